@@ -1,0 +1,222 @@
+package nn
+
+import (
+	"encoding/gob"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+)
+
+// ParamSet is a model's named trainable parameters.
+type ParamSet[T Float] struct {
+	Names []string
+	Nodes []*Node[T]
+}
+
+// Add creates a zero r×c parameter.
+func (ps *ParamSet[T]) Add(name string, r, c int) *Node[T] {
+	p := NewParam[T](r, c)
+	ps.Names = append(ps.Names, name)
+	ps.Nodes = append(ps.Nodes, p)
+	return p
+}
+
+// Count returns the number of trainable scalars.
+func (ps *ParamSet[T]) Count() int {
+	n := 0
+	for _, p := range ps.Nodes {
+		n += len(p.Value.Data)
+	}
+	return n
+}
+
+// ZeroGrad clears every gradient.
+func (ps *ParamSet[T]) ZeroGrad() {
+	for _, p := range ps.Nodes {
+		clear(p.Grad.Data)
+	}
+}
+
+// Glorot fills p with U(−a, a), a = √(6/(fan_in+fan_out)), from rng.
+func Glorot[T Float](p *Node[T], rng *rand.Rand) {
+	a := math.Sqrt(6 / float64(p.Value.Rows+p.Value.Cols))
+	for i := range p.Value.Data {
+		p.Value.Data[i] = T((2*rng.Float64() - 1) * a)
+	}
+}
+
+// Uniform fills p with U(−a, a) from rng.
+func Uniform[T Float](p *Node[T], a float64, rng *rand.Rand) {
+	for i := range p.Value.Data {
+		p.Value.Data[i] = T((2*rng.Float64() - 1) * a)
+	}
+}
+
+// Adam is the Adam optimiser (Kingma & Ba 2015) with optional clipping of
+// the global gradient norm. It updates the parameters' backing slices in
+// place in a single pass per parameter.
+type Adam[T Float] struct {
+	LR, Beta1, Beta2, Eps float64
+	ClipNorm              float64 // 0: no clipping
+	params                *ParamSet[T]
+	m, v                  [][]T
+	steps                 int
+}
+
+// NewAdam returns Adam with the usual defaults (β1 0.9, β2 0.999, ε 1e-8).
+func NewAdam[T Float](ps *ParamSet[T], lr float64) *Adam[T] {
+	a := &Adam[T]{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, params: ps}
+	for _, p := range ps.Nodes {
+		a.m = append(a.m, make([]T, len(p.Value.Data)))
+		a.v = append(a.v, make([]T, len(p.Value.Data)))
+	}
+	return a
+}
+
+// GradNorm returns the global L2 norm of the gradients.
+func (a *Adam[T]) GradNorm() float64 {
+	var s float64
+	for _, p := range a.params.Nodes {
+		for _, g := range p.Grad.Data {
+			s += float64(g) * float64(g)
+		}
+	}
+	return math.Sqrt(s)
+}
+
+// Step applies one update from the accumulated gradients, then zeroes
+// them. It returns the gradient norm before clipping; a non-finite norm
+// leaves the parameters untouched and is reported as an error.
+func (a *Adam[T]) Step() (float64, error) {
+	norm := a.GradNorm()
+	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		a.params.ZeroGrad()
+		return norm, fmt.Errorf("non-finite gradient norm %v", norm)
+	}
+	scale := 1.0
+	if a.ClipNorm > 0 && norm > a.ClipNorm {
+		scale = a.ClipNorm / norm
+	}
+	a.steps++
+	b1, b2 := a.Beta1, a.Beta2
+	c1 := 1 - math.Pow(b1, float64(a.steps))
+	c2 := 1 - math.Pow(b2, float64(a.steps))
+	lr := T(a.LR * math.Sqrt(c2) / c1)
+	eps := T(a.Eps * math.Sqrt(c2))
+	tb1, tb2, tsc := T(b1), T(b2), T(scale)
+	for k, p := range a.params.Nodes {
+		m, v, w, g := a.m[k], a.v[k], p.Value.Data, p.Grad.Data
+		for i := range w {
+			gi := g[i] * tsc
+			m[i] = tb1*m[i] + (1-tb1)*gi
+			v[i] = tb2*v[i] + (1-tb2)*gi*gi
+			w[i] -= lr * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
+			g[i] = 0
+		}
+	}
+	return norm, nil
+}
+
+// Steps returns how many updates have been applied.
+func (a *Adam[T]) Steps() int { return a.steps }
+
+// state is the serialised form of parameters, optimiser and random state.
+type state struct {
+	Names   []string
+	Shapes  [][2]int
+	Values  [][]float64
+	M, V    [][]float64
+	Steps   int
+	LR      float64
+	RNG     []byte
+	Extra   map[string][]float64
+	Version int
+}
+
+func toF64[T Float](x []T) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+func fromF64[T Float](dst []T, src []float64) {
+	for i, v := range src {
+		dst[i] = T(v)
+	}
+}
+
+// Checkpoint bundles what a model must save to resume training exactly.
+type Checkpoint[T Float] struct {
+	Params *ParamSet[T]
+	Opt    *Adam[T]  // may be nil
+	RNG    *rand.PCG // may be nil
+	Extra  map[string][]float64
+}
+
+// Save writes the checkpoint with encoding/gob.
+func (c Checkpoint[T]) Save(w io.Writer) error {
+	s := state{Version: 1, Extra: c.Extra}
+	for k, p := range c.Params.Nodes {
+		s.Names = append(s.Names, c.Params.Names[k])
+		s.Shapes = append(s.Shapes, [2]int{p.Value.Rows, p.Value.Cols})
+		s.Values = append(s.Values, toF64(p.Value.Data))
+	}
+	if c.Opt != nil {
+		for k := range c.Opt.m {
+			s.M = append(s.M, toF64(c.Opt.m[k]))
+			s.V = append(s.V, toF64(c.Opt.v[k]))
+		}
+		s.Steps, s.LR = c.Opt.steps, c.Opt.LR
+	}
+	if c.RNG != nil {
+		b, err := c.RNG.MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("saving random state: %w", err)
+		}
+		s.RNG = b
+	}
+	if err := gob.NewEncoder(w).Encode(&s); err != nil {
+		return fmt.Errorf("saving parameters: %w", err)
+	}
+	return nil
+}
+
+// Load restores a checkpoint written by Save into c's parameters,
+// optimiser and random source; names and shapes must match.
+func (c Checkpoint[T]) Load(r io.Reader) error {
+	var s state
+	if err := gob.NewDecoder(r).Decode(&s); err != nil {
+		return fmt.Errorf("loading parameters: %w", err)
+	}
+	if len(s.Names) != len(c.Params.Nodes) {
+		return fmt.Errorf("loading parameters: %d saved, model has %d", len(s.Names), len(c.Params.Nodes))
+	}
+	for k, p := range c.Params.Nodes {
+		if s.Names[k] != c.Params.Names[k] || s.Shapes[k] != [2]int{p.Value.Rows, p.Value.Cols} {
+			return fmt.Errorf("loading parameters: saved %s %v, model has %s %d×%d",
+				s.Names[k], s.Shapes[k], c.Params.Names[k], p.Value.Rows, p.Value.Cols)
+		}
+		fromF64(p.Value.Data, s.Values[k])
+	}
+	if c.Opt != nil && len(s.M) == len(c.Opt.m) {
+		for k := range c.Opt.m {
+			fromF64(c.Opt.m[k], s.M[k])
+			fromF64(c.Opt.v[k], s.V[k])
+		}
+		c.Opt.steps, c.Opt.LR = s.Steps, s.LR
+	}
+	if c.RNG != nil && s.RNG != nil {
+		if err := c.RNG.UnmarshalBinary(s.RNG); err != nil {
+			return fmt.Errorf("loading random state: %w", err)
+		}
+	}
+	for k, v := range s.Extra {
+		if dst, ok := c.Extra[k]; ok && len(dst) == len(v) {
+			copy(dst, v)
+		}
+	}
+	return nil
+}
