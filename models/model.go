@@ -60,6 +60,12 @@ type Diagnoser interface {
 	Diagnostics(x *mat.Dense, rng *rand.Rand) (map[string]float64, error)
 }
 
+// Fitter is satisfied by models fitted in closed form on the whole
+// training split; the trainer calls Fit instead of a minibatch loop.
+type Fitter interface {
+	Fit(train *mat.Dense) error
+}
+
 // LRSetter is satisfied by models whose learning rate the trainer may
 // change during training (schedules, decay on plateau).
 type LRSetter interface {

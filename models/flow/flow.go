@@ -1,0 +1,167 @@
+package flow
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/genbench/genbench/nn"
+)
+
+const halfLog2Pi = 0.9189385332046727 // ½·ln 2π
+
+// evalChunk bounds the rows evaluated at once, so memory does not grow
+// with the size of a test set.
+const evalChunk = 1024
+
+// Flow is a standard-normal base distribution and a chain of transforms,
+// trained by maximum likelihood with Adam.
+type Flow[T nn.Float] struct {
+	Dim        int
+	Transforms []Transform[T]
+	Params     nn.ParamSet[T]
+	Opt        *nn.Adam[T]
+
+	src        *rand.PCG
+	train, run nn.Tape[T]
+}
+
+// New returns an empty flow; add transforms, then call Init.
+func New[T nn.Float](dim int, seed uint64) *Flow[T] {
+	return &Flow[T]{Dim: dim, src: rand.NewPCG(seed, 0x666c6f77)}
+}
+
+// Rand returns the flow's own seeded source (for weight initialisation).
+func (f *Flow[T]) Rand() *rand.Rand { return rand.New(f.src) }
+
+// Init creates the optimiser once all transforms are added.
+func (f *Flow[T]) Init(lr, clipNorm float64) {
+	f.Opt = nn.NewAdam(&f.Params, lr)
+	f.Opt.ClipNorm = clipNorm
+}
+
+// logProb records log p(x) for each row of x as a B×1 column.
+func (f *Flow[T]) logProb(t *nn.Tape[T], x *nn.Node[T]) *nn.Node[T] {
+	z := x
+	var total *nn.Node[T]
+	for _, tr := range f.Transforms {
+		var ld *nn.Node[T]
+		z, ld = tr.Forward(t, z)
+		if total == nil {
+			total = ld
+		} else {
+			total = t.Add(total, ld)
+		}
+	}
+	base := t.AddScalar(t.Scale(t.SumCols(t.Square(z)), -0.5), -float64(f.Dim)*halfLog2Pi)
+	if total == nil {
+		return base
+	}
+	return t.Add(base, total)
+}
+
+// LogProbNode exposes the recorded log-density for models built on flows.
+func (f *Flow[T]) LogProbNode(t *nn.Tape[T], x *nn.Node[T]) *nn.Node[T] { return f.logProb(t, x) }
+
+// TrainStep implements models.Model: one Adam step on the mean NLL.
+func (f *Flow[T]) TrainStep(x *mat.Dense) (float64, error) {
+	r, c := x.Dims()
+	if c != f.Dim {
+		return 0, fmt.Errorf("batch has %d columns, flow has %d", c, f.Dim)
+	}
+	t := &f.train
+	t.Reset()
+	loss := t.Scale(t.Mean(f.logProb(t, t.Input(r, c, x.RawMatrix().Data))), -1)
+	t.Backward(loss)
+	l := nn.Scalar(loss)
+	if math.IsNaN(l) || math.IsInf(l, 0) {
+		f.Params.ZeroGrad()
+		return l, fmt.Errorf("non-finite loss %v", l)
+	}
+	if _, err := f.Opt.Step(); err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+// LogProb implements models.Density.
+func (f *Flow[T]) LogProb(x *mat.Dense) ([]float64, error) {
+	r, c := x.Dims()
+	if c != f.Dim {
+		return nil, fmt.Errorf("data have %d columns, flow has %d", c, f.Dim)
+	}
+	out := make([]float64, 0, r)
+	data := x.RawMatrix().Data
+	t := &f.run
+	t.NoGrad = true
+	for lo := 0; lo < r; lo += evalChunk {
+		hi := min(lo+evalChunk, r)
+		t.Reset()
+		lp := f.logProb(t, t.Input(hi-lo, c, data[lo*c:hi*c]))
+		out = append(out, lp.Value.Float64s()...)
+	}
+	return out, nil
+}
+
+// Sample implements models.Model: z ~ N(0, I) from rng, then the inverse chain.
+func (f *Flow[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
+	z := make([]float64, n*f.Dim)
+	for i := range z {
+		z[i] = rng.NormFloat64()
+	}
+	x, _, err := f.Invert(z, n)
+	return x, err
+}
+
+// Invert maps n rows of noise z to data, returning the data and the
+// inverse log-determinant per row.
+func (f *Flow[T]) Invert(z []float64, n int) (*mat.Dense, []float64, error) {
+	out := mat.NewDense(max(n, 1), f.Dim, nil)
+	logdet := make([]float64, 0, n)
+	t := &f.run
+	t.NoGrad = true
+	for lo := 0; lo < n; lo += evalChunk {
+		hi := min(lo+evalChunk, n)
+		t.Reset()
+		x := t.Input(hi-lo, f.Dim, z[lo*f.Dim:hi*f.Dim])
+		var total []float64 = make([]float64, hi-lo)
+		for k := len(f.Transforms) - 1; k >= 0; k-- {
+			var ld *nn.Node[T]
+			x, ld = f.Transforms[k].Inverse(t, x)
+			for i, v := range ld.Value.Data {
+				total[i] += float64(v)
+			}
+		}
+		for i := lo; i < hi; i++ {
+			for j := 0; j < f.Dim; j++ {
+				out.Set(i, j, float64(x.Value.At(i-lo, j)))
+			}
+		}
+		logdet = append(logdet, total...)
+	}
+	for _, v := range out.RawMatrix().Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return out, logdet, fmt.Errorf("non-finite sample value %v", v)
+		}
+	}
+	return out, logdet, nil
+}
+
+// NumParams implements models.Model.
+func (f *Flow[T]) NumParams() int { return f.Params.Count() }
+
+// SetLR implements models.LRSetter.
+func (f *Flow[T]) SetLR(lr float64) { f.Opt.LR = lr }
+
+func (f *Flow[T]) checkpoint() nn.Checkpoint[T] {
+	return nn.Checkpoint[T]{Params: &f.Params, Opt: f.Opt, RNG: f.src}
+}
+
+// Save implements models.Model.
+func (f *Flow[T]) Save(w io.Writer) error { return f.checkpoint().Save(w) }
+
+// Load implements models.Model.
+func (f *Flow[T]) Load(r io.Reader) error { return f.checkpoint().Load(r) }
