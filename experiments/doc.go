@@ -1,0 +1,3 @@
+// Package experiments parses experiment specs and runs their trials:
+// training, evaluation and results.
+package experiments

@@ -1,0 +1,170 @@
+package experiments
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/genbench/genbench/datasets"
+	"github.com/genbench/genbench/metrics"
+	"github.com/genbench/genbench/models"
+)
+
+// Evaluation holds a trial's test metrics, the protocol notes that say how
+// they were made, and the names of metrics whose value was not finite
+// (kept out of the map, since JSON has no NaN, but never hidden).
+type Evaluation struct {
+	Kind      models.NLLKind
+	Metrics   map[string]float64
+	Protocol  map[string]string
+	NonFinite []string
+}
+
+func (e *Evaluation) put(name string, v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		e.NonFinite = append(e.NonFinite, name)
+		return
+	}
+	e.Metrics[name] = v
+}
+
+func (e *Evaluation) summary(prefix string, s metrics.Summary) {
+	e.put(prefix, s.Mean)
+	e.put(prefix+"_stderr", s.StdErr)
+	e.Metrics[prefix+"_n"] = float64(s.N)
+	e.Metrics[prefix+"_nonfinite"] = float64(s.NonFinite)
+}
+
+func wants(ev EvalSpec, name string) bool { return slices.Contains(ev.Metrics, name) }
+
+// firstRows returns at most n rows of x (all when n ≤ 0).
+func firstRows(x *mat.Dense, n int) *mat.Dense {
+	r, c := x.Dims()
+	if n <= 0 || n >= r {
+		return x
+	}
+	return x.Slice(0, n, 0, c).(*mat.Dense)
+}
+
+// Evaluate computes the test metrics the spec asks for. Randomness
+// (importance samples, generated samples) comes from rng only.
+func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*Evaluation, error) {
+	e := &Evaluation{Kind: models.Kind(m), Metrics: map[string]float64{}, Protocol: map[string]string{}}
+	test := firstRows(d.Test, ev.MaxTest)
+	nTest, dim := test.Dims()
+	e.Metrics["params"] = float64(m.NumParams())
+	e.Protocol["test_rows"] = fmt.Sprint(nTest)
+
+	var logp []float64
+	var err error
+	if wants(ev, "nll") || wants(ev, "bits_per_dim") {
+		switch mm := m.(type) {
+		case models.Density:
+			logp, err = mm.LogProb(test)
+			e.Protocol["nll"] = "exact log-density, mean ± 2 s.e. over test examples"
+		case models.Estimator:
+			logp, err = mm.LogProbEstimate(test, ev.ImportanceK, rng)
+			e.Metrics["importance_k"] = float64(ev.ImportanceK)
+			e.Protocol["nll"] = fmt.Sprintf("importance-sampled estimate, k=%d samples from q(z|x)", ev.ImportanceK)
+		case models.Bounded:
+			logp, err = mm.LowerBound(test)
+			e.Protocol["nll"] = "negative ELBO (an upper bound on NLL)"
+		default:
+			e.Protocol["nll"] = "none: the model has no likelihood"
+		}
+		if err != nil {
+			return nil, fmt.Errorf("test log-likelihood: %w", err)
+		}
+		if b, ok := m.(models.Bounded); ok && e.Kind != models.Bound {
+			lb, err := b.LowerBound(test)
+			if err != nil {
+				return nil, fmt.Errorf("test ELBO: %w", err)
+			}
+			e.summary("test_nll_bound", metrics.NLL(lb))
+		}
+	}
+	if logp != nil {
+		nll := metrics.NLL(logp)
+		e.summary("test_nll", nll)
+		if wants(ev, "bits_per_dim") && (d.Levels > 0 || d.Kind == datasets.Binary) {
+			perExample := make([]float64, len(logp))
+			for i, v := range logp {
+				perExample[i] = -v
+			}
+			var corr []float64
+			if d.UnitLogDet != nil {
+				corr = make([]float64, nTest)
+				for i := range corr {
+					corr[i] = d.UnitLogDet(test.RawRowView(i))
+				}
+			}
+			bpd, err := metrics.BitsPerDim(perExample, corr, dim, d.Levels)
+			if err != nil {
+				return nil, fmt.Errorf("bits/dim: %w", err)
+			}
+			e.summary("bits_per_dim", bpd)
+			e.Protocol["bits_per_dim"] = fmt.Sprintf("NLL/(D ln2) + log2(%d) with the preprocessing's Jacobian (REFERENCE.md)", d.Levels)
+			if d.Levels == 0 {
+				e.Protocol["bits_per_dim"] = "NLL/(D ln2) on binary data"
+			}
+		}
+	}
+	if d.LogDensity != nil && (wants(ev, "true_nll") || wants(ev, "nll")) {
+		lp := make([]float64, nTest)
+		for i := range lp {
+			lp[i] = d.LogDensity(test.RawRowView(i))
+		}
+		truth := metrics.NLL(lp)
+		e.summary("true_nll", truth)
+		if logp != nil {
+			gap := make([]float64, nTest)
+			for i := range gap {
+				gap[i] = lp[i] - logp[i]
+			}
+			e.summary("nll_gap", metrics.Summarize(gap))
+		}
+		e.Protocol["true_nll"] = "the data's own NLL on the same test examples (a Monte Carlo entropy estimate)"
+	}
+	if wants(ev, "sampling_speed") {
+		speedRNG := rand.New(rand.NewPCG(rng.Uint64(), 1))
+		sp, err := metrics.SamplingSpeed(func(n int) error {
+			_, err := m.Sample(n, speedRNG)
+			return err
+		}, ev.SpeedBatch, 1, ev.SpeedRepeats)
+		if err != nil {
+			return nil, fmt.Errorf("sampling speed: %w", err)
+		}
+		e.put("samples_per_sec", sp.SamplesPerSec)
+		e.Protocol["sampling_speed"] = fmt.Sprintf("batch %d, 1 warm-up, median of %d repeats", ev.SpeedBatch, ev.SpeedRepeats)
+	}
+	if wants(ev, "mode_coverage") && d.Modes != nil {
+		s, err := m.Sample(ev.Samples, rng)
+		if err != nil {
+			return nil, fmt.Errorf("samples for mode coverage: %w", err)
+		}
+		mc, err := metrics.Modes(s, d.Modes, d.ModeStd)
+		if err != nil {
+			return nil, fmt.Errorf("mode coverage: %w", err)
+		}
+		e.put("modes_covered", float64(mc.ModesCovered))
+		e.put("modes_total", float64(mc.NumModes))
+		e.put("high_quality_frac", mc.HighQualityFrac)
+		e.put("mode_kl", mc.KL)
+		e.put("mode_jsd", mc.JSD)
+		e.Protocol["mode_coverage"] = fmt.Sprintf("VEEGAN/PacGAN: %d samples, high quality within 3 std (%g) of the nearest mode; mode_kl = KL(hq histogram ‖ uniform) in nats", ev.Samples, d.ModeStd)
+	}
+	if dg, ok := m.(models.Diagnoser); ok { // always: a VAE record must show collapse
+		diag, err := dg.Diagnostics(test, rng)
+		if err != nil {
+			return nil, fmt.Errorf("diagnostics: %w", err)
+		}
+		for k, v := range diag {
+			e.put(k, v)
+		}
+	}
+	slices.Sort(e.NonFinite)
+	return e, nil
+}

@@ -1,0 +1,75 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// Speed is the result of [SamplingSpeed]. SamplesPerSec is the median of
+// Runs, the samples per second of each timed repeat.
+type Speed struct {
+	SamplesPerSec          float64
+	Batch, Warmup, Repeats int
+	Runs                   []float64
+}
+
+// SamplingSpeed measures how many samples per second sample produces at a
+// fixed batch size, as REFERENCE.md asks: sample(batch) is called warmup
+// times untimed, then repeats times, each call timed on the monotonic clock;
+// the result is the median of batch/seconds over the repeats.
+//
+// The first error returned by sample stops the measurement and is returned
+// wrapped with the call that failed. It is also an error if batch < 1,
+// warmup < 0, repeats < 1, sample is nil, or a timed call took no measurable
+// time (increase the batch).
+func SamplingSpeed(sample func(n int) error, batch, warmup, repeats int) (Speed, error) {
+	sp := Speed{Batch: batch, Warmup: warmup, Repeats: repeats}
+	switch {
+	case sample == nil:
+		return sp, errors.New("metrics: sampling speed: nil sampler")
+	case batch < 1:
+		return sp, fmt.Errorf("metrics: sampling speed: batch must be ≥ 1, got %d", batch)
+	case warmup < 0:
+		return sp, fmt.Errorf("metrics: sampling speed: warmup must be ≥ 0, got %d", warmup)
+	case repeats < 1:
+		return sp, fmt.Errorf("metrics: sampling speed: repeats must be ≥ 1, got %d", repeats)
+	}
+	for i := range warmup {
+		if err := sample(batch); err != nil {
+			return sp, fmt.Errorf("metrics: sampling speed: warm-up call %d of %d (batch %d): %w", i+1, warmup, batch, err)
+		}
+	}
+	sp.Runs = make([]float64, repeats)
+	for i := range repeats {
+		start := time.Now()
+		err := sample(batch)
+		el := time.Since(start)
+		if err != nil {
+			return sp, fmt.Errorf("metrics: sampling speed: timed call %d of %d (batch %d): %w", i+1, repeats, batch, err)
+		}
+		if el <= 0 {
+			return sp, fmt.Errorf("metrics: sampling speed: timed call %d took no measurable time; increase the batch (%d)", i+1, batch)
+		}
+		sp.Runs[i] = float64(batch) / el.Seconds()
+	}
+	sp.SamplesPerSec = median(sp.Runs)
+	return sp, nil
+}
+
+// median returns the median of x (mean of the two middle values for an even
+// length) without modifying x; NaN for an empty slice.
+func median(x []float64) float64 {
+	n := len(x)
+	if n == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(x)
+	slices.Sort(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}

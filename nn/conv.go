@@ -1,0 +1,302 @@
+package nn
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// ImageShape is the channels × height × width of the images in a batch.
+// A node holding a batch of images is B×(C·H·W): one image per row, in
+// CHW order (channel-major, then raster order), i.e. NCHW.
+type ImageShape struct{ C, H, W int }
+
+// Size returns C·H·W, the number of columns of a batch of such images.
+func (s ImageShape) Size() int { return s.C * s.H * s.W }
+
+// String formats the shape as C×H×W.
+func (s ImageShape) String() string { return fmt.Sprintf("%d×%d×%d", s.C, s.H, s.W) }
+
+// Conv2D returns the 2-D convolution (cross-correlation, as in every deep
+// learning library) of a batch of images with "same" zero padding and
+// stride 1, computed by im2col and one matrix product per image.
+//
+// x is B×(C·H·W) with images of shape in. w is Cout×(C·K·K): row o holds
+// the kernel of output channel o in (channel, row, column) order, so
+//
+//	out[o, i, j] = b[o] + Σ_{c,u,v} w[o, (c·K+u)·K+v] · x[c, i+u−K/2, j+v−K/2]
+//
+// with x zero outside the image. K must be odd. mask, when not nil, is a
+// constant of w's shape multiplied into w (a masked convolution, see
+// [CausalMask]); w's gradient is masked too, and kernel columns that the
+// mask zeroes for every output channel are skipped entirely. b, when not
+// nil, is a 1×Cout row of per-channel biases. The result is
+// B×(Cout·H·W) with output shape Cout×H×W.
+//
+// Images are processed in parallel, one goroutine per available CPU.
+func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b *Node[T]) *Node[T] {
+	X, Wv := x.Value, w.Value
+	hw := in.H * in.W
+	if X.Cols != in.Size() {
+		panic(fmt.Sprintf("nn.Conv2D: input %s for images of shape %s", X.shape(), in))
+	}
+	if k <= 0 || k%2 == 0 {
+		panic(fmt.Sprintf("nn.Conv2D: kernel size %d, want a positive odd number", k))
+	}
+	if Wv.Cols != in.C*k*k {
+		panic(fmt.Sprintf("nn.Conv2D: weights %s for %d channels and %d×%d kernels", Wv.shape(), in.C, k, k))
+	}
+	if mask != nil {
+		sameShape("Conv2D", Wv, mask)
+	}
+	cout := Wv.Rows
+	parents := []*Node[T]{x, w}
+	if b != nil {
+		if b.Value.Rows != 1 || b.Value.Cols != cout {
+			panic(fmt.Sprintf("nn.Conv2D: bias %s for %d output channels", b.Value.shape(), cout))
+		}
+		parents = append(parents, b)
+	}
+	batch := X.Rows
+
+	// Kernel columns that the mask leaves alive, and the packed masked
+	// weights restricted to them (Cout×kk).
+	ncol := in.C * k * k
+	active := make([]int, 0, ncol)
+	for col := 0; col < ncol; col++ {
+		if mask == nil {
+			active = append(active, col)
+			continue
+		}
+		for o := 0; o < cout; o++ {
+			if mask.Data[o*ncol+col] != 0 {
+				active = append(active, col)
+				break
+			}
+		}
+	}
+	kk := len(active)
+	wp := t.buf(cout, kk)
+	for o := 0; o < cout; o++ {
+		for a, col := range active {
+			v := Wv.Data[o*ncol+col]
+			if mask != nil {
+				v *= mask.Data[o*ncol+col]
+			}
+			wp.Data[o*kk+a] = v
+		}
+	}
+
+	// A 1×1 convolution over all channels needs no im2col: the image is
+	// its own column matrix.
+	identity := k == 1 && kk == in.C
+	var cols *Mat[T]
+	if !identity {
+		cols = t.buf(batch, kk*hw)
+	}
+	colOf := func(img int) []T {
+		if identity {
+			return X.Data[img*X.Cols : (img+1)*X.Cols]
+		}
+		return cols.Data[img*kk*hw : (img+1)*kk*hw]
+	}
+
+	out := t.node(batch, cout*hw, parents...)
+	oc := cout * hw
+	parallelImages(batch, func(_, lo, hi int) {
+		for img := lo; img < hi; img++ {
+			if !identity {
+				im2col(X.Data[img*X.Cols:(img+1)*X.Cols], in, k, active, cols.Data[img*kk*hw:(img+1)*kk*hw])
+			}
+			o := out.Value.Data[img*oc : (img+1)*oc]
+			gemm(false, false, cout, hw, kk, wp.Data, kk, colOf(img), hw, 0, o, hw)
+			if b != nil {
+				for c := 0; c < cout; c++ {
+					bc := b.Value.Data[c]
+					for p := range o[c*hw : (c+1)*hw] {
+						o[c*hw+p] += bc
+					}
+				}
+			}
+		}
+	})
+	if out.Grad == nil {
+		return out
+	}
+
+	// Per-worker scratch, taken from the tape so that memory stays flat.
+	workers := numWorkers(batch)
+	var dwp, dcol, db *Mat[T]
+	if w.Grad != nil {
+		dwp = t.buf(workers, cout*kk)
+	}
+	if x.Grad != nil {
+		dcol = t.buf(workers, kk*hw)
+	}
+	if b != nil && b.Grad != nil {
+		db = t.buf(workers, cout)
+	}
+	return t.record(out, func() {
+		G := out.Grad.Data
+		parallelImages(batch, func(wk, lo, hi int) {
+			for img := lo; img < hi; img++ {
+				g := G[img*oc : (img+1)*oc]
+				if dwp != nil {
+					// dW' += dOut · colᵀ
+					gemm(false, true, cout, kk, hw, g, hw, colOf(img), hw, 1, dwp.Row(wk), kk)
+				}
+				if dcol != nil {
+					// dcol = W'ᵀ · dOut, scattered back onto the image.
+					dc := dcol.Row(wk)
+					gemm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 0, dc, hw)
+					gx := x.Grad.Data[img*X.Cols : (img+1)*X.Cols]
+					if identity {
+						addTo(gx, dc)
+					} else {
+						col2im(dc, in, k, active, gx)
+					}
+				}
+				if db != nil {
+					dbw := db.Row(wk)
+					for c := 0; c < cout; c++ {
+						var s T
+						for _, v := range g[c*hw : (c+1)*hw] {
+							s += v
+						}
+						dbw[c] += s
+					}
+				}
+			}
+		})
+		for wk := 0; wk < workers; wk++ {
+			if dwp != nil {
+				d := dwp.Row(wk)
+				for o := 0; o < cout; o++ {
+					for a, col := range active {
+						v := d[o*kk+a]
+						if mask != nil {
+							v *= mask.Data[o*ncol+col]
+						}
+						w.Grad.Data[o*ncol+col] += v
+					}
+				}
+			}
+			if db != nil {
+				addTo(b.Grad.Data, db.Row(wk))
+			}
+		}
+	})
+}
+
+// numWorkers is how many goroutines share a batch of n images.
+func numWorkers(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n))
+}
+
+// parallelImages splits images [0, n) into numWorkers(n) contiguous
+// ranges and runs f(worker, lo, hi) on each, concurrently.
+func parallelImages(n int, f func(worker, lo, hi int)) {
+	workers := numWorkers(n)
+	if workers == 1 {
+		f(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for wk := 0; wk < workers; wk++ {
+		lo, hi := wk*n/workers, (wk+1)*n/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(wk, lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// im2col writes, for each active kernel column (c, u, v), the H·W input
+// values x[c, i+u−K/2, j+v−K/2] it meets (zero outside the image) as one
+// row of dst (len(active)×H·W). dst must start zeroed.
+func im2col[T Float](x []T, in ImageShape, k int, active []int, dst []T) {
+	hw, p := in.H*in.W, k/2
+	for a, col := range active {
+		c, u, v := col/(k*k), (col/k)%k, col%k
+		row := dst[a*hw : (a+1)*hw]
+		src := x[c*hw : (c+1)*hw]
+		jlo, jhi := max(0, p-v), min(in.W, in.W+p-v)
+		if jlo >= jhi {
+			continue
+		}
+		for i := 0; i < in.H; i++ {
+			si := i + u - p
+			if si < 0 || si >= in.H {
+				continue
+			}
+			off := si*in.W + v - p
+			copy(row[i*in.W+jlo:i*in.W+jhi], src[off+jlo:off+jhi])
+		}
+	}
+}
+
+// col2im is the adjoint of im2col: it adds each row of d back onto the
+// input positions it was read from.
+func col2im[T Float](d []T, in ImageShape, k int, active []int, gx []T) {
+	hw, p := in.H*in.W, k/2
+	for a, col := range active {
+		c, u, v := col/(k*k), (col/k)%k, col%k
+		row := d[a*hw : (a+1)*hw]
+		dst := gx[c*hw : (c+1)*hw]
+		jlo, jhi := max(0, p-v), min(in.W, in.W+p-v)
+		if jlo >= jhi {
+			continue
+		}
+		for i := 0; i < in.H; i++ {
+			si := i + u - p
+			if si < 0 || si >= in.H {
+				continue
+			}
+			off := si*in.W + v - p
+			addTo(dst[off+jlo:off+jhi], row[i*in.W+jlo:i*in.W+jhi])
+		}
+	}
+}
+
+// CausalMask returns the Cout×(Cin·K·K) weight mask of a PixelCNN masked
+// convolution (van den Oord et al. 2016) for the raster order: pixels are
+// generated row by row, left to right, and within a pixel channel group
+// by channel group. Output channel o at pixel (i, j) may see every input
+// channel at pixels before (i, j) and, at (i, j) itself, input channels
+// of an earlier group (type A, typeA true: the first layer, so a pixel
+// never sees itself) or of an earlier or the same group (type B: later
+// layers, whose inputs at (i, j) already exclude the pixel's own value).
+//
+// Channel c belongs to group c mod groups, in input and output alike, so
+// with groups equal to the image's channel count the image channel c is
+// group c; groups 1 is the plain single-channel mask.
+func CausalMask[T Float](typeA bool, cin, cout, k, groups int) *Mat[T] {
+	if k <= 0 || k%2 == 0 || groups < 1 {
+		panic(fmt.Sprintf("nn.CausalMask: kernel %d, groups %d", k, groups))
+	}
+	m := NewMat[T](cout, cin*k*k)
+	p := k / 2
+	for o := 0; o < cout; o++ {
+		og := o % groups
+		for c := 0; c < cin; c++ {
+			ig := c % groups
+			for u := 0; u < k; u++ {
+				for v := 0; v < k; v++ {
+					var keep bool
+					switch {
+					case u < p || (u == p && v < p):
+						keep = true
+					case u == p && v == p:
+						keep = ig < og || (!typeA && ig == og)
+					}
+					if keep {
+						m.Set(o, (c*k+u)*k+v, 1)
+					}
+				}
+			}
+		}
+	}
+	return m
+}
