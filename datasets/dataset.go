@@ -48,6 +48,11 @@ type Data struct {
 	// log p_u(u) = log p_y(y) - UnitLogDet(y). Nil means the identity.
 	UnitLogDet func(y []float64) float64
 
+	// ToPixels maps one example from model space back to image
+	// intensities in [0,1] (clamped), so that a classifier trained on
+	// pixels can label generated samples. Nil for non-image data.
+	ToPixels func(y, out []float64)
+
 	// Levels is the number of quantization levels of the original data
 	// (256 for 8-bit images) when bits/dim apply to continuous data, 0
 	// otherwise. For binary data bits/dim are NLL/(D ln 2).
@@ -58,7 +63,7 @@ type Data struct {
 	TrainLabels, TestLabels []int
 
 	// Modes and ModeStd describe a mixture of isotropic Gaussians with equal
-	// weights (ring8, grid25), for the mode-coverage protocol; nil otherwise.
+	// weights (ring8, grid25, gmm), for the mode-coverage protocol; nil otherwise.
 	Modes   [][]float64
 	ModeStd float64
 

@@ -272,6 +272,20 @@ func (pm pixelMap) mapImage(out []float64, img []byte, rng *rand.Rand) {
 	}
 }
 
+// toPixels inverts mapImage up to the noise: model-space values back to
+// intensities in [0,1], clamped.
+func (pm pixelMap) toPixels(y, out []float64) {
+	for j, v := range y {
+		switch pm.mode {
+		case pixLogit:
+			v = (1/(1+math.Exp(-v)) - pm.lambda) / (1 - 2*pm.lambda)
+		case pixDequant:
+			v = v * 256 / 255
+		}
+		out[j] = math.Min(1, math.Max(0, v))
+	}
+}
+
 // fillBlock is the number of rows sharing one random stream in fillRows.
 const fillBlock = 256
 
@@ -414,6 +428,7 @@ func buildMNIST(p params.Set, seed uint64) (*Data, error) {
 		d.Protocol = append(d.Protocol, "pixel/255 in [0,1], not dequantized (no bits/dim)")
 	}
 
+	d.ToPixels = pm.toPixels
 	d.TrainLabels = labelsOf(raw.trainLabels, trainIdx)
 	d.TestLabels = labelsOf(raw.testLabels, testIdx)
 	epoch := func(e int) *mat.Dense {
@@ -476,6 +491,7 @@ func buildStackedMNIST(p params.Set, seed uint64) (*Data, error) {
 	} else {
 		d.Protocol = append(d.Protocol, "pixel/255 in [0,1], not dequantized (no bits/dim)")
 	}
+	d.ToPixels = pm.toPixels
 	epoch := func(e int) *mat.Dense {
 		return fillRows(raw.trainImages, trainIdx, 3, pm, seed, streamEpoch, uint64(e))
 	}
