@@ -1,0 +1,463 @@
+// Package artifact defines the optional per-trial sample artifact that the
+// runner writes beside a trial record and the report draws from:
+// DIR/samples/<trial-id>.json.
+//
+// It is a leaf package (standard library and gonum/mat only) so that the
+// runner in package experiments can import it without an import cycle:
+// package reports imports experiments for the record types, and re-exports
+// this package's API as reports.Artifacts and reports.WriteArtifacts.
+//
+// # Format (version 1)
+//
+// One JSON object per trial:
+//
+//	{
+//	  "format": 1,
+//	  "trial": "ring8-maf-5-s1-30e8eb388e30",
+//	  "shape": [2],
+//	  "samples": [[0.98, 0.02], [-0.71, 0.70], ...],
+//	  "logit_lambda": 0,
+//	  "density_grid": {
+//	    "kind": "exact",
+//	    "x": [-1.5, ..., 1.5],
+//	    "y": [-1.5, ..., 1.5],
+//	    "logp": [[...len(x) values...], ...len(y) rows...]
+//	  },
+//	  "modes": [[1, 0], [0.707, 0.707], ...],
+//	  "mode_std": 0.01
+//	}
+//
+// Fields:
+//
+//   - format: 1. Readers reject other versions.
+//   - trial: the trial id; equal to the file name without ".json".
+//   - shape: the shape of ONE sample: [D] for vectors, [C, H, W] for
+//     images (channels, height, width, row-major, as datasets.Data.Shape).
+//     The product of shape equals the length of every sample row.
+//   - samples: n rows of generated samples, n ≤ MaxSamples (keep it small:
+//     1000 for 2-D data, 64 for images). Values are in the data space the
+//     data set is defined in: the 2-D plane for toys, pixel intensities in
+//     [0, 1] for images. Samples drawn in logit space may be written as
+//     they are with logit_lambda set (see below). Non-finite values are
+//     written as null and read back as NaN; the report skips them.
+//   - logit_lambda (optional): when > 0, samples are in logit space
+//     y = logit(λ + (1−2λ)x) and the report maps them back with
+//     x = (σ(y) − λ)/(1 − 2λ) before drawing them.
+//   - density_grid (optional, 2-D models with a log-density only): the
+//     model's log-density on a rectangular grid; logp[j][i] is
+//     log p(x[i], y[j]) in nats; x and y strictly increasing, at most
+//     MaxGrid points each. kind is the NLL kind of the values (exact,
+//     bound, estimate). Non-finite values are written as null.
+//   - modes, mode_std (optional): the true mixture means and their common
+//     standard deviation (datasets.Data.Modes, ModeStd), drawn under the
+//     samples with a 3-std circle (the high-quality radius).
+//
+// # Where the runner writes it
+//
+// After a trial evaluates successfully and before its record is written
+// (so that an existing record implies its artifact is complete), draw the
+// samples from their own random stream and call [Write]; a failed artifact
+// is a warning, not a failed trial. See reports/doc.go for the snippet.
+package artifact
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Version is the artifact format version this package writes and reads.
+const Version = 1
+
+// Limits keep artifacts small enough to embed in a report.
+const (
+	MaxSamples = 10000 // rows of samples
+	MaxValues  = 1 << 20
+	MaxGrid    = 512 // points per density-grid axis
+)
+
+// Artifacts are the samples (and, for 2-D density models, the log-density
+// grid) of one trial. See the package documentation for the JSON format.
+type Artifacts struct {
+	Format      int          `json:"format"`
+	Trial       string       `json:"trial"`
+	Shape       []int        `json:"shape"`
+	Samples     [][]float64  `json:"samples"`
+	LogitLambda float64      `json:"logit_lambda,omitempty"`
+	DensityGrid *DensityGrid `json:"density_grid,omitempty"`
+	Modes       [][]float64  `json:"modes,omitempty"`
+	ModeStd     float64      `json:"mode_std,omitempty"`
+}
+
+// DensityGrid is a model's log-density on a rectangular 2-D grid:
+// LogP[j][i] = log p(X[i], Y[j]).
+type DensityGrid struct {
+	Kind string      `json:"kind"`
+	X    []float64   `json:"x"`
+	Y    []float64   `json:"y"`
+	LogP [][]float64 `json:"logp"`
+}
+
+// Path is where the artifact of a trial lives in a results folder.
+func Path(dir, trialID string) string {
+	return filepath.Join(dir, "samples", trialID+".json")
+}
+
+// Linspace returns n evenly spaced values from lo to hi inclusive.
+func Linspace(lo, hi float64, n int) []float64 {
+	if n <= 0 {
+		return nil
+	}
+	if n == 1 {
+		return []float64{lo}
+	}
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = lo + (hi-lo)*float64(i)/float64(n-1)
+	}
+	v[n-1] = hi
+	return v
+}
+
+// NewDensityGrid evaluates logp (for instance a flow's LogProb method
+// value) on the grid x × y in one batch and returns it as a DensityGrid of
+// the given kind.
+func NewDensityGrid(kind string, logp func(*mat.Dense) ([]float64, error), x, y []float64) (*DensityGrid, error) {
+	if len(x) < 2 || len(y) < 2 || len(x) > MaxGrid || len(y) > MaxGrid {
+		return nil, fmt.Errorf("artifact: density grid: want 2..%d points per axis, got %d × %d", MaxGrid, len(x), len(y))
+	}
+	pts := mat.NewDense(len(x)*len(y), 2, nil)
+	for j, yv := range y {
+		for i, xv := range x {
+			pts.Set(j*len(x)+i, 0, xv)
+			pts.Set(j*len(x)+i, 1, yv)
+		}
+	}
+	lp, err := logp(pts)
+	if err != nil {
+		return nil, fmt.Errorf("artifact: density grid: %w", err)
+	}
+	if len(lp) != len(x)*len(y) {
+		return nil, fmt.Errorf("artifact: density grid: log-density returned %d values for %d points", len(lp), len(x)*len(y))
+	}
+	g := &DensityGrid{Kind: kind, X: append([]float64(nil), x...), Y: append([]float64(nil), y...), LogP: make([][]float64, len(y))}
+	for j := range y {
+		g.LogP[j] = append([]float64(nil), lp[j*len(x):(j+1)*len(x)]...)
+	}
+	return g, nil
+}
+
+// GridFor returns n evenly spaced grid coordinates per axis covering the
+// first two columns of x (typically the test split) with 10% margin on
+// each side, for NewDensityGrid.
+func GridFor(x *mat.Dense, n int) (xs, ys []float64) {
+	r, c := x.Dims()
+	if r == 0 || c < 2 {
+		return nil, nil
+	}
+	lo := []float64{math.Inf(1), math.Inf(1)}
+	hi := []float64{math.Inf(-1), math.Inf(-1)}
+	for i := 0; i < r; i++ {
+		for j := 0; j < 2; j++ {
+			v := x.At(i, j)
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				lo[j], hi[j] = math.Min(lo[j], v), math.Max(hi[j], v)
+			}
+		}
+	}
+	for j := 0; j < 2; j++ {
+		if math.IsInf(lo[j], 1) {
+			lo[j], hi[j] = -1, 1
+		}
+		pad := 0.1 * (hi[j] - lo[j])
+		if pad == 0 {
+			pad = 1
+		}
+		lo[j], hi[j] = lo[j]-pad, hi[j]+pad
+	}
+	return Linspace(lo[0], hi[0], n), Linspace(lo[1], hi[1], n)
+}
+
+// SamplesFrom copies the rows of m into the [][]float64 of Artifacts.Samples.
+func SamplesFrom(m *mat.Dense) [][]float64 {
+	r, _ := m.Dims()
+	out := make([][]float64, r)
+	for i := range out {
+		out[i] = append([]float64(nil), m.RawRowView(i)...)
+	}
+	return out
+}
+
+// Validate checks the artifact's internal consistency.
+func (a *Artifacts) Validate() error {
+	if a.Format != 0 && a.Format != Version {
+		return fmt.Errorf("format %d, this build reads format %d", a.Format, Version)
+	}
+	if err := checkTrialID(a.Trial); err != nil {
+		return err
+	}
+	if len(a.Shape) == 0 {
+		return errors.New("shape is empty; want [D] or [C, H, W]")
+	}
+	size := 1
+	for _, s := range a.Shape {
+		if s <= 0 {
+			return fmt.Errorf("shape %v has a non-positive entry", a.Shape)
+		}
+		size *= s
+		if size > MaxValues {
+			return fmt.Errorf("shape %v: a sample has more than %d values", a.Shape, MaxValues)
+		}
+	}
+	if len(a.Samples) == 0 {
+		return errors.New("no samples")
+	}
+	if len(a.Samples) > MaxSamples {
+		return fmt.Errorf("%d samples, at most %d", len(a.Samples), MaxSamples)
+	}
+	if len(a.Samples)*size > MaxValues {
+		return fmt.Errorf("%d samples × %d values exceed %d values", len(a.Samples), size, MaxValues)
+	}
+	for i, row := range a.Samples {
+		if len(row) != size {
+			return fmt.Errorf("sample %d has %d values, shape %v wants %d", i, len(row), a.Shape, size)
+		}
+	}
+	if !(a.LogitLambda >= 0 && a.LogitLambda < 0.5) {
+		return fmt.Errorf("logit_lambda %v outside [0, 0.5)", a.LogitLambda)
+	}
+	if g := a.DensityGrid; g != nil {
+		if len(a.Shape) != 1 || a.Shape[0] != 2 {
+			return fmt.Errorf("density_grid needs 2-D samples, shape is %v", a.Shape)
+		}
+		switch g.Kind {
+		case "exact", "bound", "estimate":
+		default:
+			return fmt.Errorf("density_grid kind %q, want exact, bound or estimate", g.Kind)
+		}
+		for _, ax := range []struct {
+			name string
+			v    []float64
+		}{{"x", g.X}, {"y", g.Y}} {
+			if len(ax.v) < 2 || len(ax.v) > MaxGrid {
+				return fmt.Errorf("density_grid.%s has %d points, want 2..%d", ax.name, len(ax.v), MaxGrid)
+			}
+			for i, v := range ax.v {
+				if math.IsNaN(v) || math.IsInf(v, 0) || (i > 0 && !(v > ax.v[i-1])) {
+					return fmt.Errorf("density_grid.%s must be finite and strictly increasing (index %d)", ax.name, i)
+				}
+			}
+		}
+		if len(g.LogP) != len(g.Y) {
+			return fmt.Errorf("density_grid.logp has %d rows, want len(y) = %d", len(g.LogP), len(g.Y))
+		}
+		for j, row := range g.LogP {
+			if len(row) != len(g.X) {
+				return fmt.Errorf("density_grid.logp row %d has %d values, want len(x) = %d", j, len(row), len(g.X))
+			}
+		}
+	}
+	for i, m := range a.Modes {
+		if len(m) != size {
+			return fmt.Errorf("mode %d has %d coordinates, samples have %d", i, len(m), size)
+		}
+	}
+	if !(a.ModeStd >= 0) || math.IsInf(a.ModeStd, 0) {
+		return fmt.Errorf("mode_std %v must be finite and ≥ 0", a.ModeStd)
+	}
+	return nil
+}
+
+func checkTrialID(id string) error {
+	if id == "" {
+		return errors.New("empty trial id")
+	}
+	if id == "." || id == ".." || strings.ContainsAny(id, `/\`) || strings.ContainsRune(id, 0) {
+		return fmt.Errorf("trial id %q is not a plain file name", id)
+	}
+	return nil
+}
+
+// Write validates a and writes it to Path(dir, trialID) atomically (a
+// temporary file and a rename). a.Trial may be empty (it is set to
+// trialID) but must otherwise equal trialID.
+func Write(dir, trialID string, a Artifacts) error {
+	if a.Trial == "" {
+		a.Trial = trialID
+	}
+	if a.Trial != trialID {
+		return fmt.Errorf("artifact: trial %q written under id %q", a.Trial, trialID)
+	}
+	a.Format = Version
+	if err := a.Validate(); err != nil {
+		return fmt.Errorf("artifact %s: %w", trialID, err)
+	}
+	data, err := a.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("artifact %s: encoding: %w", trialID, err)
+	}
+	if err := writeFileAtomic(Path(dir, trialID), data); err != nil {
+		return fmt.Errorf("artifact %s: %w", trialID, err)
+	}
+	return nil
+}
+
+// Read reads and validates the artifact of a trial. A missing file is an
+// error satisfying errors.Is(err, os.ErrNotExist).
+func Read(dir, trialID string) (*Artifacts, error) {
+	if err := checkTrialID(trialID); err != nil {
+		return nil, fmt.Errorf("artifact: %w", err)
+	}
+	data, err := os.ReadFile(Path(dir, trialID))
+	if err != nil {
+		return nil, fmt.Errorf("artifact %s: %w", trialID, err)
+	}
+	var a Artifacts
+	if err := a.UnmarshalJSON(data); err != nil {
+		return nil, fmt.Errorf("artifact %s: corrupted: %w", trialID, err)
+	}
+	if a.Format != Version {
+		return nil, fmt.Errorf("artifact %s: format %d, this build reads format %d", trialID, a.Format, Version)
+	}
+	if a.Trial != trialID {
+		return nil, fmt.Errorf("artifact %s: file holds trial %q", trialID, a.Trial)
+	}
+	if err := a.Validate(); err != nil {
+		return nil, fmt.Errorf("artifact %s: %w", trialID, err)
+	}
+	return &a, nil
+}
+
+// jsonFloat is a float64 that JSON-encodes non-finite values as null and
+// decodes null as NaN.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+func (f *jsonFloat) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = jsonFloat(math.NaN())
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = jsonFloat(v)
+	return nil
+}
+
+func toJSON(m [][]float64) [][]jsonFloat {
+	if m == nil {
+		return nil
+	}
+	out := make([][]jsonFloat, len(m))
+	for i, row := range m {
+		out[i] = make([]jsonFloat, len(row))
+		for j, v := range row {
+			out[i][j] = jsonFloat(v)
+		}
+	}
+	return out
+}
+
+func fromJSON(m [][]jsonFloat) [][]float64 {
+	if m == nil {
+		return nil
+	}
+	out := make([][]float64, len(m))
+	for i, row := range m {
+		out[i] = make([]float64, len(row))
+		for j, v := range row {
+			out[i][j] = float64(v)
+		}
+	}
+	return out
+}
+
+type wireGrid struct {
+	Kind string        `json:"kind"`
+	X    []float64     `json:"x"`
+	Y    []float64     `json:"y"`
+	LogP [][]jsonFloat `json:"logp"`
+}
+
+type wire struct {
+	Format      int           `json:"format"`
+	Trial       string        `json:"trial"`
+	Shape       []int         `json:"shape"`
+	Samples     [][]jsonFloat `json:"samples"`
+	LogitLambda float64       `json:"logit_lambda,omitempty"`
+	DensityGrid *wireGrid     `json:"density_grid,omitempty"`
+	Modes       [][]float64   `json:"modes,omitempty"`
+	ModeStd     float64       `json:"mode_std,omitempty"`
+}
+
+// MarshalJSON writes the format above, non-finite values as null.
+func (a Artifacts) MarshalJSON() ([]byte, error) {
+	w := wire{Format: a.Format, Trial: a.Trial, Shape: a.Shape, Samples: toJSON(a.Samples),
+		LogitLambda: a.LogitLambda, Modes: a.Modes, ModeStd: a.ModeStd}
+	if g := a.DensityGrid; g != nil {
+		w.DensityGrid = &wireGrid{Kind: g.Kind, X: g.X, Y: g.Y, LogP: toJSON(g.LogP)}
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads the format above strictly (unknown keys are errors),
+// null as NaN.
+func (a *Artifacts) UnmarshalJSON(b []byte) error {
+	var w wire
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		return err
+	}
+	*a = Artifacts{Format: w.Format, Trial: w.Trial, Shape: w.Shape, Samples: fromJSON(w.Samples),
+		LogitLambda: w.LogitLambda, Modes: w.Modes, ModeStd: w.ModeStd}
+	if g := w.DensityGrid; g != nil {
+		a.DensityGrid = &DensityGrid{Kind: g.Kind, X: g.X, Y: g.Y, LogP: fromJSON(g.LogP)}
+	}
+	return nil
+}
+
+// writeFileAtomic writes through a temporary file in the same directory
+// and a rename (experiments.WriteFileAtomic, which this leaf package
+// cannot import).
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

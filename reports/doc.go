@@ -1,0 +1,138 @@
+// Package reports turns a results folder written by "genbench run" into a
+// report: "genbench report DIR [-o OUT]" writes OUT/report.md (renders on
+// git forges), OUT/report.html (one self-contained file: figures embedded
+// as base64 PNG data: URIs, inline CSS, no scripts, no external resource)
+// and OUT/figures/*.png; OUT defaults to DIR/report.
+//
+//	r, err := reports.Build(dir)   // read, aggregate, check claims, draw figures
+//	r.WriteMarkdown(w)             // report.md
+//	r.WriteHTML(w)                 // report.html, same content
+//	paths, err := reports.Write(dir, out) // all three
+//
+// # Inputs
+//
+// DIR/trials/<trial-id>.json (one experiments.Record each), DIR/results.json
+// (records missing from trials/ are taken from it), DIR/spec.json (the
+// canonical spec: the report recomputes the spec hash and every trial id
+// exactly as experiments does, so it knows which trials are missing) and
+// the optional DIR/samples/<trial-id>.json artifacts (below).
+//
+// Partial folders are the normal case: unreadable or truncated trial files
+// are listed with the reason (records with unknown fields, written by
+// another genbench version, are read leniently and listed too), missing
+// trials are listed from spec.json (or, without it, from the seeds other
+// rows have), failed and diverged trials are listed with their reasons.
+// Build fails only when DIR is not a readable folder. Specs with a sweep:
+// block are reported (one row per sweep point, see below) but their
+// expected set is not expanded here; missing seeds are inferred instead.
+//
+// # Tables
+//
+// One table per data set, where a data set is a name plus its spec
+// parameters (binarized and logit-space MNIST are two tables), one row per
+// model aggregated over its ok seeds (trials of one model name that
+// differ in a resolved setting, i.e. sweep points, are separate rows
+// labelled "maf-5 [train.lr=0.0001]"): test NLL (mean ± 2 standard errors
+// over test examples for one seed, mean ± sd over seeds for several), NLL
+// kind, rank within the kind, bits/dim, gap to the true NLL, modes covered,
+// high-quality fraction, samples/s, train seconds, params and the
+// published reference. Columns that no row has are left out. The best
+// value of each column is bold; test NLL, bits/dim and the gap are compared
+// and ranked only within one NLL kind (exact, bound, estimate are never
+// ranked together). The reference column quotes REFERENCE.md where the
+// same protocol applies (binarized MNIST NLL for made/vae/iwae/pixelcnn,
+// logit-space MNIST NLL and bits/dim for made/realnvp/maf, ring/grid mode
+// coverage for gan/pacgan, Stacked MNIST modes, the MAF paper's UCI
+// table), with every deviation the records reveal: dynamic binarization,
+// subsets, logit λ, importance-sample count, a bound instead of an
+// estimate, mode std and training-set size, batch/lr/patience, and
+// training ended by a budget rather than early stopping.
+//
+// # Figures
+//
+// Per data set: test NLL against samples/s (front drawn within one NLL
+// kind), mode coverage bars with each seed, training cost and sampling
+// speed dot plots, stored samples (2-D: log-density heat map beside the
+// samples over the true modes; images: a sample grid), KL per latent
+// dimension for VAEs, and training/validation curves per model (every
+// seed). Across data sets: samples/s against the dimension D. Figures are
+// drawn with gonum/plot at 96 dpi; figure names are derived from data set
+// and model names, so the same results give the same files.
+//
+// # Claims
+//
+// Each family's textbook claim is checked by a deterministic rule whose
+// text is printed beside the verdict (supported, not supported, not
+// measured in this run): flows have an exact likelihood; flows sample in
+// one pass as fast as VAE/GAN/IAE decoders (MAF excepted); flows are
+// expensive to train; VAEs suffer posterior collapse; autoregressive
+// models sample slowly, and their cost grows faster with D; GANs suffer
+// mode collapse; invertible autoencoders have trouble with multi-modal
+// data. See claimDefs in claims.go for the rules and the thresholds
+// OnePassFactor, SlowFactor and ModeMargin. [Claims] runs them on records.
+//
+// # Determinism
+//
+// Everything is sorted (data sets by name and parameters, rows by family
+// then model, trials by id, map keys) and every number goes through one
+// formatter; report.md holds no generation time unless Report.Generated
+// is set. The same results folder gives byte-identical report.md.
+//
+// # Sample artifacts: DIR/samples/<trial-id>.json
+//
+// Records hold no samples, so the runner may store a few per trial. The
+// format (version 1) is specified in package
+// github.com/genbench/genbench/reports/artifact, which holds the
+// Artifacts type and Write; this package re-exports them as Artifacts and
+// WriteArtifacts. In short:
+//
+//	{"format": 1, "trial": "<trial-id>", "shape": [2] | [C, H, W],
+//	 "samples": [[...], ...],             // n × prod(shape), data space
+//	 "logit_lambda": 1e-6,                // optional: samples are in logit space
+//	 "density_grid": {"kind": "exact", "x": [...], "y": [...],
+//	                  "logp": [[...]]},   // optional, 2-D only: logp[j][i] = log p(x[i], y[j])
+//	 "modes": [[...], ...], "mode_std": 0.01}  // optional true mixture
+//
+// Non-finite numbers are written as null. A report shows "no samples
+// stored" for models without an artifact.
+//
+// The runner (package experiments) cannot import this package, which
+// imports experiments; it imports reports/artifact instead. In runTrial,
+// after Evaluate succeeded and before the record is written (so a record
+// implies a complete artifact), something like:
+//
+//	func writeArtifacts(out string, tr Trial, m models.Model, d *datasets.Data) error {
+//		n := 1000
+//		if d.Shape != nil {
+//			n = 64
+//		}
+//		s, err := m.Sample(n, rand.New(rand.NewPCG(streamSeed(tr.Seed, "artifacts"), 0)))
+//		if err != nil {
+//			return err
+//		}
+//		a := artifact.Artifacts{Shape: d.Shape, Samples: artifact.SamplesFrom(s), Modes: d.Modes, ModeStd: d.ModeStd}
+//		if a.Shape == nil {
+//			a.Shape = []int{d.Dim}
+//		}
+//		// logit-space MNIST: a.LogitLambda = the data set's λ (default 1e-6).
+//		if d.Dim == 2 {
+//			xs, ys := artifact.GridFor(d.Test, 100)
+//			var logp func(*mat.Dense) ([]float64, error)
+//			kind := ""
+//			switch mm := m.(type) {
+//			case models.Density:
+//				logp, kind = mm.LogProb, "exact"
+//			case models.Bounded:
+//				logp, kind = mm.LowerBound, "bound"
+//			}
+//			if logp != nil {
+//				if a.DensityGrid, err = artifact.NewDensityGrid(kind, logp, xs, ys); err != nil {
+//					return err
+//				}
+//			}
+//		}
+//		return artifact.Write(out, tr.ID, a)
+//	}
+//
+// A failed artifact should be logged as a warning, not fail the trial.
+package reports

@@ -1,0 +1,684 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/genbench/genbench/experiments"
+)
+
+// document lays out the report as blocks, rendered by both writers.
+func (r *Report) document() []block {
+	var doc []block
+	doc = append(doc, heading{1, r.Title, "top"})
+	doc = append(doc, para{r.summary()})
+	if r.Generated != "" {
+		doc = append(doc, para{txt("Generated " + r.Generated + ".")})
+	}
+	doc = append(doc, para{cat(txt("Sections: comparison tables and figures per data set, claims under test, provenance. "),
+		txt("NLL is in nats per example on the test split, lower is better, always with its kind: "),
+		bld("exact"), txt(" (flows, autoregressive models, invertible models), "), bld("bound"),
+		txt(" (negative ELBO, an upper bound on NLL), "), bld("estimate"), txt(" (importance-sampled or kernel estimate) or "),
+		bld("none"), txt(" (no likelihood). NLLs of different kinds are never ranked together."))})
+
+	doc = append(doc, heading{2, "Comparison tables", "tables"})
+	if len(r.Sets) == 0 {
+		doc = append(doc, para{txt("No trial records could be read.")})
+	}
+	for _, ds := range r.Sets {
+		doc = append(doc, r.setSection(ds)...)
+	}
+	if len(r.global) > 0 {
+		doc = append(doc, heading{2, "Across data sets", "across"})
+		for _, f := range r.global {
+			doc = append(doc, figureRef{f})
+		}
+	}
+	doc = append(doc, r.claimsSection()...)
+	doc = append(doc, r.provenanceSection()...)
+	return doc
+}
+
+func (r *Report) summary() inline {
+	var ok, div, fail int
+	for _, rec := range r.Records {
+		switch rec.Status {
+		case experiments.StatusOK:
+			ok++
+		case experiments.StatusDiverged:
+			div++
+		default:
+			fail++
+		}
+	}
+	s := fmt.Sprintf("%s read: %d ok, %d diverged, %d failed.", plural(len(r.Records), "trial record"), ok, div, fail)
+	switch {
+	case r.Spec.Present && r.Spec.Sweep:
+		s += fmt.Sprintf(" spec.json defines %s × %s × %s and a sweep, which this report does not expand: the expected trials are unknown.",
+			plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"))
+	case r.Spec.Present:
+		s += fmt.Sprintf(" spec.json defines %s (%s × %s × %s); %d missing.",
+			plural(len(r.Spec.Trials), "trial"), plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"), len(r.Missing))
+	default:
+		s += " No readable spec.json: the expected set of trials is unknown."
+	}
+	if len(r.Problems) > 0 {
+		s += fmt.Sprintf(" %s (see Provenance).", plural(len(r.Problems), "file problem"))
+	}
+	if len(r.Missing) > 0 || div+fail > 0 || len(r.Problems) > 0 {
+		return cat(bld("Partial results."), txt(" "+s))
+	}
+	return txt(s)
+}
+
+// column describes one comparison-table column.
+type column struct {
+	header string
+	right  bool
+	always bool
+	cell   func(row *Row) inline
+	// value returns the number compared for "best", its comparison group
+	// (only rows of one group compete) and whether the row has it.
+	value         func(row *Row) (float64, string, bool)
+	lowerIsBetter bool
+}
+
+func rankable(kind string) bool { return kind == "exact" || kind == "bound" || kind == "estimate" }
+
+func statCell(key string, f func(Stat) string) func(*Row) inline {
+	return func(row *Row) inline {
+		s := row.Stat(key)
+		if !s.Has() {
+			if s.NonFinite > 0 {
+				return txt("non-finite")
+			}
+			return nil
+		}
+		return txt(f(s))
+	}
+}
+
+func pmText(s Stat) string {
+	pm, _ := s.Spread()
+	return fmtPM(s.Mean, pm)
+}
+
+func meanValue(key string, byKind bool) func(*Row) (float64, string, bool) {
+	return func(row *Row) (float64, string, bool) {
+		s := row.Stat(key)
+		if !s.Has() {
+			return 0, "", false
+		}
+		if byKind {
+			if !rankable(row.Kind) {
+				return 0, "", false
+			}
+			return s.Mean, row.Kind, true
+		}
+		return s.Mean, "", true
+	}
+}
+
+func seedsCell(row *Row) inline {
+	s := fmt.Sprintf("%d/%d", len(row.OK), len(row.Trials)+row.Missing)
+	counts := map[string]int{}
+	if row.Missing > 0 {
+		counts["missing"] = row.Missing
+	}
+	for _, t := range row.Trials {
+		if t.Status != experiments.StatusOK {
+			counts[t.Status]++
+		}
+	}
+	var bad []string
+	for _, k := range sortedKeys(counts) {
+		bad = append(bad, fmt.Sprintf("%d %s", counts[k], k))
+	}
+	if len(bad) > 0 {
+		s += " (" + strings.Join(bad, ", ") + ")"
+	}
+	return txt(s)
+}
+
+func nllCell(row *Row) inline {
+	if len(row.OK) == 0 {
+		return txt("—")
+	}
+	if row.Kind == "none" {
+		return txt("— (no likelihood)")
+	}
+	s := row.Stat("test_nll")
+	if !s.Has() {
+		if s.NonFinite > 0 {
+			return txt("non-finite")
+		}
+		return txt("not measured")
+	}
+	out := pmText(s)
+	if nf := row.Stat("test_nll_nonfinite"); nf.Has() && nf.Max > 0 {
+		out += fmt.Sprintf(" (%s non-finite examples)", fmtInt(nf.Max))
+	}
+	return txt(out)
+}
+
+func modesCell(row *Row) inline {
+	s := row.Stat("modes_covered")
+	if !s.Has() {
+		return nil
+	}
+	total := fmtCount(row.Stat("modes_total").Max)
+	if s.N > 1 && s.SD > 0 {
+		return txt(fmt.Sprintf("%s ± %s / %s", fmtCount(s.Mean), fmtSig(s.SD, 2), total))
+	}
+	return txt(fmtCount(s.Mean) + " / " + total)
+}
+
+func hqText(s Stat) string {
+	if s.N > 1 {
+		return fmt.Sprintf("%s ± %s", strings.TrimSuffix(fmtPct(s.Mean), "%"), fmtPct(s.SD))
+	}
+	return fmtPct(s.Mean)
+}
+
+func (r *Report) columns(refs map[*Row]inline, rk map[*Row]string) []column {
+	return []column{
+		{header: "model", always: true, cell: func(row *Row) inline { return txt(row.Label) }},
+		{header: "type / family", always: true, cell: func(row *Row) inline { return txt(row.Type + " / " + row.Family) }},
+		{header: "seeds ok", always: true, right: true, cell: seedsCell},
+		{header: "test NLL (nats)", always: true, right: true, lowerIsBetter: true, value: meanValue("test_nll", true), cell: nllCell},
+		{header: "NLL kind (rank)", always: true, cell: func(row *Row) inline {
+			if len(row.OK) == 0 {
+				return nil
+			}
+			if s, ok := rk[row]; ok {
+				return txt(row.Kind + " (" + s + ")")
+			}
+			return txt(row.Kind)
+		}},
+		{header: "bits/dim", right: true, lowerIsBetter: true, value: meanValue("bits_per_dim", true), cell: statCell("bits_per_dim", pmText)},
+		{header: "gap to true NLL", right: true, lowerIsBetter: true, value: meanValue("nll_gap", true), cell: statCell("nll_gap", pmText)},
+		{header: "modes covered", right: true, value: meanValue("modes_covered", false), cell: modesCell},
+		{header: "high quality", right: true, value: meanValue("high_quality_frac", false), cell: statCell("high_quality_frac", hqText)},
+		{header: "samples/s", right: true, value: meanValue("samples_per_sec", false), cell: statCell("samples_per_sec", func(s Stat) string { return fmtSig(s.Mean, 3) })},
+		{header: "train s", right: true, lowerIsBetter: true, value: meanValue("train_seconds", false), cell: statCell("train_seconds", func(s Stat) string { return fmtSig(s.Mean, 3) })},
+		{header: "params", right: true, lowerIsBetter: true, value: meanValue("params", false), cell: statCell("params", func(s Stat) string { return fmtInt(s.Mean) })},
+		{header: "reference", cell: func(row *Row) inline { return refs[row] }},
+	}
+}
+
+// bestRows marks, per column, the rows holding the best value of their
+// comparison group; groups with one member get no mark.
+func bestRows(rows []*Row, c column) map[*Row]bool {
+	if c.value == nil {
+		return nil
+	}
+	type entry struct {
+		row *Row
+		v   float64
+	}
+	groups := map[string][]entry{}
+	for _, row := range rows {
+		if v, g, ok := c.value(row); ok && finite(v) {
+			groups[g] = append(groups[g], entry{row, v})
+		}
+	}
+	out := map[*Row]bool{}
+	for _, es := range groups {
+		if len(es) < 2 {
+			continue
+		}
+		best := es[0].v
+		for _, e := range es[1:] {
+			if (c.lowerIsBetter && e.v < best) || (!c.lowerIsBetter && e.v > best) {
+				best = e.v
+			}
+		}
+		for _, e := range es {
+			if e.v == best {
+				out[e.row] = true
+			}
+		}
+	}
+	return out
+}
+
+// ranks ranks rows by mean test NLL within their kind (ties share a rank).
+func ranks(rows []*Row) map[*Row]string {
+	byKind := map[string][]*Row{}
+	for _, row := range rows {
+		if rankable(row.Kind) && row.Stat("test_nll").Has() {
+			byKind[row.Kind] = append(byKind[row.Kind], row)
+		}
+	}
+	out := map[*Row]string{}
+	for _, rs := range byKind {
+		for _, a := range rs {
+			rank := 1
+			for _, b := range rs {
+				if b.Stat("test_nll").Mean < a.Stat("test_nll").Mean {
+					rank++
+				}
+			}
+			out[a] = fmt.Sprintf("%d of %d", rank, len(rs))
+		}
+	}
+	return out
+}
+
+// referenceColumn builds the reference cells and their numbered notes.
+func referenceColumn(ds *DataSet) (map[*Row]inline, []inline) {
+	refs := map[*Row]inline{}
+	var notes []inline
+	for _, row := range ds.Rows {
+		var cell []string
+		for _, ref := range referencesFor(row) {
+			n := len(notes) + 1
+			cell = append(cell, fmt.Sprintf("%s [r%d]", ref.value, n))
+			devs := deviations(row, ref)
+			note := fmt.Sprintf("[r%d] %s: %s (REFERENCE.md).", n, row.Label, ref.source)
+			if len(devs) > 0 {
+				note += " Deviations: " + strings.Join(devs, "; ") + "."
+			} else {
+				note += " No deviation from the published protocol is visible in the records."
+			}
+			notes = append(notes, txt(note))
+		}
+		if len(cell) > 0 {
+			refs[row] = txt(strings.Join(cell, "; "))
+		}
+	}
+	return refs, notes
+}
+
+func (r *Report) setSection(ds *DataSet) []block {
+	var doc []block
+	doc = append(doc, heading{3, ds.Label, "set-" + ds.Slug})
+	desc := "Data set " + ds.Name
+	if ds.Params != "" {
+		desc += " with " + ds.Params
+	}
+	if ds.Dim > 0 {
+		desc += fmt.Sprintf("; dimension %d, %s", ds.Dim, ds.Kind)
+	}
+	doc = append(doc, para{txt(desc + ".")})
+	if len(ds.Protocol) > 0 {
+		items := make([]inline, len(ds.Protocol))
+		for i, p := range ds.Protocol {
+			items[i] = txt(p)
+		}
+		doc = append(doc, para{bld("Data protocol")}, list{items})
+	}
+
+	refs, notes := referenceColumn(ds)
+	cols := r.columns(refs, ranks(ds.Rows))
+	var keep []column
+	for _, c := range cols {
+		if c.always {
+			keep = append(keep, c)
+			continue
+		}
+		for _, row := range ds.Rows {
+			if len(c.cell(row)) > 0 {
+				keep = append(keep, c)
+				break
+			}
+		}
+	}
+	t := table{}
+	best := make([]map[*Row]bool, len(keep))
+	for i, c := range keep {
+		t.header = append(t.header, c.header)
+		t.right = append(t.right, c.right)
+		best[i] = bestRows(ds.Rows, c)
+	}
+	for _, row := range ds.Rows {
+		var cells []inline
+		for i, c := range keep {
+			v := c.cell(row)
+			if len(v) == 0 {
+				v = txt("—")
+			}
+			if best[i][row] {
+				v = append(inline(nil), v...)
+				for k := range v {
+					v[k].style = bold
+				}
+			}
+			cells = append(cells, v)
+		}
+		t.rows = append(t.rows, cells)
+	}
+	doc = append(doc, t)
+	doc = append(doc, list{[]inline{
+		txt("Values are means over a model's ok seeds. ± is 2 standard errors over test examples when one seed finished ok, and the standard deviation over seeds when several did (see seeds ok)."),
+		txt("Bold: the best value of a column (lowest test NLL, bits/dim, gap, train seconds and params; highest modes covered, high-quality fraction and samples/s). Test NLL, bits/dim and the gap (model NLL − the data's true NLL on the same test examples, nats) are compared and ranked only among rows of the same NLL kind: the rank “exact (2 of 5)” counts exact NLLs only; a kind with a single row gets no bold."),
+	}})
+	if len(notes) > 0 {
+		doc = append(doc, para{bld("Published references")}, list{notes})
+	}
+	if pr := protocolNotes(ds); len(pr) > 0 {
+		doc = append(doc, para{bld("Measurement protocols (from the records)")}, list{pr})
+	}
+	figs := r.setFigures[ds]
+	if len(figs) > 0 || len(r.noSamples[ds]) > 0 {
+		doc = append(doc, heading{4, "Figures: " + ds.Label, "figs-" + ds.Slug})
+	}
+	if ns := r.noSamples[ds]; len(ns) > 0 {
+		doc = append(doc, para{txt("No samples stored for " + strings.Join(ns, ", ") +
+			" (the runner writes them to samples/<trial-id>.json; see the reports package documentation).")})
+	}
+	for _, f := range figs {
+		doc = append(doc, figureRef{f})
+	}
+	return doc
+}
+
+// protocolNotes lists the distinct measurement protocols of the data
+// set's ok records, naming the models when they differ.
+func protocolNotes(ds *DataSet) []inline {
+	byKey := map[string]map[string][]string{}
+	for _, row := range ds.Rows {
+		seen := map[string]bool{}
+		for _, rec := range row.OK {
+			for k, v := range rec.Protocol {
+				if k == "test_rows" || seen[k+"\x00"+v] {
+					continue
+				}
+				seen[k+"\x00"+v] = true
+				if byKey[k] == nil {
+					byKey[k] = map[string][]string{}
+				}
+				byKey[k][v] = append(byKey[k][v], row.Label)
+			}
+		}
+	}
+	var out []inline
+	for _, k := range sortedKeys(byKey) {
+		vals := sortedKeys(byKey[k])
+		for _, v := range vals {
+			line := cat(cde(k), txt(": "+v))
+			if len(vals) > 1 {
+				line = append(line, txt(" ("+strings.Join(byKey[k][v], ", ")+")")...)
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func (r *Report) claimsSection() []block {
+	doc := []block{heading{2, "Claims under test", "claims"},
+		para{txt("Each family's textbook claim, checked against this run's numbers by a fixed rule printed beside it. Verdicts: supported, not supported, or not measured in this run. Numbers are means over ok seeds.")}}
+	t := table{header: []string{"family", "claim", "verdict", "figures"}}
+	for _, c := range r.Claims {
+		t.rows = append(t.rows, []inline{txt(c.Family), txt(c.Statement), badge(c.Verdict), txt(strings.Join(c.Figures, ", "))})
+	}
+	doc = append(doc, t)
+	for _, c := range r.Claims {
+		doc = append(doc, heading{3, c.Family + ": " + c.Statement, "claim-" + c.ID})
+		doc = append(doc, para{cat(bld("Verdict:"), txt(" "), badge(c.Verdict), txt(" (claim "), cde(c.ID), txt(")."))})
+		doc = append(doc, para{cat(bld("Rule:"), txt(" "), ital(c.Rule))})
+		ct := table{header: []string{"scope", "verdict", "numbers"}}
+		for _, ch := range c.Checks {
+			ct.rows = append(ct.rows, []inline{txt(ch.Scope), badge(ch.Verdict), txt(ch.Evidence)})
+		}
+		doc = append(doc, ct)
+		if len(c.Figures) > 0 {
+			doc = append(doc, para{cat(txt("Figures: "), cde(strings.Join(c.Figures, ", ")), txt(" (shown with their data set above)."))})
+		}
+	}
+	return doc
+}
+
+// distinct lists the distinct values f gives over the records, with
+// counts when there are several.
+func distinct(recs []*experiments.Record, f func(*experiments.Record) []string) []string {
+	counts := map[string]int{}
+	for _, r := range recs {
+		for _, v := range f(r) {
+			if v != "" {
+				counts[v]++
+			}
+		}
+	}
+	keys := sortedKeys(counts)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k
+		if len(keys) > 1 {
+			out[i] = fmt.Sprintf("%s (%s)", k, plural(counts[k], "trial"))
+		}
+	}
+	return out
+}
+
+func one(f func(*experiments.Record) string) func(*experiments.Record) []string {
+	return func(r *experiments.Record) []string { return []string{f(r)} }
+}
+
+func orUnknown(v []string) string {
+	if len(v) == 0 {
+		return "not recorded"
+	}
+	return strings.Join(v, "; ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func (r *Report) provenanceSection() []block {
+	doc := []block{heading{2, "Provenance", "provenance"}}
+	recs := r.Records
+	var items []inline
+	if r.Spec.Present {
+		items = append(items, cat(txt("Spec "), cde(r.Spec.Name), txt(", hash "), cde(r.Spec.Hash), txt(" (recomputed from spec.json)")))
+	} else {
+		items = append(items, txt("spec.json: not found or unreadable"))
+	}
+	hashLine := "Spec hash in the records: " + orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.SpecHash })))
+	if r.Spec.Present && r.Spec.Hash != "" {
+		for _, rec := range recs {
+			if rec.Provenance.SpecHash != "" && rec.Provenance.SpecHash != r.Spec.Hash {
+				hashLine += " — some records come from another version of the spec"
+				break
+			}
+		}
+	}
+	items = append(items, txt(hashLine),
+		txt("Commit: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.Commit })))),
+		txt("Go: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.GoVersion })))),
+		txt("Modules: "+orUnknown(moduleVersions(recs))),
+		txt("CPU: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string {
+			if x.Provenance.CPU == "" {
+				return ""
+			}
+			return fmt.Sprintf("%s, %d cores", x.Provenance.CPU, x.Provenance.Cores)
+		})))),
+		txt("BLAS: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.BLAS })))),
+		txt("Dtype: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.Dtype })))),
+	)
+	first, last := "", ""
+	for _, rec := range recs {
+		if s := rec.Provenance.Started; s != "" && (first == "" || s < first) {
+			first = s
+		}
+		if f := rec.Provenance.Finished; f != "" && f > last {
+			last = f
+		}
+	}
+	if first != "" {
+		items = append(items, txt("Trials ran from "+first+" to "+last+" (UTC, from the records)"))
+	}
+	doc = append(doc, list{items})
+
+	doc = append(doc, heading{3, "Failed and diverged trials", "failed"})
+	t := table{header: []string{"trial", "data set", "model", "seed", "status", "reason"}}
+	for _, rec := range recs {
+		if rec.Status == experiments.StatusOK {
+			continue
+		}
+		t.rows = append(t.rows, []inline{cde(rec.Trial), txt(r.setLabel(rec)), txt(rec.Model), txt(fmt.Sprint(rec.Seed)), bld(rec.Status), txt(orDash(rec.Reason))})
+	}
+	if len(t.rows) == 0 {
+		doc = append(doc, para{txt("None.")})
+	} else {
+		doc = append(doc, t)
+	}
+
+	doc = append(doc, heading{3, "Missing trials", "missing"})
+	switch {
+	case r.Spec.Present && !r.Spec.Sweep && len(r.Missing) == 0:
+		doc = append(doc, para{txt("None: every trial that spec.json defines has a record.")})
+	case r.Spec.Present && !r.Spec.Sweep:
+		doc = append(doc, para{txt(fmt.Sprintf("%d of the %d trials that spec.json defines have no readable record (not run yet, interrupted, or unreadable):", len(r.Missing), len(r.Spec.Trials)))})
+		mt := table{header: []string{"trial", "data set", "model", "type", "seed"}}
+		for _, m := range r.Missing {
+			label := m.Dataset
+			for _, ds := range r.Sets {
+				if ds.key == m.DatasetKey {
+					label = ds.Label
+				}
+			}
+			mt.rows = append(mt.rows, []inline{cde(m.ID), txt(label), txt(m.Model), txt(m.Type), txt(m.Seed)})
+		}
+		doc = append(doc, mt)
+	default:
+		why := "Without spec.json the expected trials are unknown"
+		if r.Spec.Sweep {
+			why = "spec.json has a sweep, which this report does not expand, so the expected trials are unknown"
+		}
+		if gaps := seedGaps(r.Sets); len(gaps) == 0 {
+			doc = append(doc, para{txt(why + "; every (data set, model) row has a record for every seed seen.")})
+		} else {
+			doc = append(doc, para{txt(why + "; these (data set, model) rows lack seeds that other rows have:")}, list{gaps})
+		}
+	}
+	if len(r.Unexpected) > 0 {
+		doc = append(doc, para{txt("Records of trials that spec.json does not define (from an earlier spec in the same folder?); they are included above:")}, list{codeItems(r.Unexpected)})
+	}
+	if len(r.FromIndex) > 0 {
+		doc = append(doc, para{txt("Records found only in results.json, not in trials/:")}, list{codeItems(r.FromIndex)})
+	}
+
+	doc = append(doc, heading{3, "Unreadable or irregular files", "unreadable"})
+	if len(r.Problems) == 0 {
+		doc = append(doc, para{txt("None.")})
+	} else {
+		pt := table{header: []string{"file", "problem"}}
+		for _, p := range r.Problems {
+			pt.rows = append(pt.rows, []inline{cde(p.File), txt(p.Reason)})
+		}
+		doc = append(doc, pt)
+	}
+
+	doc = append(doc, heading{3, "All trials", "trials"})
+	if len(recs) == 0 {
+		return append(doc, para{txt("None.")})
+	}
+	at := table{header: []string{"trial", "data set", "status", "NLL kind", "epochs", "stopped", "train s", "started", "finished"},
+		right: []bool{false, false, false, false, true, false, true}}
+	for _, rec := range recs {
+		epochs, stopped := "—", "—"
+		if rec.Training != nil {
+			epochs, stopped = fmt.Sprint(rec.Training.Epochs), orDash(rec.Training.Stopped)
+		}
+		ts := "—"
+		if v, ok := rec.Metrics["train_seconds"]; ok {
+			ts = fmtSig(v, 3)
+		}
+		at.rows = append(at.rows, []inline{cde(rec.Trial), txt(r.setLabel(rec)), txt(rec.Status), txt(rec.NLLKind), txt(epochs), txt(stopped), txt(ts),
+			txt(orDash(rec.Provenance.Started)), txt(orDash(rec.Provenance.Finished))})
+	}
+	doc = append(doc, at)
+	return doc
+}
+
+func codeItems(ids []string) []inline {
+	items := make([]inline, len(ids))
+	for i, id := range ids {
+		items[i] = cde(id)
+	}
+	return items
+}
+
+// seedGaps lists (data set, model) rows missing seeds that other rows of
+// the folder have.
+func seedGaps(sets []*DataSet) []inline {
+	all := map[uint64]bool{}
+	for _, ds := range sets {
+		for _, row := range ds.Rows {
+			for _, t := range row.Trials {
+				all[t.Seed] = true
+			}
+		}
+	}
+	var out []inline
+	for _, ds := range sets {
+		for _, row := range ds.Rows {
+			have := map[uint64]bool{}
+			for _, t := range row.Trials {
+				have[t.Seed] = true
+			}
+			var miss []uint64
+			for s := range all {
+				if !have[s] {
+					miss = append(miss, s)
+				}
+			}
+			if len(miss) == 0 {
+				continue
+			}
+			sort.Slice(miss, func(i, j int) bool { return miss[i] < miss[j] })
+			ms := make([]string, len(miss))
+			for i, s := range miss {
+				ms[i] = fmt.Sprint(s)
+			}
+			out = append(out, txt(fmt.Sprintf("%s / %s: seeds %s", ds.Label, row.Label, strings.Join(ms, ", "))))
+		}
+	}
+	return out
+}
+
+// moduleVersions lists each module with its version, and with trial
+// counts when the records disagree on a module's version.
+func moduleVersions(recs []*experiments.Record) []string {
+	byMod := map[string]map[string]int{}
+	for _, r := range recs {
+		for m, v := range r.Provenance.Modules {
+			if byMod[m] == nil {
+				byMod[m] = map[string]int{}
+			}
+			byMod[m][v]++
+		}
+	}
+	var out []string
+	for _, m := range sortedKeys(byMod) {
+		vs := sortedKeys(byMod[m])
+		if len(vs) == 1 {
+			out = append(out, m+" "+vs[0])
+			continue
+		}
+		parts := make([]string, len(vs))
+		for i, v := range vs {
+			parts[i] = fmt.Sprintf("%s (%s)", v, plural(byMod[m][v], "trial"))
+		}
+		out = append(out, m+" "+strings.Join(parts, ", "))
+	}
+	return out
+}
+
+// setLabel is the label of the data set a record belongs to.
+func (r *Report) setLabel(rec *experiments.Record) string {
+	key := parseTrialSpec(rec).datasetKey
+	for _, ds := range r.Sets {
+		if ds.key == key {
+			return ds.Label
+		}
+	}
+	return rec.Dataset
+}

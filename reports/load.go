@@ -1,0 +1,293 @@
+package reports
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/genbench/genbench/experiments"
+)
+
+// Problem is a file of the results folder that could not be used.
+type Problem struct {
+	File   string // path relative to the results folder
+	Reason string
+}
+
+// ExpectedTrial is a trial that DIR/spec.json defines.
+type ExpectedTrial struct {
+	ID, Dataset, Model, Type string
+	Seed                     string
+	// DatasetKey identifies the data set with its parameters, as
+	// DataSet does; datasetParams are those parameters.
+	DatasetKey    string
+	datasetParams map[string]any
+	modelKey      string
+	settings      map[string]string
+}
+
+// SpecInfo is what the report knows of DIR/spec.json.
+type SpecInfo struct {
+	Name    string
+	Hash    string // sha256 of the canonical spec, as experiments computes it
+	Seeds   []string
+	Models  int
+	Sets    int
+	Trials  []ExpectedTrial // in spec order: data sets, then models, then seeds
+	Present bool
+	// Sweep is true when spec.json has a sweep block: the report does not
+	// expand sweeps, so Trials is empty and the expected set unknown.
+	Sweep bool
+}
+
+// results is everything read from a results folder.
+type results struct {
+	records    []*experiments.Record // sorted by trial id
+	problems   []Problem
+	spec       SpecInfo
+	missing    []ExpectedTrial // expected without a readable record
+	unexpected []string        // records spec.json does not define
+	fromIndex  []string        // records found only in results.json
+}
+
+// rel makes error messages independent of where the folder lives.
+func rel(dir, s string) string {
+	if dir == "" {
+		return s
+	}
+	clean := filepath.Clean(dir)
+	s = strings.ReplaceAll(s, clean+string(filepath.Separator), "")
+	return strings.ReplaceAll(s, clean, ".")
+}
+
+// load reads a results folder: trial files, results.json for records
+// absent from trials/, and spec.json for the expected set of trials.
+func load(dir string) (*results, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("results folder: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("results folder %s: not a directory", dir)
+	}
+	res := &results{}
+	byID := map[string]*experiments.Record{}
+
+	paths, err := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
+	if err != nil {
+		return nil, fmt.Errorf("listing trials: %w", err)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		name := filepath.Join("trials", filepath.Base(p))
+		r, err := experiments.ReadRecord(p)
+		if err != nil {
+			msg := strings.TrimPrefix(rel(dir, err.Error()), name+": ")
+			if r = readLenient(p); r == nil {
+				res.problems = append(res.problems, Problem{name, msg})
+				continue
+			}
+			res.problems = append(res.problems, Problem{name, "read leniently, unknown fields ignored (" + msg + "); written by another genbench version?"})
+		}
+		if want := strings.TrimSuffix(filepath.Base(p), ".json"); r.Trial != want {
+			res.problems = append(res.problems, Problem{name, fmt.Sprintf("holds trial %q, not %q; used under its own id", r.Trial, want)})
+		}
+		if _, dup := byID[r.Trial]; dup {
+			res.problems = append(res.problems, Problem{name, fmt.Sprintf("a second record of trial %q; ignored", r.Trial)})
+			continue
+		}
+		byID[r.Trial] = r
+	}
+
+	if data, err := os.ReadFile(filepath.Join(dir, "results.json")); err == nil {
+		var recs []*experiments.Record
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		err := dec.Decode(&recs)
+		if err != nil && strings.Contains(err.Error(), "unknown field") {
+			recs = nil
+			if json.Unmarshal(data, &recs) == nil {
+				res.problems = append(res.problems, Problem{"results.json", "read leniently, unknown fields ignored (" + err.Error() + "); written by another genbench version?"})
+				err = nil
+			}
+		}
+		if err != nil {
+			res.problems = append(res.problems, Problem{"results.json", "corrupted: " + err.Error()})
+		} else {
+			for i, r := range recs {
+				if r == nil || r.Trial == "" || r.Status == "" || r.Metrics == nil {
+					res.problems = append(res.problems, Problem{"results.json", fmt.Sprintf("entry %d is an incomplete record; ignored", i)})
+					continue
+				}
+				if _, ok := byID[r.Trial]; !ok {
+					byID[r.Trial] = r
+					res.fromIndex = append(res.fromIndex, r.Trial)
+				}
+			}
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		res.problems = append(res.problems, Problem{"results.json", rel(dir, err.Error())})
+	}
+
+	for _, r := range byID {
+		res.records = append(res.records, r)
+	}
+	sort.Slice(res.records, func(i, j int) bool { return res.records[i].Trial < res.records[j].Trial })
+	sort.Strings(res.fromIndex)
+
+	if data, err := os.ReadFile(filepath.Join(dir, "spec.json")); err == nil {
+		spec, err := parseSpecJSON(data)
+		if err != nil {
+			res.problems = append(res.problems, Problem{"spec.json", err.Error()})
+		} else {
+			res.spec = *spec
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		res.problems = append(res.problems, Problem{"spec.json", rel(dir, err.Error())})
+	}
+	if res.spec.Present && !res.spec.Sweep {
+		expected := map[string]bool{}
+		for _, t := range res.spec.Trials {
+			expected[t.ID] = true
+			if _, ok := byID[t.ID]; !ok {
+				res.missing = append(res.missing, t)
+			}
+		}
+		for _, r := range res.records {
+			if !expected[r.Trial] {
+				res.unexpected = append(res.unexpected, r.Trial)
+			}
+		}
+	}
+	return res, nil
+}
+
+// canonicalJSON re-encodes v with sorted object keys and numbers written
+// as they were read, as experiments does before hashing.
+func canonicalJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		return nil, err
+	}
+	return json.Marshal(x)
+}
+
+func hashJSON(v any) (string, error) {
+	b, err := canonicalJSON(v)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// sanitize is experiments' trial-id sanitizer: lower case, every character
+// outside [a-z0-9._-] replaced by '-'.
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// parseSpecJSON reads the canonical spec that the runner writes to
+// DIR/spec.json and recomputes the spec hash and every trial id exactly as
+// experiments.Spec.TrialSpecs does: the id is
+// "<dataset>-<model>-s<seed>-" + the first 12 hex digits of the sha256 of
+// the canonical JSON of {dataset, model, seed, eval}.
+func parseSpecJSON(data []byte) (*SpecInfo, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var whole map[string]any
+	if err := dec.Decode(&whole); err != nil {
+		return nil, fmt.Errorf("corrupted: %w", err)
+	}
+	var s struct {
+		Name     string           `json:"name"`
+		Seeds    []json.Number    `json:"seeds"`
+		Datasets []map[string]any `json:"datasets"`
+		Models   []map[string]any `json:"models"`
+		Eval     map[string]any   `json:"eval"`
+		Sweep    any              `json:"sweep"`
+	}
+	dec = json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("corrupted: %w", err)
+	}
+	if len(s.Seeds) == 0 || len(s.Datasets) == 0 || len(s.Models) == 0 || s.Eval == nil {
+		return nil, errors.New("incomplete: want name, seeds, datasets, models and eval")
+	}
+	// The spec hash covers the whole canonical spec, whatever keys it has.
+	hash, err := hashJSON(whole)
+	if err != nil {
+		return nil, fmt.Errorf("hashing: %w", err)
+	}
+	info := &SpecInfo{Name: s.Name, Hash: hash, Models: len(s.Models), Sets: len(s.Datasets), Present: true, Sweep: s.Sweep != nil}
+	for _, seed := range s.Seeds {
+		info.Seeds = append(info.Seeds, seed.String())
+	}
+	if info.Sweep {
+		return info, nil
+	}
+	for _, d := range s.Datasets {
+		dname, _ := d["name"].(string)
+		dparams, _ := d["params"].(map[string]any)
+		dkey, err := canonicalJSON(map[string]any{"name": dname, "params": dparams})
+		if err != nil {
+			return nil, fmt.Errorf("hashing data set: %w", err)
+		}
+		for _, m := range s.Models {
+			mname, _ := m["name"].(string)
+			mtype, _ := m["type"].(string)
+			for _, seed := range s.Seeds {
+				sum, err := hashJSON(map[string]any{"dataset": d, "model": m, "seed": seed, "eval": s.Eval})
+				if err != nil {
+					return nil, fmt.Errorf("hashing trial: %w", err)
+				}
+				id := sanitize(fmt.Sprintf("%s-%s-s%s", dname, mname, seed)) + "-" + sum[:12]
+				mkey, settings := modelIdentity(m, s.Eval)
+				info.Trials = append(info.Trials, ExpectedTrial{ID: id, Dataset: dname, Model: mname, Type: mtype, Seed: seed.String(),
+					DatasetKey: string(dkey), datasetParams: dparams, modelKey: mkey, settings: settings})
+			}
+		}
+	}
+	return info, nil
+}
+
+// readLenient decodes a record that the strict reader rejected for
+// unknown fields (a record written by an older or newer genbench). It
+// returns nil unless the file is complete JSON with the required fields.
+func readLenient(path string) *experiments.Record {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var r experiments.Record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil
+	}
+	if r.Trial == "" || r.Status == "" || r.Metrics == nil {
+		return nil
+	}
+	return &r
+}

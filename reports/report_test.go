@@ -1,0 +1,668 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"fmt"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/genbench/genbench/experiments"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden/report.md from the fixture")
+
+const goldenPath = "testdata/golden/report.md"
+
+var (
+	fixtureOnce   sync.Once
+	fixtureReport *Report
+	fixtureErr    error
+)
+
+// builtFixture builds the fixture's report once for all tests.
+func builtFixture(t *testing.T) *Report {
+	t.Helper()
+	fixtureOnce.Do(func() { fixtureReport, fixtureErr = Build(fixtureDir) })
+	if fixtureErr != nil {
+		t.Fatalf("Build(%s): %v", fixtureDir, fixtureErr)
+	}
+	return fixtureReport
+}
+
+func render(t *testing.T, r *Report) (md, html []byte) {
+	t.Helper()
+	var a, b bytes.Buffer
+	if err := r.WriteMarkdown(&a); err != nil {
+		t.Fatalf("WriteMarkdown: %v", err)
+	}
+	if err := r.WriteHTML(&b); err != nil {
+		t.Fatalf("WriteHTML: %v", err)
+	}
+	return a.Bytes(), b.Bytes()
+}
+
+func TestGoldenMarkdown(t *testing.T) {
+	md, _ := render(t, builtFixture(t))
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(goldenPath), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(goldenPath, md, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rewrote %s", goldenPath)
+		return
+	}
+	want, err := os.ReadFile(goldenPath)
+	if err != nil {
+		t.Fatalf("%v (create it with go test ./reports/ -run TestGoldenMarkdown -update)", err)
+	}
+	if !bytes.Equal(md, want) {
+		gl, wl := strings.Split(string(md), "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < len(gl) || i < len(wl); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Fatalf("report.md differs from %s at line %d:\n got: %q\nwant: %q\n(run go test ./reports/ -run TestGoldenMarkdown -update if the change is intended)", goldenPath, i+1, g, w)
+			}
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	md1, html1 := render(t, builtFixture(t))
+	r2, err := Build(fixtureDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md2, html2 := render(t, r2)
+	if !bytes.Equal(md1, md2) {
+		t.Error("two builds of the same results give different report.md")
+	}
+	if !bytes.Equal(html1, html2) {
+		t.Error("two builds of the same results give different report.html")
+	}
+	if bytes.Contains(md1, []byte("Generated")) {
+		t.Error("report.md carries a generation time by default")
+	}
+	r2.Generated = "2026-12-01T00:00:00Z"
+	md3, _ := render(t, r2)
+	if !bytes.Contains(md3, []byte("Generated 2026-12-01T00:00:00Z.")) {
+		t.Error("Report.Generated is not printed when set")
+	}
+}
+
+// externalRef matches what would make a browser fetch something: a URL
+// scheme, a protocol-relative URL, CSS url() or @import.
+var externalRef = regexp.MustCompile(`(?i)(https?:|ftp:|file:|url\(|@import)`)
+
+func TestHTMLSelfContained(t *testing.T) {
+	r := builtFixture(t)
+	_, html := render(t, r)
+
+	dec := xml.NewDecoder(bytes.NewReader(html))
+	dec.Strict = true
+	var stack []string
+	images := 0
+	sawBody := false
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("report.html is not well-formed: %v", err)
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			name := strings.ToLower(tk.Name.Local)
+			stack = append(stack, name)
+			switch name {
+			case "script", "link", "iframe", "object", "embed", "base", "frame", "audio", "video", "source", "form":
+				t.Errorf("report.html has a <%s> element", name)
+			case "body":
+				sawBody = true
+			}
+			for _, a := range tk.Attr {
+				attr := strings.ToLower(a.Name.Local)
+				v := strings.TrimSpace(a.Value)
+				if strings.HasPrefix(attr, "on") {
+					t.Errorf("<%s> has an event handler %s", name, attr)
+				}
+				switch attr {
+				case "src", "href", "srcset", "poster", "action", "data", "background", "xmlns", "manifest":
+					if !(strings.HasPrefix(v, "data:") || strings.HasPrefix(v, "#")) {
+						t.Errorf("<%s %s=%.60q> refers outside the file", name, attr, v)
+					}
+				case "style":
+					if externalRef.MatchString(v) {
+						t.Errorf("<%s style=%q> refers outside the file", name, v)
+					}
+				}
+				if name == "img" && attr == "src" {
+					images++
+					checkDataPNG(t, v, tk.Attr)
+				}
+			}
+		case xml.EndElement:
+			if len(stack) == 0 || stack[len(stack)-1] != strings.ToLower(tk.Name.Local) {
+				t.Fatalf("report.html: unbalanced </%s>", tk.Name.Local)
+			}
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if externalRef.Match(tk) || bytes.Contains(tk, []byte("//")) {
+				t.Errorf("report.html text refers outside the file: %.80q", tk)
+			}
+		case xml.Directive:
+			if !strings.EqualFold(string(tk), "DOCTYPE html") {
+				t.Errorf("unexpected directive <!%s>", tk)
+			}
+		}
+	}
+	if len(stack) != 0 {
+		t.Errorf("report.html leaves %v open", stack)
+	}
+	if !sawBody {
+		t.Error("report.html has no <body>")
+	}
+	if images != len(r.Figures) || images == 0 {
+		t.Errorf("report.html embeds %d images, the report drew %d figures", images, len(r.Figures))
+	}
+}
+
+// checkDataPNG decodes a data: URI as a PNG and checks it against the
+// img's width and height attributes.
+func checkDataPNG(t *testing.T, src string, attrs []xml.Attr) {
+	t.Helper()
+	const prefix = "data:image/png;base64,"
+	if !strings.HasPrefix(src, prefix) {
+		t.Errorf("img src is not a base64 PNG data URI: %.40q", src)
+		return
+	}
+	raw, err := base64.StdEncoding.DecodeString(src[len(prefix):])
+	if err != nil {
+		t.Errorf("img src: bad base64: %v", err)
+		return
+	}
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Errorf("img src: not a PNG: %v", err)
+		return
+	}
+	b := img.Bounds()
+	if b.Dx() == 0 || b.Dy() == 0 {
+		t.Errorf("img is empty: %v", b)
+	}
+	for _, a := range attrs {
+		switch a.Name.Local {
+		case "width":
+			if a.Value != fmt.Sprint(b.Dx()) {
+				t.Errorf("img width=%s, the PNG is %d wide", a.Value, b.Dx())
+			}
+		case "height":
+			if a.Value != fmt.Sprint(b.Dy()) {
+				t.Errorf("img height=%s, the PNG is %d high", a.Value, b.Dy())
+			}
+		}
+	}
+}
+
+// TestSameContent checks that the Markdown and the HTML carry the same
+// headings, figures and table rows.
+func TestSameContent(t *testing.T) {
+	r := builtFixture(t)
+	md, html := render(t, r)
+	blocks := r.document()
+	var heads, rows int
+	for _, b := range blocks {
+		switch b := b.(type) {
+		case heading:
+			heads++
+			if !bytes.Contains(md, []byte(strings.Repeat("#", b.level)+" "+mdEscaper.Replace(b.text)+"\n")) {
+				t.Errorf("report.md lacks heading %q", b.text)
+			}
+			if !bytes.Contains(html, []byte(">"+esc(b.text)+"</h")) {
+				t.Errorf("report.html lacks heading %q", b.text)
+			}
+		case table:
+			rows += len(b.rows)
+		}
+	}
+	if got := bytes.Count(html, []byte("<tr>")) - bytes.Count(html, []byte("<thead><tr>")); got != rows {
+		t.Errorf("report.html has %d body rows, the document %d", got, rows)
+	}
+	mdRows := 0
+	for _, line := range strings.Split(string(md), "\n") {
+		if strings.HasPrefix(line, "| ") {
+			mdRows++
+		}
+	}
+	tables := 0
+	for _, b := range blocks {
+		if _, ok := b.(table); ok {
+			tables++
+		}
+	}
+	if mdRows != rows+tables { // + one header row per table
+		t.Errorf("report.md has %d table lines, want %d rows + %d headers", mdRows, rows, tables)
+	}
+	for _, f := range r.Figures {
+		if !bytes.Contains(md, []byte("](figures/"+f.Name+")")) {
+			t.Errorf("report.md does not show %s", f.Name)
+		}
+		if !bytes.Contains(html, []byte(`<figure id="`+strings.TrimSuffix(f.Name, ".png")+`">`)) {
+			t.Errorf("report.html does not show %s", f.Name)
+		}
+	}
+	if heads < 10 {
+		t.Errorf("only %d headings", heads)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	out := t.TempDir()
+	stale := filepath.Join(out, "figures", "stale.png")
+	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths, err := Write(fixtureDir, out)
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if len(paths) < 3 || filepath.Base(paths[0]) != "report.md" || filepath.Base(paths[1]) != "report.html" {
+		t.Fatalf("Write returned %v", paths)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a figure of an earlier report was not removed")
+	}
+	md, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`\]\((figures/[^)]+)\)`).FindAllSubmatch(md, -1) {
+		f, err := os.Open(filepath.Join(out, string(m[1])))
+		if err != nil {
+			t.Errorf("report.md shows %s: %v", m[1], err)
+			continue
+		}
+		if _, err := png.Decode(f); err != nil {
+			t.Errorf("%s: %v", m[1], err)
+		}
+		f.Close()
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm()&0o044 != 0o044 {
+			t.Errorf("%s has mode %v, want readable by all", p, st.Mode())
+		}
+	}
+	if _, err := Build(filepath.Join(t.TempDir(), "absent")); err == nil {
+		t.Error("Build of a missing folder succeeded")
+	}
+}
+
+// TestFixtureContent checks what the fixture was built to exercise.
+func TestFixtureContent(t *testing.T) {
+	r := builtFixture(t)
+	if !r.Spec.Present || len(r.Spec.Trials) != 60 {
+		t.Fatalf("spec: %+v trials", len(r.Spec.Trials))
+	}
+	if len(r.Missing) != 4 {
+		t.Errorf("missing = %d trials, want 3 never run + 1 truncated", len(r.Missing))
+	}
+	var corrupted, badArtifact bool
+	for _, p := range r.Problems {
+		corrupted = corrupted || strings.HasPrefix(p.File, "trials/mnist-maf-5-s2-")
+		badArtifact = badArtifact || strings.HasPrefix(p.File, "samples/ring8-pacgan-s1-")
+		if strings.HasPrefix(p.File, "figures") {
+			t.Errorf("figure failed: %s", p.Reason)
+		}
+	}
+	if !corrupted || !badArtifact {
+		t.Errorf("problems %v: want the truncated trial and samples files", r.Problems)
+	}
+	if len(r.Sets) != 3 {
+		t.Fatalf("%d data sets, want 3", len(r.Sets))
+	}
+	families := map[string]bool{}
+	for _, ds := range r.Sets {
+		for _, row := range ds.Rows {
+			if len(row.OK) > 0 {
+				families[row.Family] = true
+			}
+		}
+	}
+	for _, f := range []string{"flow", "autoregressive", "vae", "gan", "iae"} {
+		if !families[f] {
+			t.Errorf("no ok %s row in the fixture", f)
+		}
+	}
+	for _, c := range r.Claims {
+		if c.Verdict != Supported {
+			t.Errorf("claim %s: %s on the fixture, want supported", c.ID, c.Verdict)
+		}
+	}
+	md, _ := render(t, r)
+	for _, want := range []string{
+		"no likelihood", "exact (1 of 3)", "bound (1 of 1)", "estimate (1 of 1)", "(1 diverged)", "(2 failed)", "(1 missing)",
+		"88.40 nats", "1300.5 nats", "1.89 bits/dim", "7.9 / 95.6%", "dynamic binarization", "mode std 0.1, the protocol's 0.01",
+		"20,000 training points", "k=1000 samples, the reference k=5000", "the negative ELBO", "No samples stored for",
+		"corrupted trial record", "2 non-finite examples", "mnist-maf-5-s2-", "speed-vs-dim.png",
+	} {
+		if !bytes.Contains(md, []byte(mdEscaper.Replace(want))) && !bytes.Contains(md, []byte(want)) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+}
+
+// TestBestAndRanksWithinKind checks that bold marks and ranks never mix
+// NLL kinds: the bound and the estimate rows are each "1 of 1" and only
+// the best exact NLL is bold.
+func TestBestAndRanksWithinKind(t *testing.T) {
+	r := builtFixture(t)
+	var bin *DataSet
+	for _, ds := range r.Sets {
+		if ds.Name == "mnist" && binarized(ds) {
+			bin = ds
+		}
+	}
+	if bin == nil {
+		t.Fatal("no binarized mnist table")
+	}
+	rk := ranks(bin.Rows)
+	nll := r.columns(nil, rk)[3]
+	best := bestRows(bin.Rows, nll)
+	for _, row := range bin.Rows {
+		want := row.Model == "pixelcnn"
+		if best[row] != want {
+			t.Errorf("%s: bold %v, want %v", row.Model, best[row], want)
+		}
+	}
+	for model, want := range map[string]string{"pixelcnn": "1 of 3", "made": "2 of 3", "iae-4": "3 of 3",
+		"vae-16": "1 of 1", "iwae-16": "1 of 1", "gan": ""} {
+		for _, row := range bin.Rows {
+			if row.Model == model && rk[row] != want {
+				t.Errorf("%s: rank %q, want %q", model, rk[row], want)
+			}
+		}
+	}
+}
+
+// TestRealRecords builds a report from a real results folder of three
+// flows (records written by an earlier genbench, read leniently) and
+// checks that the trial ids and spec hash recomputed from spec.json match
+// what the runner wrote.
+func TestRealRecords(t *testing.T) {
+	const dir = "testdata/ring"
+	data, err := os.ReadFile(filepath.Join(dir, "spec.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := parseSpecJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
+	if len(files) != len(spec.Trials) {
+		t.Fatalf("%d trial files, spec.json defines %d trials", len(files), len(spec.Trials))
+	}
+	for _, tr := range spec.Trials {
+		raw, err := os.ReadFile(filepath.Join(dir, "trials", tr.ID+".json"))
+		if err != nil {
+			t.Errorf("recomputed trial id %s has no file: %v", tr.ID, err)
+			continue
+		}
+		var rec struct {
+			Provenance struct {
+				SpecHash string `json:"spec_hash"`
+			} `json:"provenance"`
+		}
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Provenance.SpecHash != spec.Hash {
+			t.Errorf("spec hash %s, the runner wrote %s", spec.Hash, rec.Provenance.SpecHash)
+		}
+	}
+	r, err := Build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Records) != 3 || len(r.Missing) != 0 || len(r.Sets) != 1 {
+		t.Fatalf("%d records, %d missing, %d sets", len(r.Records), len(r.Missing), len(r.Sets))
+	}
+	if got := r.Claims[0]; got.ID != "flow-exact-likelihood" || got.Verdict != Supported {
+		t.Errorf("claim %s: %s", got.ID, got.Verdict)
+	}
+}
+
+// TestPartialFolders removes and breaks files of a copy of the fixture.
+func TestPartialFolders(t *testing.T) {
+	tests := []struct {
+		name    string
+		break_  func(dir string) error
+		check   func(t *testing.T, r *Report)
+		mdWants []string
+	}{
+		{
+			name:   "no spec.json",
+			break_: func(dir string) error { return os.Remove(filepath.Join(dir, "spec.json")) },
+			check: func(t *testing.T, r *Report) {
+				if r.Spec.Present || len(r.Missing) != 0 {
+					t.Errorf("spec present %v, %d missing", r.Spec.Present, len(r.Missing))
+				}
+			},
+			mdWants: []string{"No readable spec.json", "lack seeds that other rows have", "ring8 / maf-5: seeds 2"},
+		},
+		{
+			name: "records only in results.json",
+			break_: func(dir string) error {
+				recs, _ := experiments.ReadResults(dir)
+				data, err := json.Marshal(recs)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(filepath.Join(dir, "results.json"), data, 0o644); err != nil {
+					return err
+				}
+				return os.RemoveAll(filepath.Join(dir, "trials"))
+			},
+			check: func(t *testing.T, r *Report) {
+				if len(r.Records) != 56 || len(r.FromIndex) != 56 {
+					t.Errorf("%d records, %d from results.json; want 56", len(r.Records), len(r.FromIndex))
+				}
+			},
+			mdWants: []string{"Records found only in results.json"},
+		},
+		{
+			name: "corrupted spec.json and results.json",
+			break_: func(dir string) error {
+				if err := os.WriteFile(filepath.Join(dir, "spec.json"), []byte("{\"name\": "), 0o644); err != nil {
+					return err
+				}
+				return os.WriteFile(filepath.Join(dir, "results.json"), []byte("[{"), 0o644)
+			},
+			check: func(t *testing.T, r *Report) {
+				files := map[string]bool{}
+				for _, p := range r.Problems {
+					files[p.File] = true
+				}
+				if !files["spec.json"] || !files["results.json"] {
+					t.Errorf("problems %v", r.Problems)
+				}
+			},
+		},
+		{
+			name: "spec.json with a sweep",
+			break_: func(dir string) error {
+				p := filepath.Join(dir, "spec.json")
+				data, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				var spec map[string]any
+				if err := json.Unmarshal(data, &spec); err != nil {
+					return err
+				}
+				spec["sweep"] = map[string]any{"mode": "grid", "axes": []any{map[string]any{"path": "train.lr", "values": []any{0.001, 0.0001}}}}
+				data, err = json.Marshal(spec)
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(p, data, 0o644)
+			},
+			check: func(t *testing.T, r *Report) {
+				if !r.Spec.Present || !r.Spec.Sweep || len(r.Missing) != 0 || len(r.Unexpected) != 0 {
+					t.Errorf("sweep %v, %d missing, %d unexpected", r.Spec.Sweep, len(r.Missing), len(r.Unexpected))
+				}
+			},
+			mdWants: []string{"a sweep, which this report does not expand"},
+		},
+		{
+			name: "empty folder",
+			break_: func(dir string) error {
+				if err := os.RemoveAll(dir); err != nil {
+					return err
+				}
+				return os.Mkdir(dir, 0o755)
+			},
+			check: func(t *testing.T, r *Report) {
+				if len(r.Records) != 0 || len(r.Sets) != 0 {
+					t.Errorf("%d records", len(r.Records))
+				}
+				for _, c := range r.Claims {
+					if c.Verdict != NotMeasured {
+						t.Errorf("claim %s: %s", c.ID, c.Verdict)
+					}
+				}
+			},
+			mdWants: []string{"No trial records could be read."},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "results")
+			if err := os.CopyFS(dir, os.DirFS(fixtureDir)); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.break_(dir); err != nil {
+				t.Fatal(err)
+			}
+			r, err := build(dir, false)
+			if err != nil {
+				t.Fatalf("Build: %v", err)
+			}
+			tc.check(t, r)
+			md, html := render(t, r)
+			for _, w := range tc.mdWants {
+				if !bytes.Contains(md, []byte(mdEscaper.Replace(w))) {
+					t.Errorf("report.md lacks %q", w)
+				}
+			}
+			if bytes.Contains(md, []byte(dir)) || bytes.Contains(html, []byte(dir)) {
+				t.Error("the report mentions the folder's absolute path")
+			}
+		})
+	}
+}
+
+// TestOddRecords: degenerate but valid records (zero speeds, negative
+// NLLs, empty or one-point curves, unknown families, an artifact of
+// higher-dimensional samples) must give a report without figure errors.
+func TestOddRecords(t *testing.T) {
+	dir := t.TempDir()
+	curve := func(n int) *experiments.TrainResult {
+		tr := &experiments.TrainResult{ValidKind: "nll", Stopped: "max_steps"}
+		for e := 0; e < n; e++ {
+			tr.Curve = append(tr.Curve, experiments.EpochLog{Epoch: e, TrainLoss: -1e6 * float64(e+1), ValidLoss: 5})
+		}
+		tr.Epochs = n
+		return tr
+	}
+	recs := []*experiments.Record{
+		rec("odd", 6, "zero-speed", "realnvp", "flow", "exact", 1, mm{"test_nll": -12.5, "samples_per_sec": 0, "seconds_per_epoch": 0}),
+		rec("odd", 6, "mystery", "thing", "", "estimate", 1, mm{"test_nll": 1e9, "samples_per_sec": 1e-3}),
+		rec("odd", 6, "one-point", "made", "autoregressive", "exact", 1, mm{"test_nll": 3, "samples_per_sec": 5, "modes_covered": 0, "modes_total": 1}),
+		rec("odd", 6, "vae", "vae", "vae", "bound", 1, mm{"active_units": 0, "kl_dim_0": 0, "kl_dim_1": 0}),
+	}
+	recs[0].Training = curve(0)
+	recs[1].Training = curve(1)
+	recs[2].Training = curve(3)
+	for _, r := range recs {
+		data, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "trials"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "trials", r.Trial+".json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := Artifacts{Shape: []int{6}, Samples: [][]float64{{1, 2, 3, 4, 5, 6}, {0, 0, 0, 0, 0, 0}}}
+	if err := WriteArtifacts(dir, recs[2].Trial, a); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range r.Problems {
+		t.Errorf("problem: %s: %s", p.File, p.Reason)
+	}
+	if len(r.Figures) == 0 {
+		t.Error("no figures")
+	}
+	render(t, r)
+}
+
+// TestSweepRowsLabelled: trials of one model name that differ in a
+// setting (sweep points) are separate rows, labelled by the difference.
+func TestSweepRowsLabelled(t *testing.T) {
+	spec := func(lr string, seed int) json.RawMessage {
+		return json.RawMessage(`{"dataset":{"name":"ring8","params":{}},"eval":{"metrics":["nll"],"samples":2500},` +
+			`"model":{"name":"maf","type":"maf","params":{"hidden":64},"train":{"lr":` + lr + `,"batch_size":256}},"seed":` + fmt.Sprint(seed) + `}`)
+	}
+	var recs []*experiments.Record
+	for i, lr := range []string{"0.001", "0.0001", "0.001"} {
+		r := rec("ring8", 2, "maf", "maf", "flow", "exact", uint64(i+1), mm{"test_nll": 1 + float64(i)})
+		r.Trial = fmt.Sprintf("ring8-maf-%d", i)
+		r.Provenance.Spec = spec(lr, i+1)
+		recs = append(recs, r)
+	}
+	sets := group(recs, nil)
+	if len(sets) != 1 || len(sets[0].Rows) != 2 {
+		t.Fatalf("%d sets, rows %v", len(sets), sets[0].Rows)
+	}
+	got := []string{sets[0].Rows[0].Label, sets[0].Rows[1].Label}
+	want := []string{"maf [train.lr=0.0001]", "maf [train.lr=0.001]"}
+	if got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("labels %q, want %q", got, want)
+	}
+	if n := len(sets[0].Rows[1].OK); n != 2 {
+		t.Errorf("lr=0.001 row has %d seeds, want 2", n)
+	}
+}
