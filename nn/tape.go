@@ -571,6 +571,7 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 
 // ConcatCols joins matrices with equal row counts side by side.
 func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
+	parts = append([]*Node[T](nil), parts...) // the caller may reuse its slice before Backward
 	rows, cols := parts[0].Value.Rows, 0
 	for _, p := range parts {
 		if p.Value.Rows != rows {

@@ -3,5 +3,7 @@
 package all
 
 import (
+	_ "github.com/genbench/genbench/models/autoregressive"
 	_ "github.com/genbench/genbench/models/flow"
+	_ "github.com/genbench/genbench/models/vae"
 )
