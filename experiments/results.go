@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,7 +24,8 @@ type Record struct {
 	Family     string             `json:"family"`
 	Dataset    string             `json:"dataset"`
 	Seed       uint64             `json:"seed"`
-	Status     string             `json:"status"` // ok, diverged, failed
+	Sweep      SweepPoint         `json:"sweep,omitempty"` // values of the sweep axes that touch this trial
+	Status     string             `json:"status"`          // ok, diverged, failed
 	Reason     string             `json:"reason,omitempty"`
 	NLLKind    string             `json:"nll_kind"`
 	Metrics    map[string]float64 `json:"metrics"`
@@ -71,17 +73,20 @@ type Provenance struct {
 // OpenBLAS build replaces it.
 var BLAS = "gonum (pure Go)"
 
-var hostOnce = struct {
+var hostOnce struct {
+	sync.Once
 	cpu, commit string
 	modules     map[string]string
-	done        bool
-}{}
+}
 
+// hostFacts returns facts about the machine and the build, found once;
+// safe for concurrent use (trials run in parallel).
 func hostFacts() (cpu, commit string, modules map[string]string) {
-	if hostOnce.done {
-		return hostOnce.cpu, hostOnce.commit, hostOnce.modules
-	}
-	hostOnce.done = true
+	hostOnce.Do(findHostFacts)
+	return hostOnce.cpu, hostOnce.commit, hostOnce.modules
+}
+
+func findHostFacts() {
 	hostOnce.cpu = runtime.GOARCH
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		sc := bufio.NewScanner(f)
@@ -112,7 +117,6 @@ func hostFacts() (cpu, commit string, modules map[string]string) {
 			}
 		}
 	}
-	return hostOnce.cpu, hostOnce.commit, hostOnce.modules
 }
 
 func newProvenance(spec *Spec, tr Trial, started time.Time) Provenance {
@@ -128,7 +132,9 @@ func newProvenance(spec *Spec, tr Trial, started time.Time) Provenance {
 }
 
 // WriteFileAtomic writes data to path through a temporary file in the
-// same directory and a rename, so a reader never sees half a file.
+// same directory, fsync and a rename, then syncs the directory, so a
+// reader never sees half a file and a crash leaves the old file or the
+// new one.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -152,7 +158,15 @@ func WriteFileAtomic(path string, data []byte) error {
 		os.Remove(f.Name())
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if d, err := os.Open(dir); err == nil { // make the rename durable; best effort
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 func writeJSON(path string, v any) error {

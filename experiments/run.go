@@ -1,6 +1,8 @@
 package experiments
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -8,8 +10,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/genbench/genbench/datasets"
@@ -20,13 +25,66 @@ import (
 type Options struct {
 	Out      string    // results folder
 	Log      io.Writer // progress and messages; nil for silence
-	Terminal bool      // Log is a terminal: redraw one progress line
+	Terminal bool      // Log is a terminal: one redrawn progress line per worker
+	// Jobs is how many trials train at once, one model per worker; 0 means
+	// DefaultJobs(runtime.NumCPU()).
+	Jobs int
+	// Shard restricts the run to a deterministic part of the trials; the
+	// zero value runs them all.
+	Shard Shard
+	// Stop, when closed, ends the run early: no new trial starts, training
+	// trials stop at their next step (a checkpoint being written is
+	// finished first) and Run returns an error wrapping ErrInterrupted.
+	// Re-running resumes them from their last checkpoint.
+	Stop <-chan struct{}
+
+	// afterCheckpoint, for tests, is called after each checkpoint write.
+	afterCheckpoint func(trial string, epochs int)
+}
+
+// DefaultJobs is the number of trials run at once by default on a machine
+// with that many cores: one trial per two cores, at least one. A trial's
+// matrix products are split over the cores (nn's gemm uses a shared pool
+// of helper goroutines, one product at a time), so a trial keeps about two
+// cores busy; more trials at once would only make them compete for the
+// cores. With an OpenBLAS build, set OPENBLAS_NUM_THREADS to cores/jobs.
+func DefaultJobs(cores int) int {
+	return max(1, cores/2)
+}
+
+// Shard selects trial k of a spec's trial list (TrialSpecs order) when
+// k mod Count == Index. Shards 0/N ... N-1/N of the same spec are
+// disjoint and together hold every trial; Count 0 or 1 selects all.
+type Shard struct{ Index, Count int }
+
+// ParseShard reads "i/N" with 0 <= i < N.
+func ParseShard(s string) (Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("shard %q: want i/N with 0 <= i < N, e.g. 0/4", s)
+	}
+	return Shard{Index: i, Count: n}, nil
+}
+
+// Has reports whether trial k (0-based, in TrialSpecs order) is in the shard.
+func (s Shard) Has(k int) bool { return s.Count <= 1 || k%s.Count == s.Index }
+
+func (s Shard) String() string {
+	if s.Count <= 1 {
+		return "all"
+	}
+	return fmt.Sprintf("%d/%d", s.Index, s.Count)
 }
 
 // Outcome counts what a run did.
 type Outcome struct {
 	Trials, Ran, Skipped, OK, Diverged, Failed int
-	Records                                    []*Record
+	// Resumed counts trials continued from a checkpoint, Interrupted those
+	// stopped by Options.Stop (not counted in Ran).
+	Resumed, Interrupted int
+	Records              []*Record
 }
 
 // streamSeed derives an independent stream from a trial seed and a purpose,
@@ -42,39 +100,184 @@ type dataKey struct {
 	seed         uint64
 }
 
-// Run trains and evaluates every trial of spec, writing each finished
-// trial to Out/trials/<id>.json as it ends and Out/results.json at the
-// end. Trials with a valid record already in Out are skipped, so re-running
-// an interrupted spec continues where it stopped; a corrupted record is
-// reported and its trial rerun.
+// SpecTrial is one entry of the trial list in DIR/spec.json.
+type SpecTrial struct {
+	ID      string     `json:"id"`
+	Dataset string     `json:"dataset"`
+	Model   string     `json:"model"`
+	Type    string     `json:"type"`
+	Seed    uint64     `json:"seed"`
+	Sweep   SweepPoint `json:"sweep,omitempty"`
+}
+
+// specFile is what a run writes to DIR/spec.json: the canonical spec (the
+// fields its hash covers: name, seeds, datasets, models, eval and, with a
+// sweep, sweep), its hash, and the full list of its trials in TrialSpecs
+// order (all shards), so that readers need not expand sweeps themselves.
+func specFile(spec *Spec, trials []Trial) any {
+	v := map[string]any{}
+	b, _ := canonicalJSON(spec.canonical())
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // seeds may exceed 2^53
+	dec.Decode(&v)
+	v["hash"] = spec.Hash
+	list := make([]SpecTrial, len(trials))
+	for i, tr := range trials {
+		list[i] = SpecTrial{ID: tr.ID, Dataset: tr.Dataset.Name, Model: tr.Model.Name, Type: tr.Model.Type, Seed: tr.Seed, Sweep: tr.Sweep}
+	}
+	v["trials"] = list
+	return v
+}
+
+// CheckpointPath is where a run into dir keeps the checkpoint of a trial.
+func CheckpointPath(dir, trial string) string {
+	return filepath.Join(dir, "checkpoints", trial+".ckpt")
+}
+
+// removeTemps deletes temporary files that a killed run left in folder.
+func removeTemps(folder string) {
+	paths, _ := filepath.Glob(filepath.Join(folder, ".*.tmp*"))
+	for _, p := range paths {
+		os.Remove(p)
+	}
+}
+
+// trialResult is what a worker reports for one trial.
+type trialResult struct {
+	k       int // position in the run's list
+	rec     *Record
+	resumed bool
+	err     error // ErrInterrupted, or a record that could not be written
+}
+
+// Run trains and evaluates every trial of spec (of Options.Shard), up to
+// Options.Jobs at once, writing each finished trial to
+// Out/trials/<id>.json as it ends and Out/results.json at the end. Trials
+// with a valid record already in Out are skipped, so re-running an
+// interrupted spec continues where it stopped; a corrupted record is
+// reported and its trial rerun. A training trial writes
+// Out/checkpoints/<id>.ckpt after every epoch and continues from it when
+// the run is repeated (an unusable checkpoint is reported and the trial
+// restarted); the checkpoint is deleted when the record is written.
 func Run(spec *Spec, opt Options) (*Outcome, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	if err := os.MkdirAll(filepath.Join(opt.Out, "trials"), 0o755); err != nil {
-		return nil, fmt.Errorf("results folder: %w", err)
+	if opt.Jobs <= 0 {
+		opt.Jobs = DefaultJobs(runtime.NumCPU())
 	}
-	if err := writeJSON(filepath.Join(opt.Out, "spec.json"), spec.canonical()); err != nil {
+	for _, sub := range []string{"trials", "checkpoints"} {
+		if err := os.MkdirAll(filepath.Join(opt.Out, sub), 0o755); err != nil {
+			return nil, fmt.Errorf("results folder: %w", err)
+		}
+		removeTemps(filepath.Join(opt.Out, sub))
+	}
+	all := spec.TrialSpecs()
+	if err := writeJSON(filepath.Join(opt.Out, "spec.json"), specFile(spec, all)); err != nil {
 		return nil, err
 	}
-	trials := spec.TrialSpecs()
+	var trials []Trial
+	for k, tr := range all {
+		if opt.Shard.Has(k) {
+			trials = append(trials, tr)
+		}
+	}
 	out := &Outcome{Trials: len(trials)}
-	cache := map[dataKey]*datasets.Data{}
-	start := time.Now()
+	board := newBoard(opt.Log, opt.Terminal, opt.Jobs)
+	var todo []int
 	for k, tr := range trials {
 		path := filepath.Join(opt.Out, "trials", tr.ID+".json")
-		if rec, err := ReadRecord(path); err == nil && rec.Status != StatusFailed {
+		label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
+		rec, err := ReadRecord(path)
+		if err == nil && rec.Trial != tr.ID {
+			err = fmt.Errorf("%s: holds trial %q", path, rec.Trial)
+		}
+		if err == nil && rec.Status != StatusFailed {
 			out.Skipped++
 			out.Records = append(out.Records, rec)
-			fmt.Fprintf(opt.Log, "[%d/%d] %s: already done (%s), skipped\n", k+1, len(trials), tr.ID, rec.Status)
+			os.Remove(CheckpointPath(opt.Out, tr.ID)) // left by a run killed after the record was written
+			board.logf("%s: already done (%s), skipped", label, rec.Status)
 			continue
 		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(opt.Log, "[%d/%d] %s: %v; running it again\n", k+1, len(trials), tr.ID, err)
+			board.logf("%s: %v; running it again", label, err)
 		}
-		label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
-		rec := runTrial(spec, tr, cache, opt, label, start, k, len(trials))
+		todo = append(todo, k)
+	}
+	board.start(len(todo))
+	runDone := make(chan struct{})
+	defer close(runDone)
+	go func() {
+		select {
+		case <-opt.Stop:
+			board.logf("stopping: no new trial starts; training trials stop after their current step and keep their checkpoints")
+		case <-runDone:
+		}
+	}()
+	jobs := make(chan int)
+	results := make(chan trialResult)
+	var wg sync.WaitGroup
+	for w := 0; w < min(opt.Jobs, max(len(todo), 1)); w++ {
+		wg.Add(1)
+		go func(worker int) {
+			defer wg.Done()
+			cache := map[dataKey]*datasets.Data{} // one data set in memory per worker
+			for k := range jobs {
+				tr := trials[k]
+				if interrupted(opt.Stop) {
+					results <- trialResult{k: k, err: ErrInterrupted}
+					continue
+				}
+				label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
+				rec, resumed, err := runTrial(spec, tr, cache, opt, label, board, worker)
+				board.idle(worker)
+				if err == nil {
+					err = writeJSON(filepath.Join(opt.Out, "trials", tr.ID+".json"), rec)
+					if err != nil {
+						err = fmt.Errorf("writing trial %s: %w", tr.ID, err)
+					} else {
+						os.Remove(CheckpointPath(opt.Out, tr.ID))
+					}
+				}
+				results <- trialResult{k: k, rec: rec, resumed: resumed, err: err}
+			}
+		}(w)
+	}
+	go func() {
+		defer close(jobs)
+		for _, k := range todo {
+			select {
+			case jobs <- k:
+			case <-opt.Stop:
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	var firstErr error
+	started := map[int]bool{}
+	for r := range results {
+		started[r.k] = true
+		label := fmt.Sprintf("[%d/%d] %s", r.k+1, len(trials), trials[r.k].ID)
+		switch {
+		case errors.Is(r.err, ErrInterrupted):
+			out.Interrupted++
+			board.logf("%s: interrupted", label)
+			continue
+		case r.err != nil:
+			if firstErr == nil {
+				firstErr = r.err
+			}
+			board.logf("%s: %v", label, r.err)
+			continue
+		}
 		out.Ran++
-		switch rec.Status {
+		if r.resumed {
+			out.Resumed++
+		}
+		switch r.rec.Status {
 		case StatusOK:
 			out.OK++
 		case StatusDiverged:
@@ -82,15 +285,26 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		default:
 			out.Failed++
 		}
-		if err := writeJSON(path, rec); err != nil {
-			return out, fmt.Errorf("writing trial %s: %w", tr.ID, err)
+		out.Records = append(out.Records, r.rec)
+		board.done()
+		board.logf("%s: %s%s", label, r.rec.Status, summaryLine(r.rec))
+	}
+	board.stop()
+	for _, k := range todo {
+		if !started[k] {
+			out.Interrupted++ // never handed to a worker
 		}
-		out.Records = append(out.Records, rec)
-		fmt.Fprintf(opt.Log, "%s: %s%s\n", label, rec.Status, summaryLine(rec))
 	}
 	sort.Slice(out.Records, func(i, j int) bool { return out.Records[i].Trial < out.Records[j].Trial })
-	if err := writeJSON(filepath.Join(opt.Out, "results.json"), out.Records); err != nil {
-		return out, err
+	if err := writeJSON(filepath.Join(opt.Out, "results.json"), out.Records); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	if firstErr != nil {
+		return out, firstErr
+	}
+	if out.Interrupted > 0 {
+		return out, fmt.Errorf("%w: %d of %d trials unfinished; run the same command again to resume them from %s",
+			ErrInterrupted, out.Interrupted, out.Trials, filepath.Join(opt.Out, "checkpoints"))
 	}
 	return out, nil
 }
@@ -121,17 +335,22 @@ func summaryLine(r *Record) string {
 	return ": " + strings.Join(parts, ", ")
 }
 
-func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, runStart time.Time, k, n int) *Record {
+// runTrial builds the data and the model of a trial, trains it (from its
+// checkpoint when a usable one exists) and evaluates it. The error is
+// ErrInterrupted only: every other failure is recorded in the record.
+func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*Record, bool, error) {
 	started := time.Now()
 	ty, _ := models.Lookup(tr.Model.Type)
 	rec := &Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family),
-		Dataset: tr.Dataset.Name, Seed: tr.Seed, Metrics: map[string]float64{}, Protocol: map[string]string{},
+		Dataset: tr.Dataset.Name, Seed: tr.Seed, Sweep: tr.Sweep, Metrics: map[string]float64{}, Protocol: map[string]string{},
 		NLLKind: string(models.None)}
-	fail := func(status string, err error) *Record {
+	var resume *TrainState // the checkpoint training continued from
+	fail := func(status string, err error) (*Record, bool, error) {
 		rec.Status, rec.Reason = status, err.Error()
 		rec.Provenance = newProvenance(spec, tr, started)
-		return rec
+		return rec, resume != nil, nil
 	}
+	board.progress(worker, label+" preparing data and model", 0)
 	key := dataKey{tr.Dataset.Name, fmt.Sprint(canonDatasetOf(tr.Dataset)), tr.Seed}
 	d, ok := cache[key]
 	if !ok {
@@ -148,29 +367,49 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	nTest, _ := d.Test.Dims()
 	rec.Data = DataInfo{Dim: d.Dim, Kind: string(d.Kind), Train: nTrain, Valid: nValid, Test: nTest, Protocol: d.Protocol}
 	ts := tr.Model.Train
-	m, err := models.New(tr.Model.Type, tr.Model.Params, models.Config{
-		Dim: d.Dim, Binary: d.Kind == datasets.Binary, Shape: d.Shape, Dtype: ts.Dtype, LR: ts.LR,
-		Seed: streamSeed(tr.Seed, "model"),
-	})
+	newModel := func() (models.Model, error) {
+		return models.New(tr.Model.Type, tr.Model.Params, models.Config{
+			Dim: d.Dim, Binary: d.Kind == datasets.Binary, Shape: d.Shape, Dtype: ts.Dtype, LR: ts.LR,
+			Seed: streamSeed(tr.Seed, "model"),
+		})
+	}
+	m, err := newModel()
 	if err != nil {
 		return fail(StatusFailed, err)
 	}
 	rec.NLLKind = string(models.Kind(m))
-	progress := func(epoch, epochs, step int, trainLoss, validLoss float64) {
-		elapsed := time.Since(runStart).Seconds()
-		done := float64(k) + float64(epoch+1)/float64(epochs)
-		eta := elapsed/done*float64(n) - elapsed
-		line := fmt.Sprintf("%s epoch %d/%d step %d loss %.4f valid %.4f ETA %s",
-			label, epoch+1, epochs, step, trainLoss, validLoss, (time.Duration(eta) * time.Second).Round(time.Second))
-		if opt.Terminal {
-			fmt.Fprintf(opt.Log, "\r\033[K%s", line)
-		} else {
-			fmt.Fprintln(opt.Log, line)
+	batches := rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)
+	ckpt := CheckpointPath(opt.Out, tr.ID)
+	resume, err = loadCheckpoint(ckpt, tr.ID, m, batches)
+	if err != nil {
+		board.logf("%s: %v; restarting the trial from scratch", label, err)
+		os.Remove(ckpt)
+		// The failed load may have changed the model or the batch source.
+		if m, err = newModel(); err != nil {
+			return fail(StatusFailed, err)
 		}
+		batches = rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)
+	} else if resume != nil {
+		board.logf("%s: resuming from its checkpoint after epoch %d", label, resume.Epochs)
 	}
-	res, err := Train(m, d, ts, rand.New(rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)), progress)
-	if opt.Terminal {
-		fmt.Fprint(opt.Log, "\r\033[K")
+	progress := func(epoch, epochs, step int, trainLoss, validLoss float64) {
+		board.progress(worker, fmt.Sprintf("%s epoch %d/%d step %d loss %.4f valid %.4f",
+			label, epoch+1, epochs, step, trainLoss, validLoss), float64(epoch+1)/float64(epochs))
+	}
+	res, err := TrainWith(m, d, ts, batches, TrainOptions{Progress: progress, Resume: resume, Stop: opt.Stop,
+		Checkpoint: func(st *TrainState) error {
+			if err := WriteCheckpoint(ckpt, tr.ID, st); err != nil {
+				return err
+			}
+			if opt.afterCheckpoint != nil {
+				opt.afterCheckpoint(tr.ID, st.Epochs)
+			}
+			return nil
+		}})
+	if errors.Is(err, ErrInterrupted) || (err == nil && interrupted(opt.Stop)) {
+		// Stopped, or trained and then asked to stop: the last checkpoint
+		// lets the next run continue or go straight to evaluation.
+		return nil, resume != nil, ErrInterrupted
 	}
 	rec.Training = &res
 	rec.Metrics["train_seconds"] = res.Seconds
@@ -185,6 +424,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 		}
 		return fail(StatusFailed, err)
 	}
+	board.progress(worker, label+" evaluating", 1)
 	ev, err := Evaluate(m, d, tr.Eval, rand.New(rand.NewPCG(streamSeed(tr.Seed, "eval"), 0)))
 	if err != nil {
 		return fail(StatusFailed, fmt.Errorf("evaluation: %w", err))
@@ -196,7 +436,31 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	rec.Protocol = ev.Protocol
 	rec.Protocol["training"] = fmt.Sprintf("Adam lr %g, batch %d, up to %d epochs, patience %d, best-validation (%s) weights restored; stopped: %s",
 		ts.LR, ts.BatchSize, ts.Epochs, ts.Patience, res.ValidKind, res.Stopped)
+	if err := writeArtifacts(opt.Out, tr, m, d); err != nil {
+		board.logf("%s: warning: sample artifacts not written: %v", label, err)
+	}
 	rec.Status = StatusOK
 	rec.Provenance = newProvenance(spec, tr, started)
-	return rec
+	return rec, resume != nil, nil
+}
+
+// loadCheckpoint restores a trial's model and batch order from its
+// checkpoint file. It returns nil without a checkpoint, and an error when
+// the checkpoint is unusable: truncated, corrupted, or not loadable into
+// the model (which may then be half-loaded: build a fresh one).
+func loadCheckpoint(path, trial string, m models.Model, batches *rand.PCG) (*TrainState, error) {
+	st, err := ReadCheckpoint(path, trial)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Load(bytes.NewReader(st.Model)); err != nil {
+		return nil, fmt.Errorf("%s: %w: model state: %v", path, ErrBadCheckpoint, err)
+	}
+	if err := batches.UnmarshalBinary(st.Batches); err != nil {
+		return nil, fmt.Errorf("%s: %w: batch order: %v", path, ErrBadCheckpoint, err)
+	}
+	return st, nil
 }

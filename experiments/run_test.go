@@ -67,15 +67,12 @@ func runTiny(t *testing.T, text, dir string) *Outcome {
 	return out
 }
 
-// timing metrics legitimately differ between runs.
-var timingMetrics = map[string]bool{"train_seconds": true, "samples_per_sec": true, "seconds_per_epoch": true}
-
 func stableMetrics(recs []*Record) map[string]map[string]float64 {
 	out := map[string]map[string]float64{}
 	for _, r := range recs {
 		m := map[string]float64{}
 		for k, v := range r.Metrics {
-			if !timingMetrics[k] {
+			if !IsTimingMetric(k) {
 				m[k] = v
 			}
 		}
@@ -112,31 +109,59 @@ func TestRunIsDeterministic(t *testing.T) {
 }
 
 func TestRunSkipsFinishedAndRerunsCorrupted(t *testing.T) {
-	dir := t.TempDir()
-	first := runTiny(t, tinySpec, dir)
-	paths, _ := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
-	if len(paths) != 4 {
-		t.Fatalf("%d trial files, want 4", len(paths))
+	ref := runTiny(t, tinySpec, t.TempDir())
+	cases := []struct {
+		name string
+		edit func(data []byte, other string) []byte
+		want string // in the log
+	}{
+		{"truncated", func(b []byte, _ string) []byte { return b[:len(b)/2] }, "corrupted trial record"},
+		{"garbage", func(b []byte, _ string) []byte { return []byte("\x00\x01not json") }, "corrupted trial record"},
+		{"empty", func(b []byte, _ string) []byte { return nil }, "corrupted trial record"},
+		{"unknown field", func(b []byte, _ string) []byte {
+			return []byte(strings.Replace(string(b), `"trial"`, `"trail"`, 1))
+		}, "corrupted trial record"},
+		{"incomplete", func(b []byte, _ string) []byte { return []byte(`{"trial": "x"}`) }, "incomplete trial record"},
+		{"another trial's record", func(b []byte, other string) []byte { return []byte(other) }, "holds trial"},
 	}
-	// Truncate one record: it must be detected and its trial rerun.
-	data, _ := os.ReadFile(paths[0])
-	if err := os.WriteFile(paths[0], data[:len(data)/2], 0o644); err != nil {
-		t.Fatal(err)
-	}
-	again := runTiny(t, tinySpec, dir)
-	if again.Skipped != 3 || again.Ran != 1 {
-		t.Errorf("second run: %d skipped, %d ran; want 3 and 1", again.Skipped, again.Ran)
-	}
-	if !reflect.DeepEqual(stableMetrics(first.Records), stableMetrics(again.Records)) {
-		t.Error("resumed results differ from the first run")
-	}
-	var all []*Record
-	raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &all); err != nil || len(all) != 4 {
-		t.Fatalf("results.json: %d records, %v", len(all), err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			first := runTiny(t, tinySpec, dir)
+			paths, _ := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
+			if len(paths) != 4 {
+				t.Fatalf("%d trial files, want 4", len(paths))
+			}
+			data, _ := os.ReadFile(paths[0])
+			other, _ := os.ReadFile(paths[1])
+			if err := os.WriteFile(paths[0], c.edit(data, string(other)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			spec, _ := Parse("tiny.yaml", []byte(tinySpec))
+			var log strings.Builder
+			again, err := Run(spec, Options{Out: dir, Log: &log})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Skipped != 3 || again.Ran != 1 {
+				t.Errorf("second run: %d skipped, %d ran; want 3 and 1", again.Skipped, again.Ran)
+			}
+			if !strings.Contains(log.String(), c.want) || !strings.Contains(log.String(), "running it again") {
+				t.Errorf("damage not reported (want %q):\n%s", c.want, log.String())
+			}
+			if !reflect.DeepEqual(stableMetrics(first.Records), stableMetrics(again.Records)) ||
+				!reflect.DeepEqual(stableMetrics(ref.Records), stableMetrics(again.Records)) {
+				t.Error("rerun results differ from the first run")
+			}
+			var all []*Record
+			raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &all); err != nil || len(all) != 4 {
+				t.Fatalf("results.json: %d records, %v", len(all), err)
+			}
+		})
 	}
 }
 

@@ -32,7 +32,10 @@ type Spec struct {
 	Models   []ModelSpec
 	Train    TrainSpec // global defaults
 	Eval     EvalSpec
-	Hash     string // sha256 hex of the canonical JSON of the resolved spec (without File)
+	Sweep    *SweepSpec // nil without a sweep: block
+	Hash     string     // sha256 hex of the canonical JSON of the resolved spec (without File)
+
+	overrides []map[string]bool // train keys each model sets itself
 }
 
 // DatasetSpec is one entry of the spec's datasets list.
@@ -88,6 +91,9 @@ type Trial struct {
 	Model   ModelSpec
 	Seed    uint64
 	Eval    EvalSpec
+	// Sweep holds the values of the sweep axes that touch this trial; nil
+	// without a sweep.
+	Sweep SweepPoint
 }
 
 // SpecError is one mistake in a spec, with its position. Key is the dotted
@@ -144,18 +150,48 @@ func Parse(file string, data []byte) (*Spec, error) {
 	return spec, nil
 }
 
-// TrialSpecs lists every (data set, model, seed) combination in spec order:
-// data sets outer, then models, then seeds.
+// TrialSpecs lists every (data set, model, sweep point, seed) combination
+// in spec order: data sets outer, then models, then sweep points, then
+// seeds. A trial that several sweep points leave the same (an axis on
+// another model) is listed once, with the first such point.
 func (s *Spec) TrialSpecs() []Trial {
 	var trials []Trial
-	for _, d := range s.Datasets {
-		for _, m := range s.Models {
-			for _, seed := range s.Seeds {
-				eval := s.Eval
-				eval.Metrics = append([]string(nil), s.Eval.Metrics...)
-				t := Trial{Dataset: d, Model: m, Seed: seed, Eval: eval}
-				t.ID = trialID(t)
-				trials = append(trials, t)
+	seen := map[string]bool{}
+	points := s.Sweep.points()
+	specs := make([]struct {
+		ds         []DatasetSpec
+		ms         []ModelSpec
+		ev         EvalSpec
+		overridden []map[string]bool
+	}, len(points))
+	for p, pt := range points {
+		x := &specs[p]
+		x.ds, x.ms, x.ev, x.overridden = s.pointSpec(pt)
+	}
+	for i := range s.Datasets {
+		for j := range s.Models {
+			for p, pt := range points {
+				x := specs[p]
+				var point SweepPoint
+				if s.Sweep != nil {
+					point = SweepPoint{}
+					for a, ax := range s.Sweep.Axes {
+						if ax.touches(i, j, x.overridden) {
+							point[ax.Path] = ax.Values[pt[a]]
+						}
+					}
+				}
+				for _, seed := range s.Seeds {
+					eval := x.ev
+					eval.Metrics = append([]string(nil), x.ev.Metrics...)
+					t := Trial{Dataset: x.ds[i], Model: x.ms[j], Seed: seed, Eval: eval, Sweep: point}
+					t.ID = trialID(t)
+					if seen[t.ID] {
+						continue
+					}
+					seen[t.ID] = true
+					trials = append(trials, t)
+				}
 			}
 		}
 	}
@@ -206,12 +242,22 @@ type canonModel struct {
 	Train  TrainSpec      `json:"train"`
 }
 
+// canonDatasetOf and canonModelOf leave out parameters equal to their
+// default: a trial is the same whether a default is spelled out or not.
 func canonDatasetOf(d DatasetSpec) canonDataset {
-	return canonDataset{Name: d.Name, Params: nonNil(d.Params)}
+	p := nonNil(d.Params)
+	if src, ok := datasets.Lookup(d.Name); ok {
+		p = withoutDefaults(p, src.Params)
+	}
+	return canonDataset{Name: d.Name, Params: p}
 }
 
 func canonModelOf(m ModelSpec) canonModel {
-	return canonModel{Name: m.Name, Type: m.Type, Params: nonNil(m.Params), Train: m.Train}
+	p := nonNil(m.Params)
+	if ty, ok := models.Lookup(m.Type); ok {
+		p = withoutDefaults(p, ty.Params)
+	}
+	return canonModel{Name: m.Name, Type: m.Type, Params: p, Train: m.Train}
 }
 
 func nonNil(m map[string]any) map[string]any {
@@ -236,7 +282,8 @@ func (s *Spec) canonical() any {
 		Datasets []canonDataset `json:"datasets"`
 		Models   []canonModel   `json:"models"`
 		Eval     EvalSpec       `json:"eval"`
-	}{s.Name, s.Seeds, ds, ms, s.Eval}
+		Sweep    *canonSweep    `json:"sweep,omitempty"`
+	}{s.Name, s.Seeds, ds, ms, s.Eval, s.Sweep.canonical()}
 }
 
 // canonicalJSON encodes v as JSON with the keys of every object sorted and
@@ -359,7 +406,7 @@ func defaultEval() EvalSpec {
 }
 
 var (
-	topKeys     = []string{"datasets", "eval", "models", "name", "seeds", "train"}
+	topKeys     = []string{"datasets", "eval", "models", "name", "seeds", "sweep", "train"}
 	modelKeys   = []string{"name", "params", "train", "type"}
 	specNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	yamlErrorRE = regexp.MustCompile(`(?s)^yaml: line (\d+): (.*)$`)
@@ -432,6 +479,9 @@ var yamlParserErrors = map[string]bool{
 	"found undefined tag handle":             true,
 }
 
+// bracketPathRE spots an unquoted sweep path with brackets in a flow mapping.
+var bracketPathRE = regexp.MustCompile(`\{.*path:\s*[A-Za-z_]+\[`)
+
 var unknownAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
 
 func (p *parser) syntax(err error, data []byte) {
@@ -441,7 +491,11 @@ func (p *parser) syntax(err error, data []byte) {
 		if yamlParserErrors[m[2]] {
 			line++
 		}
-		p.errorf(line, "yaml", "syntax error: %s", m[2])
+		hint := ""
+		if lines := strings.Split(string(data), "\n"); line >= 1 && line <= len(lines) && bracketPathRE.MatchString(lines[line-1]) {
+			hint = `; inside {...} YAML takes '[' for a list: quote the path ("models[x].params.y") or use dots (models.x.params.y)`
+		}
+		p.errorf(line, "yaml", "syntax error: %s%s", m[2], hint)
 		return
 	}
 	line := 1
@@ -505,7 +559,25 @@ func (p *parser) spec(root *yaml.Node) *Spec {
 	if n := m.get("models"); n != nil {
 		s.Models, modelLines, modelOK = p.models(n, s.Train)
 	}
-	p.checkBatch(s, dsInfo, globalLines, modelLines, modelOK)
+	for _, lines := range modelLines {
+		keys := map[string]bool{}
+		for k := range lines {
+			keys[k] = true
+		}
+		s.overrides = append(s.overrides, keys)
+	}
+	sweepOK := true
+	if n := m.get("sweep"); n != nil {
+		before := len(p.errs)
+		s.Sweep = p.sweep(n, s, dsInfo, modelOK)
+		sweepOK = s.Sweep != nil && len(p.errs) == before
+	}
+	if sweepOK {
+		p.checkBatch(s, dsInfo, globalLines, modelLines, modelOK)
+		if s.Sweep != nil {
+			p.checkSweepBatches(s, dsInfo, modelOK)
+		}
+	}
 	return s
 }
 
@@ -866,6 +938,9 @@ func (p *parser) checkBatch(s *Spec, infos []datasetInfo, globalLines map[string
 		nTrain := set.Int("n_train")
 		dsName := fmt.Sprintf("%s (datasets[%d], line %d)", d.Name, i, d.Line)
 		for j, m := range s.Models {
+			if s.sweptBatch(i, j) {
+				continue // checked at each sweep point
+			}
 			bs := m.Train.BatchSize
 			modelLine, overridden := modelLines[j]["batch_size"]
 			globalLine, given := globalLines["batch_size"]

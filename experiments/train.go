@@ -43,6 +43,9 @@ type TrainResult struct {
 	Seconds   float64    `json:"seconds"`
 	Stopped   string     `json:"stopped"`    // why training ended: "epochs", "patience", "time_budget", "max_steps", "closed_form"
 	ValidKind string     `json:"valid_kind"` // what the validation loss is: "nll", "negative_elbo", "model_loss", "none"
+	// Resumed lists the finished epochs at which training continued from a
+	// checkpoint after an interruption; empty for an uninterrupted run.
+	Resumed []int `json:"resumed_at_epochs,omitempty"`
 }
 
 // Progress receives training progress; nil means silence.
@@ -73,11 +76,72 @@ func validationLoss(m models.Model, valid *mat.Dense) (float64, string, error) {
 	return math.NaN(), "none", nil
 }
 
+// TrainState is the trainer's state at the end of an epoch: what a
+// checkpoint holds to continue training exactly as if it had never
+// stopped.
+type TrainState struct {
+	Epochs    int        // epochs finished
+	Steps     int        // optimisation steps taken
+	Best      float64    // best validation loss so far (+Inf before any)
+	BestEpoch int        // epoch of Best, -1 before any
+	Bad       int        // epochs since Best (early stopping)
+	Plateau   int        // epochs since Best or the last lr decay
+	LR        float64    // current base learning rate (after decays)
+	Curve     []EpochLog // the training curve so far
+	ValidKind string
+	Seconds   float64 // training time so far
+	Stopped   string  // non-empty when training had ended: only the best state remains to restore
+	Resumed   []int   // epochs (finished) at which training was resumed before
+	BestState []byte  // Model.Save of the best-validation state
+	Model     []byte  // Model.Save of the current state
+	Batches   []byte  // batch-order random state (rand.PCG.MarshalBinary)
+}
+
+// TrainOptions are the optional parts of a training run.
+type TrainOptions struct {
+	Progress Progress
+	// Resume continues from a checkpoint: the model must hold Resume.Model
+	// (Model.Load) and the batch source Resume.Batches already.
+	Resume *TrainState
+	// Checkpoint, when set, receives the complete state at the end of every
+	// epoch, the last one included; an error ends training with it.
+	Checkpoint func(*TrainState) error
+	// Stop, when closed, ends training at the next step with
+	// ErrInterrupted, never during a Checkpoint call.
+	Stop <-chan struct{}
+}
+
+// ErrInterrupted reports training (or a run) stopped by Stop.
+var ErrInterrupted = errors.New("interrupted")
+
 // Train runs minibatch training with validation every epoch, early stopping
 // with patience, learning-rate decay on plateaus and an optional time
 // budget, and restores the best-validation state at the end. Batch order
 // comes from rng only. A non-finite loss stops training with a *Divergence.
 func Train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, progress Progress) (TrainResult, error) {
+	return train(m, d, ts, rng, nil, TrainOptions{Progress: progress})
+}
+
+// TrainWith is Train with checkpoints, resumption and interruption: batch
+// order comes from batches, whose state every checkpoint saves. A run
+// resumed from any of its checkpoints ends with the same model and the
+// same result as the uninterrupted run, except for the times and for
+// where a time_budget cuts training, which depend on the clock (the time
+// spent before the checkpoint counts towards the budget).
+func TrainWith(m models.Model, d *datasets.Data, ts TrainSpec, batches *rand.PCG, opt TrainOptions) (TrainResult, error) {
+	return train(m, d, ts, rand.New(batches), batches, opt)
+}
+
+func interrupted(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *rand.PCG, opt TrainOptions) (TrainResult, error) {
 	start := time.Now()
 	res := TrainResult{}
 	valid := d.Valid
@@ -93,15 +157,32 @@ func Train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, progr
 		res.Stopped, res.ValidKind, res.Seconds, res.Epochs = "closed_form", kind, time.Since(start).Seconds(), 1
 		return res, nil
 	}
+	if opt.Checkpoint != nil && src == nil {
+		return res, errors.New("checkpoints need the batch-order source")
+	}
 	lrs, _ := m.(models.LRSetter)
 	lr := ts.LR
 	best, bestEpoch, bad, plateau := math.Inf(1), -1, 0, 0
 	var bestState bytes.Buffer
+	first := 0
+	res.Stopped = "epochs"
+	if r := opt.Resume; r != nil {
+		start = start.Add(-time.Duration(r.Seconds * float64(time.Second)))
+		lr, best, bestEpoch, bad, plateau = r.LR, r.Best, r.BestEpoch, r.Bad, r.Plateau
+		bestState.Write(r.BestState)
+		res.Curve = append([]EpochLog(nil), r.Curve...)
+		res.Steps, res.Epochs, res.ValidKind = r.Steps, r.Epochs, r.ValidKind
+		res.Resumed = append(append([]int(nil), r.Resumed...), r.Epochs)
+		first = r.Epochs
+		if r.Stopped != "" {
+			res.Stopped = r.Stopped
+			first = ts.Epochs // nothing left to train
+		}
+	}
 	n, dim := d.Train.Dims()
 	batch := mat.NewDense(ts.BatchSize, dim, nil)
-	res.Stopped = "epochs"
 epochs:
-	for epoch := 0; epoch < ts.Epochs; epoch++ {
+	for epoch := first; epoch < ts.Epochs; epoch++ {
 		x := d.Train
 		if d.Epoch != nil {
 			x = d.Epoch(epoch)
@@ -110,6 +191,10 @@ epochs:
 		var sum float64
 		var count int
 		for lo := 0; lo+ts.BatchSize <= n; lo += ts.BatchSize {
+			if interrupted(opt.Stop) {
+				res.Seconds = time.Since(start).Seconds()
+				return res, ErrInterrupted
+			}
 			for i := 0; i < ts.BatchSize; i++ {
 				batch.SetRow(i, x.RawRowView(order[lo+i]))
 			}
@@ -149,8 +234,8 @@ epochs:
 		res.Epochs = epoch + 1
 		res.Curve = append(res.Curve, EpochLog{Epoch: epoch, Steps: res.Steps, TrainLoss: sum / float64(count),
 			ValidLoss: vl, LR: lr, Seconds: time.Since(start).Seconds()})
-		if progress != nil {
-			progress(epoch, ts.Epochs, res.Steps, sum/float64(count), vl)
+		if opt.Progress != nil {
+			opt.Progress(epoch, ts.Epochs, res.Steps, sum/float64(count), vl)
 		}
 		// A model without any validation loss keeps its last state.
 		if math.IsNaN(vl) && kind == "none" {
@@ -175,11 +260,30 @@ epochs:
 			}
 			if ts.Patience > 0 && bad >= ts.Patience {
 				res.Stopped = "patience"
-				break epochs
 			}
 		}
-		if res.Stopped != "epochs" {
-			break
+		last := res.Stopped != "epochs" || epoch+1 == ts.Epochs
+		if opt.Checkpoint != nil {
+			st := &TrainState{Epochs: res.Epochs, Steps: res.Steps, Best: best, BestEpoch: bestEpoch, Bad: bad,
+				Plateau: plateau, LR: lr, Curve: res.Curve, ValidKind: res.ValidKind,
+				Seconds: time.Since(start).Seconds(), Resumed: res.Resumed, BestState: bestState.Bytes()}
+			if last {
+				st.Stopped = res.Stopped
+			}
+			var cur bytes.Buffer
+			if err := m.Save(&cur); err != nil {
+				return res, fmt.Errorf("saving state for the checkpoint: %w", err)
+			}
+			st.Model = cur.Bytes()
+			if st.Batches, err = src.MarshalBinary(); err != nil {
+				return res, fmt.Errorf("saving batch order for the checkpoint: %w", err)
+			}
+			if err := opt.Checkpoint(st); err != nil {
+				return res, fmt.Errorf("checkpoint after epoch %d: %w", epoch, err)
+			}
+		}
+		if last {
+			break epochs
 		}
 	}
 	res.BestEpoch = bestEpoch

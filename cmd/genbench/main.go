@@ -4,8 +4,11 @@
 //	genbench run SPEC.yaml [-o DIR]   train and evaluate every trial
 //	genbench validate SPEC.yaml       check a spec without running it
 //	genbench list                     data sets, model types and metrics
+//	genbench report DIR [-o OUT]      comparison report (Markdown, HTML, figures)
+//	genbench summary|baseline|check|merge|emit ...   see usage
 //
-// Exit codes: 0 success, 1 a trial failed or diverged, 2 bad usage or spec.
+// Exit codes: 0 success, 1 a trial failed or diverged (check: a
+// regression), 2 bad usage or spec, 130 run interrupted (SIGINT/SIGTERM).
 package main
 
 import (
@@ -14,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -26,9 +28,22 @@ import (
 )
 
 const usage = `usage:
-  genbench run SPEC.yaml [-o DIR]   train and evaluate every (data set, model, seed) trial
+  genbench run SPEC.yaml [-o DIR] [-j N] [-shard i/N] [-q]
+                                    train and evaluate every (data set, model, sweep point, seed) trial;
+                                    -j trials at once (default one per two cores), -shard runs trials k with k mod N = i;
+                                    re-running resumes (finished trials skipped, interrupted ones from their checkpoint)
   genbench validate SPEC.yaml       check a spec without running it
   genbench list                     registered data sets, model types and metrics
+  genbench report DIR [-o OUT]      write report.md, report.html and figures (default OUT: DIR/report)
+  genbench summary DIR [-json] [-metrics a,b] [-all]
+                                    metrics over seeds: mean, std, 95% CI per data set, model and sweep point
+  genbench baseline DIR -o FILE     record DIR's metrics, with editable tolerances, as a baseline
+  genbench check DIR -baseline FILE [-all] [-timing]
+                                    compare with a baseline; exit 1 on a regression, a missing or failed trial
+  genbench merge OUT DIR...         combine shard folders into OUT (refuses conflicting duplicates)
+  genbench emit slurm SPEC -o SHARED_DIR [-shards N] [-cpus C] [-mem M] [-time T] [-partition P] [-script FILE]
+  genbench emit k8s SPEC [-o DIR] [-shards N] [-image IMG] [-pvc CLAIM] [-cpus C] [-mem M] [-script FILE]
+                                    a Slurm job array or a Kubernetes Indexed Job running N shards, then merge
 `
 
 func main() {
@@ -47,6 +62,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "list":
 		return cmdList(stdout)
+	case "summary":
+		return cmdSummary(args[1:], stdout, stderr)
+	case "baseline":
+		return cmdBaseline(args[1:], stdout, stderr)
+	case "check":
+		return cmdCheck(args[1:], stdout, stderr)
+	case "merge":
+		return cmdMerge(args[1:], stdout, stderr)
+	case "report":
+		return cmdReport(args[1:], stdout, stderr)
+	case "emit":
+		return cmdEmit(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -90,52 +117,6 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "results folder (default results/<spec name>)")
-	quiet := fs.Bool("q", false, "no progress output")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprintf(stderr, "genbench run: want one spec file, got %d arguments\n%s", len(pos), usage)
-		return 2
-	}
-	spec, ok := loadSpec(pos[0], stderr)
-	if !ok {
-		return 2
-	}
-	if *out == "" {
-		*out = filepath.Join("results", spec.Name)
-	}
-	opt := experiments.Options{Out: *out, Log: stderr}
-	if f, ok := stderr.(*os.File); ok {
-		opt.Terminal = isTerminal(f)
-	}
-	if *quiet {
-		opt.Log = nil
-	}
-	outcome, err := experiments.Run(spec, opt)
-	if err != nil {
-		fmt.Fprintf(stderr, "genbench run: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "%d trials: %d ran, %d skipped (already done); %d ok, %d diverged, %d failed\nresults: %s\n",
-		outcome.Trials, outcome.Ran, outcome.Skipped, outcome.OK, outcome.Diverged, outcome.Failed,
-		filepath.Join(*out, "results.json"))
-	for _, r := range outcome.Records {
-		if r.Status != experiments.StatusOK {
-			fmt.Fprintf(stderr, "  %s %s: %s\n", r.Trial, r.Status, r.Reason)
-		}
-	}
-	if outcome.Diverged+outcome.Failed > 0 {
-		return 1
-	}
-	return 0
-}
-
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
 		fmt.Fprintf(stderr, "genbench validate: want one spec file\n%s", usage)
@@ -145,8 +126,12 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	fmt.Fprintf(stdout, "%s: ok: %d data sets × %d models × %d seeds = %d trials (spec hash %.12s)\n",
-		args[0], len(spec.Datasets), len(spec.Models), len(spec.Seeds), len(spec.TrialSpecs()), spec.Hash)
+	points := ""
+	if spec.Sweep != nil {
+		points = fmt.Sprintf(" × %d sweep points (%s, %d axes; trials an axis does not touch run once)", spec.SweepPoints(), spec.Sweep.Mode, len(spec.Sweep.Axes))
+	}
+	fmt.Fprintf(stdout, "%s: ok: %d data sets × %d models × %d seeds%s = %d trials (spec hash %.12s)\n",
+		args[0], len(spec.Datasets), len(spec.Models), len(spec.Seeds), points, len(spec.TrialSpecs()), spec.Hash)
 	return 0
 }
 

@@ -139,9 +139,14 @@ func (m *MaskedAffine[T]) Forward(t *nn.Tape[T], x *nn.Node[T]) (*nn.Node[T], *n
 
 // Inverse implements Transform with D passes: pass i fixes coordinate
 // (in autoregressive order) i, whose parameters depend only on the ones
-// fixed before it. It is differentiable, but meant for sampling.
+// fixed before it. On a gradient tape every pass is recorded; without
+// gradients (sampling) the passes run on a scratch tape that is reset each
+// pass, so memory does not grow with D.
 func (m *MaskedAffine[T]) Inverse(t *nn.Tape[T], z *nn.Node[T]) (*nn.Node[T], *nn.Node[T]) {
 	rows := z.Value.Rows
+	if t.NoGrad {
+		return m.inverseNoGrad(t, z)
+	}
 	x := t.Input(rows, m.Dim, make([]float64, rows*m.Dim))
 	var alpha *nn.Node[T]
 	for pass := 0; pass < m.Dim; pass++ {
@@ -152,4 +157,29 @@ func (m *MaskedAffine[T]) Inverse(t *nn.Tape[T], z *nn.Node[T]) (*nn.Node[T], *n
 		x = t.Add(t.Mul(z, t.Exp(alpha)), mu)
 	}
 	return x, t.SumCols(alpha)
+}
+
+func (m *MaskedAffine[T]) inverseNoGrad(t *nn.Tape[T], z *nn.Node[T]) (*nn.Node[T], *nn.Node[T]) {
+	rows := z.Value.Rows
+	x := nn.NewMat[T](rows, m.Dim)
+	logdet := nn.NewMat[T](rows, 1)
+	var scratch nn.Tape[T]
+	scratch.NoGrad = true
+	for pass := 0; pass < m.Dim; pass++ {
+		scratch.Reset()
+		mu, alpha := m.params(&scratch, scratch.Const(x))
+		for i, zv := range z.Value.Data {
+			x.Data[i] = zv*T(math.Exp(float64(alpha.Value.Data[i]))) + mu.Value.Data[i]
+		}
+		if pass == m.Dim-1 {
+			for r := 0; r < rows; r++ {
+				var s T
+				for _, a := range alpha.Value.Row(r) {
+					s += a
+				}
+				logdet.Data[r] = s
+			}
+		}
+	}
+	return t.Const(x), t.Const(logdet)
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Regression check of the quick suite against experiments/baselines/quick.json.
+#   .ci/regression-check.sh            build, run experiments/quick.yaml into a fresh
+#                                      folder, then genbench check (exit 1 on a regression)
+#   .ci/regression-check.sh --record   build, run, and write the baseline instead
+# The results folder is results/quick-check (GENBENCH_CHECK_DIR), emptied first so
+# that no record from older code is reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+base=experiments/baselines/quick.json
+out=${GENBENCH_CHECK_DIR:-results/quick-check}
+record=0
+[ "${1:-}" = --record ] && record=1
+if [ "$record" = 0 ] && [ ! -f "$base" ]; then
+	echo "regression-check: no $base yet; record it with: $0 --record" >&2
+	exit 1
+fi
+tags=()
+if [ "${GENBENCH_BLAS:-auto}" != "go" ] && [ -e /usr/lib/x86_64-linux-gnu/libopenblas.so ] && [ -f nn/blas_openblas.go ]; then
+	tags=(-tags openblas)
+fi
+mkdir -p bin
+go build "${tags[@]}" -o bin/genbench ./cmd/genbench
+rm -rf "$out"
+# Exit 1 (a trial failed or diverged) is reported by check against the baseline.
+bin/genbench run experiments/quick.yaml -o "$out" -q || [ $? -eq 1 ]
+if [ "$record" = 1 ]; then
+	bin/genbench baseline "$out" -o "$base"
+	exit 0
+fi
+bin/genbench check "$out" -baseline "$base"

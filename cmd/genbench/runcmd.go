@@ -1,0 +1,124 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+
+	"github.com/genbench/genbench/experiments"
+)
+
+// exitInterrupted is the exit code of a run stopped by SIGINT or SIGTERM
+// (128 + SIGINT, as shells report Ctrl-C).
+const exitInterrupted = 130
+
+// cmdRun implements genbench run SPEC [-o DIR] [-j N] [-shard i/N] [-q].
+//
+// The first SIGINT or SIGTERM stops the run cleanly: no new trial starts,
+// training trials stop at their next step (a checkpoint being written is
+// finished), finished records are kept, and genbench exits with 130.
+// Running the same command again resumes from the checkpoints. A second
+// signal exits at once (still safe: every file is written atomically).
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "results folder (default results/<spec name>)")
+	quiet := fs.Bool("q", false, "no progress output")
+	jobs := fs.Int("j", experiments.DefaultJobs(runtime.NumCPU()),
+		"trials trained at once (default: one per two cores, at least 1; see experiments.DefaultJobs)")
+	shardFlag := fs.String("shard", "", "run only shard i/N of the trials: trial k when k mod N = i (e.g. 0/4)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "genbench run: want one spec file, got %d arguments\n%s", len(pos), usage)
+		return 2
+	}
+	if *jobs < 1 {
+		fmt.Fprintf(stderr, "genbench run: -j %d: want at least 1\n", *jobs)
+		return 2
+	}
+	var shard experiments.Shard
+	if *shardFlag != "" {
+		if shard, err = experiments.ParseShard(*shardFlag); err != nil {
+			fmt.Fprintf(stderr, "genbench run: %v\n", err)
+			return 2
+		}
+	}
+	spec, ok := loadSpec(pos[0], stderr)
+	if !ok {
+		return 2
+	}
+	if *out == "" {
+		*out = filepath.Join("results", spec.Name)
+	}
+	stop := make(chan struct{})
+	opt := experiments.Options{Out: *out, Log: stderr, Jobs: *jobs, Shard: shard, Stop: stop}
+	if f, ok := stderr.(*os.File); ok {
+		opt.Terminal = isTerminal(f)
+	}
+	if *quiet {
+		opt.Log = nil
+	}
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case sig := <-signals:
+			// With progress output, Run says it too, above its display.
+			if *quiet {
+				fmt.Fprintf(stderr, "genbench run: %v: stopping after the current step of each trial (checkpoints are kept); send it again to quit at once\n", sig)
+			}
+			close(stop)
+		case <-finished:
+			return
+		}
+		select {
+		case sig := <-signals:
+			fmt.Fprintf(stderr, "genbench run: %v again: quitting now; re-run the same command to resume\n", sig)
+			os.Exit(exitInterrupted)
+		case <-finished:
+		}
+	}()
+	outcome, err := experiments.Run(spec, opt)
+	if errors.Is(err, experiments.ErrInterrupted) {
+		fmt.Fprintf(stderr, "genbench run: %v\n", err)
+		fmt.Fprintf(stdout, "interrupted: %d of %d trials finished in this run, %d skipped, %d unfinished\n",
+			outcome.Ran, outcome.Trials, outcome.Skipped, outcome.Interrupted)
+		return exitInterrupted
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "genbench run: %v\n", err)
+		return 1
+	}
+	part := ""
+	if shard.Count > 1 {
+		part = fmt.Sprintf(" (shard %s)", shard)
+	}
+	resumed := ""
+	if outcome.Resumed > 0 {
+		resumed = fmt.Sprintf(", %d resumed from checkpoints", outcome.Resumed)
+	}
+	fmt.Fprintf(stdout, "%d trials%s: %d ran, %d skipped (already done)%s; %d ok, %d diverged, %d failed\nresults: %s\n",
+		outcome.Trials, part, outcome.Ran, outcome.Skipped, resumed, outcome.OK, outcome.Diverged, outcome.Failed,
+		filepath.Join(*out, "results.json"))
+	for _, r := range outcome.Records {
+		if r.Status != experiments.StatusOK {
+			fmt.Fprintf(stderr, "  %s %s: %s\n", r.Trial, r.Status, r.Reason)
+		}
+	}
+	if outcome.Diverged+outcome.Failed > 0 {
+		return 1
+	}
+	return 0
+}

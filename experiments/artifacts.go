@@ -1,0 +1,50 @@
+package experiments
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/genbench/genbench/datasets"
+	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/reports/artifact"
+)
+
+// writeArtifacts stores what the report draws but a record does not hold:
+// samples (as pixel intensities for images) and, for 2-D data, the model's
+// log-density (or ELBO) on a grid over the test data.
+func writeArtifacts(out string, tr Trial, m models.Model, d *datasets.Data) error {
+	n := 1000
+	if d.Shape != nil {
+		n = 64
+	}
+	s, err := m.Sample(n, rand.New(rand.NewPCG(streamSeed(tr.Seed, "artifacts"), 0)))
+	if err != nil {
+		return fmt.Errorf("samples: %w", err)
+	}
+	if d.ToPixels != nil {
+		s = pixelRows(d, s)
+	}
+	a := artifact.Artifacts{Shape: d.Shape, Samples: artifact.SamplesFrom(s), Modes: d.Modes, ModeStd: d.ModeStd}
+	if a.Shape == nil {
+		a.Shape = []int{d.Dim}
+	}
+	if d.Dim == 2 {
+		xs, ys := artifact.GridFor(d.Test, 100)
+		var logp func(*mat.Dense) ([]float64, error)
+		kind := ""
+		switch mm := m.(type) {
+		case models.Density:
+			logp, kind = mm.LogProb, "exact"
+		case models.Bounded:
+			logp, kind = mm.LowerBound, "bound"
+		}
+		if logp != nil {
+			if a.DensityGrid, err = artifact.NewDensityGrid(kind, logp, xs, ys); err != nil {
+				return fmt.Errorf("density grid: %w", err)
+			}
+		}
+	}
+	return artifact.Write(out, tr.ID, a)
+}

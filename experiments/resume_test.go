@@ -1,0 +1,234 @@
+package experiments
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// resumeSpec has trials long enough to be interrupted in the middle:
+// several epochs, learning-rate decay and early stopping state to carry.
+const resumeSpec = `name: resume
+seeds: [1, 2]
+datasets:
+  - {name: ring8, std: 0.1, n_train: 512, n_valid: 256, n_test: 256}
+models:
+  - {name: gauss, type: gaussian}
+  - {name: nvp, type: realnvp, params: {layers: 2, hidden: 8}}
+  - {name: maf, type: maf, params: {layers: 2, hidden: 8}}
+train: {batch_size: 64, epochs: 6, lr: 3e-3, patience: 3, lr_decay: 0.5, lr_patience: 1, warmup_steps: 5}
+eval: {metrics: [nll, true_nll, sampling_speed, mode_coverage], samples: 200, speed_batch: 100, speed_repeats: 2}
+`
+
+func mustParse(t *testing.T, text string) *Spec {
+	t.Helper()
+	spec, err := Parse("spec.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// curves returns each trial's training curve without its times.
+func curves(recs []*Record) map[string][]EpochLog {
+	out := map[string][]EpochLog{}
+	for _, r := range recs {
+		if r.Training == nil {
+			continue
+		}
+		var c []EpochLog
+		for _, e := range r.Training.Curve {
+			e.Seconds = 0
+			c = append(c, e)
+		}
+		out[r.Trial] = c
+	}
+	return out
+}
+
+// interruptAfter returns options that stop the run after the n-th
+// checkpoint write.
+func interruptAfter(dir string, n, jobs int) Options {
+	stop := make(chan struct{})
+	var mu sync.Mutex
+	count := 0
+	return Options{Out: dir, Jobs: jobs, Stop: stop, afterCheckpoint: func(string, int) {
+		mu.Lock()
+		defer mu.Unlock()
+		count++
+		if count == n {
+			close(stop)
+		}
+	}}
+}
+
+func TestResumeGivesSameResults(t *testing.T) {
+	spec := mustParse(t, resumeSpec)
+	ref, err := Run(spec, Options{Out: t.TempDir(), Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.OK != 6 {
+		t.Fatalf("reference run: %d ok, want 6", ref.OK)
+	}
+	// The first trial (gauss) is fitted in closed form without
+	// checkpoints; nvp seed 1 trains all 6 epochs, so its 6th checkpoint
+	// is written after its last epoch, before evaluation.
+	cases := []struct {
+		name        string
+		after, jobs int
+		final       string // "yes": resumed after the last epoch (evaluation only), "no", or "" (timing decides)
+	}{
+		{"first epoch", 1, 1, "no"},
+		{"mid trial", 4, 1, "no"},
+		{"after the last epoch", 6, 1, "yes"},
+		{"two workers", 7, 2, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			first, err := Run(spec, interruptAfter(dir, c.after, c.jobs))
+			if !errors.Is(err, ErrInterrupted) {
+				t.Fatalf("interrupted run: err %v, want ErrInterrupted", err)
+			}
+			if first.Interrupted == 0 {
+				t.Fatalf("no trial interrupted: %+v", first)
+			}
+			ckpts, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt"))
+			if len(ckpts) == 0 {
+				t.Fatal("no checkpoint left by the interrupted run")
+			}
+			var log bytes.Buffer
+			again, err := Run(spec, Options{Out: dir, Jobs: c.jobs, Log: &log})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Resumed == 0 || !strings.Contains(log.String(), "resuming from its checkpoint after epoch") {
+				t.Errorf("nothing resumed; log:\n%s", log.String())
+			}
+			if again.Skipped != first.Ran || again.Ran+again.Skipped != 6 {
+				t.Errorf("second run skipped %d ran %d; first ran %d", again.Skipped, again.Ran, first.Ran)
+			}
+			if !reflect.DeepEqual(stableMetrics(ref.Records), stableMetrics(again.Records)) {
+				t.Errorf("resumed metrics differ:\n%v\n%v", stableMetrics(ref.Records), stableMetrics(again.Records))
+			}
+			if !reflect.DeepEqual(curves(ref.Records), curves(again.Records)) {
+				t.Error("resumed training curves differ")
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*")); len(left) != 0 {
+				t.Errorf("checkpoints left after the run: %v", left)
+			}
+			resumed, final := 0, false
+			for _, r := range again.Records {
+				if r.Training != nil && len(r.Training.Resumed) > 0 {
+					resumed++
+					final = final || r.Training.Resumed[0] == r.Training.Epochs
+				}
+			}
+			if c.final != "" && final != (c.final == "yes") {
+				t.Errorf("resumed after the last epoch: %v, want %s", final, c.final)
+			}
+			if resumed != again.Resumed {
+				t.Errorf("%d records say resumed, outcome says %d", resumed, again.Resumed)
+			}
+		})
+	}
+}
+
+// TestBadCheckpointRestartsTrial damages the checkpoint of an interrupted
+// trial in several ways: each is reported and the trial rerun from
+// scratch, with the same results as an uninterrupted run.
+func TestBadCheckpointRestartsTrial(t *testing.T) {
+	spec := mustParse(t, strings.Replace(resumeSpec, "seeds: [1, 2]", "seeds: [1]", 1))
+	ref, err := Run(spec, Options{Out: t.TempDir(), Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	damage := []struct {
+		name string
+		edit func([]byte) []byte
+		want string
+	}{
+		{"truncated", func(b []byte) []byte { return b[:len(b)*2/3] }, "truncated"},
+		{"truncated header", func(b []byte) []byte { return b[:10] }, "truncated"},
+		{"flipped byte", func(b []byte) []byte { b[len(b)-7] ^= 0x40; return b }, "checksum mismatch"},
+		{"not a checkpoint", func(b []byte) []byte { return []byte(strings.Repeat("x", 100)) }, "wrong magic"},
+		{"empty", func(b []byte) []byte { return nil }, "truncated"},
+	}
+	for _, c := range damage {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := Run(spec, interruptAfter(dir, 4, 1)); !errors.Is(err, ErrInterrupted) {
+				t.Fatalf("err %v, want ErrInterrupted", err)
+			}
+			ckpts, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt"))
+			if len(ckpts) != 1 {
+				t.Fatalf("%d checkpoints, want 1", len(ckpts))
+			}
+			data, err := os.ReadFile(ckpts[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(ckpts[0], c.edit(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var log bytes.Buffer
+			again, err := Run(spec, Options{Out: dir, Jobs: 1, Log: &log})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(log.String(), c.want) || !strings.Contains(log.String(), "restarting the trial from scratch") {
+				t.Errorf("damage not reported (want %q); log:\n%s", c.want, log.String())
+			}
+			if again.Resumed != 0 {
+				t.Errorf("a damaged checkpoint was used (%d resumed)", again.Resumed)
+			}
+			if !reflect.DeepEqual(stableMetrics(ref.Records), stableMetrics(again.Records)) {
+				t.Errorf("metrics differ after restart:\n%v\n%v", stableMetrics(ref.Records), stableMetrics(again.Records))
+			}
+		})
+	}
+}
+
+func TestCheckpointCodec(t *testing.T) {
+	st := &TrainState{Epochs: 3, Steps: 30, Best: 1.5, BestEpoch: 2, LR: 1e-3, Curve: []EpochLog{{Epoch: 0, TrainLoss: 2}},
+		BestState: []byte("best"), Model: []byte("model"), Batches: []byte("pcg")}
+	good, err := EncodeCheckpoint("trial-a", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeCheckpoint("trial-a", good)
+	if err != nil || !reflect.DeepEqual(got, st) {
+		t.Fatalf("round trip: %v, %+v", err, got)
+	}
+	edit := func(f func(b []byte) []byte) []byte { return f(append([]byte(nil), good...)) }
+	cases := []struct {
+		name  string
+		data  []byte
+		trial string
+		want  string
+	}{
+		{"empty", nil, "trial-a", "truncated"},
+		{"header only", good[:checkpointHeader], "trial-a", "truncated"},
+		{"truncated payload", good[:len(good)-1], "trial-a", "truncated"},
+		{"padded", append(append([]byte(nil), good...), 0), "trial-a", "padded"},
+		{"bad magic", edit(func(b []byte) []byte { b[0] = 'X'; return b }), "trial-a", "wrong magic"},
+		{"bad version", edit(func(b []byte) []byte { b[11] = 9; return b }), "trial-a", "format version 9"},
+		{"bad checksum", edit(func(b []byte) []byte { b[25] ^= 1; return b }), "trial-a", "checksum"},
+		{"bad payload", edit(func(b []byte) []byte { b[len(b)-1] ^= 1; return b }), "trial-a", "checksum"},
+		{"other trial", good, "trial-b", `belongs to trial "trial-a"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := DecodeCheckpoint(c.trial, c.data)
+			if !errors.Is(err, ErrBadCheckpoint) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err %v, want ErrBadCheckpoint with %q", err, c.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,637 @@
+package experiments
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/genbench/genbench/datasets"
+	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/params"
+)
+
+// A spec's sweep: block varies settings of the spec over a grid of values
+// or over explicit, element-wise combined lists:
+//
+//	sweep:
+//	  mode: grid            # default; or zip: axes of equal length, taken element-wise
+//	  axes:
+//	    - {path: "models[realnvp-8].params.hidden", values: [32, 64]}
+//	    - {path: models.1.train.lr, values: [1e-3, 3e-4]}
+//	    - {path: train.batch_size, values: [128, 256]}
+//	    - path: datasets[ring8].std
+//	      values: [0.05, 0.1]
+//	    - {path: eval.samples, values: [1000, 2500]}
+//
+// A path names one setting: train.KEY (the global training block: every
+// model that does not override KEY follows it), eval.KEY,
+// models[SEL].params.KEY, models[SEL].train.KEY or datasets[SEL].KEY,
+// where SEL is a model name, a data set name (when it is not repeated) or
+// a 0-based index. YAML reads '[' inside {...} as the start of a list, so
+// in flow style quote a path with brackets, or write it with dots:
+// models.SEL.params.KEY, datasets.SEL.KEY. Each value is checked against the schema of its target
+// like the same value written in place. The trials are then every sweep
+// point × data set × model × seed; a trial that an axis does not touch
+// (an axis on another model, say) is run once, not once per point. The
+// values the point gives to the axes that touch a trial are stored in its
+// record (Record.Sweep). Trial IDs hash the resolved trial only, never the
+// point, so a sweep point equal to a plain trial has that trial's ID.
+
+// Sweep modes.
+const (
+	SweepGrid = "grid" // every combination of the axes' values
+	SweepZip  = "zip"  // the i-th values of all axes together
+)
+
+// maxSweepPoints bounds the number of sweep points of a spec.
+const maxSweepPoints = 100000
+
+// SweepSpec is a parsed sweep: block.
+type SweepSpec struct {
+	Mode string // SweepGrid or SweepZip
+	Axes []SweepAxis
+}
+
+// SweepAxis is one swept setting.
+type SweepAxis struct {
+	// Path is the canonical path of the setting: models and unrepeated
+	// data sets by name, e.g. models[realnvp-8].params.hidden.
+	Path string
+	// Values are converted to the type of the setting's schema.
+	Values []any
+	Line   int   // line of the axis in the spec file
+	Lines  []int // line of each value
+
+	target sweepTarget
+}
+
+// Kinds of sweep targets.
+const (
+	targetTrain       = iota // global train block
+	targetEval               // eval block
+	targetModelParams        // models[i].params
+	targetModelTrain         // models[i].train
+	targetDataset            // datasets[i]
+)
+
+type sweepTarget struct {
+	kind  int
+	index int // model or data set index
+	key   string
+}
+
+// SweepPoint holds the values a sweep point gives to the axes that touch
+// one trial, by canonical axis path.
+type SweepPoint map[string]any
+
+// String formats the point as "path=value, ..." in path order.
+func (p SweepPoint) String() string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", k, formatValue(p[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case []string:
+		return "[" + strings.Join(x, " ") + "]"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = formatValue(e)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	}
+	return fmt.Sprint(v)
+}
+
+var sweepKeys = []string{"axes", "mode"}
+var axisKeys = []string{"path", "values"}
+
+// sweep reads the sweep: block. s holds the parsed data sets and models;
+// overrides[j] are the train keys model j sets itself; modelOK[j] and
+// dsInfo[i] say which entries parsed cleanly (axes on broken entries are
+// not checked further: their error is reported already).
+func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bool) *SweepSpec {
+	m, ok := p.mappingOf(n, "sweep")
+	if !ok {
+		return nil
+	}
+	p.onlyKeys(m, "sweep", sweepKeys, nil)
+	if !p.require(m, "sweep", "axes") {
+		return nil
+	}
+	sw := &SweepSpec{Mode: SweepGrid}
+	good := true
+	if mn := m.get("mode"); mn != nil {
+		mode, ok := p.str(mn, "sweep.mode")
+		switch {
+		case !ok:
+			good = false
+		case mode != SweepGrid && mode != SweepZip:
+			p.errorf(resolve(mn).Line, "sweep.mode", "%q is not one of %s, %s", mode, SweepGrid, SweepZip)
+			good = false
+		default:
+			sw.Mode = mode
+		}
+	}
+	seq, ok := p.sequence(m.get("axes"), "sweep.axes")
+	if !ok {
+		return nil
+	}
+	if len(seq.Content) == 0 {
+		p.errorf(seq.Line, "sweep.axes", "must list at least one axis {path: ..., values: [...]}")
+		return nil
+	}
+	first := map[string]int{}
+	for i, item := range seq.Content {
+		item = resolve(item)
+		path := fmt.Sprintf("sweep.axes[%d]", i)
+		am, ok := p.mappingOf(item, path)
+		if !ok {
+			good = false
+			continue
+		}
+		p.onlyKeys(am, path, axisKeys, nil)
+		if !p.require(am, path, "path", "values") {
+			good = false
+			continue
+		}
+		pathNode := resolve(am.get("path"))
+		raw, ok := p.str(pathNode, path+".path")
+		if !ok {
+			good = false
+			continue
+		}
+		ax := SweepAxis{Line: item.Line}
+		field, known, ok := p.sweepTarget(raw, pathNode.Line, path+".path", s, dsInfo, modelOK, &ax)
+		if !ok {
+			good = false
+			continue
+		}
+		if j, dup := first[ax.Path]; dup {
+			p.errorf(pathNode.Line, path+".path", "%s is swept twice (also sweep.axes[%d])", ax.Path, j)
+			good = false
+			continue
+		}
+		first[ax.Path] = i
+		vals, ok := p.sequence(am.get("values"), path+".values")
+		if !ok {
+			good = false
+			continue
+		}
+		if len(vals.Content) == 0 {
+			p.errorf(vals.Line, path+".values", "must list at least one value")
+			good = false
+			continue
+		}
+		seen := map[string]int{}
+		for k, vn := range vals.Content {
+			vn = resolve(vn)
+			key := fmt.Sprintf("%s.values[%d]", path, k)
+			if !known {
+				continue // the target's entry is broken; reported already
+			}
+			v, ok := p.convertFor(field, vn, key, ax.Path)
+			if !ok {
+				good = false
+				continue
+			}
+			b, err := canonicalJSON(v)
+			if err == nil {
+				if j, dup := seen[string(b)]; dup {
+					p.errorf(vn.Line, key, "value %s repeated (also values[%d])", formatValue(v), j)
+					good = false
+					continue
+				}
+				seen[string(b)] = k
+			}
+			ax.Values = append(ax.Values, v)
+			ax.Lines = append(ax.Lines, vn.Line)
+		}
+		if known {
+			sw.Axes = append(sw.Axes, ax)
+		}
+	}
+	if !good || len(sw.Axes) != len(seq.Content) {
+		return nil
+	}
+	switch sw.Mode {
+	case SweepZip:
+		for i, ax := range sw.Axes[1:] {
+			if len(ax.Values) != len(sw.Axes[0].Values) {
+				p.errorf(ax.Line, fmt.Sprintf("sweep.axes[%d].values", i+1),
+					"mode zip takes axes of equal length: %d values, sweep.axes[0] has %d", len(ax.Values), len(sw.Axes[0].Values))
+				good = false
+			}
+		}
+	case SweepGrid:
+		points := 1
+		for _, ax := range sw.Axes {
+			points *= len(ax.Values)
+			if points > maxSweepPoints {
+				p.errorf(seq.Line, "sweep.axes", "more than %d sweep points", maxSweepPoints)
+				return nil
+			}
+		}
+	}
+	if !good {
+		return nil
+	}
+	return sw
+}
+
+// sweepTarget resolves an axis path. It returns the schema field of the
+// target and known=false when the target entry itself is broken (its
+// errors are reported elsewhere).
+func (p *parser) sweepTarget(raw string, line int, key string, s *Spec, dsInfo []datasetInfo, modelOK []bool, ax *SweepAxis) (params.Field, bool, bool) {
+	const forms = "want train.KEY, eval.KEY, models[NAME or INDEX].params.KEY, models[NAME or INDEX].train.KEY or datasets[NAME or INDEX].KEY (or with dots: models.NAME.params.KEY)"
+	fail := func(format string, args ...any) (params.Field, bool, bool) {
+		p.errorf(line, key, format, args...)
+		return params.Field{}, false, false
+	}
+	section, sel, rest, hasSel := splitPath(raw)
+	switch section {
+	case "seeds":
+		return fail("seeds are not swept here: list them under seeds:")
+	case "name":
+		return fail("the spec's name cannot be swept")
+	case "train", "eval":
+		if hasSel || len(rest) != 1 {
+			return fail("%q: %s", raw, forms)
+		}
+		schema := trainSchema
+		kind := targetTrain
+		if section == "eval" {
+			schema, kind = evalSchema, targetEval
+		}
+		f, ok := schema.Lookup(rest[0])
+		if !ok {
+			return fail("%q: unknown key %s (valid: %s)", raw, rest[0], strings.Join(schema.Keys(), ", "))
+		}
+		if section == "eval" && rest[0] == "metrics" {
+			return fail("eval.metrics cannot be swept: every metric is computed for every trial")
+		}
+		ax.Path = section + "." + rest[0]
+		ax.target = sweepTarget{kind: kind, key: rest[0]}
+		return f, true, true
+	case "models":
+		if !hasSel || len(rest) != 2 || (rest[0] != "params" && rest[0] != "train") {
+			return fail("%q: %s", raw, forms)
+		}
+		j := -1
+		var names []string
+		for i, m := range s.Models {
+			names = append(names, m.Name)
+			if m.Name == sel {
+				j = i
+			}
+		}
+		if j < 0 {
+			if k, err := strconv.Atoi(sel); err == nil && k >= 0 && k < len(s.Models) && strconv.Itoa(k) == sel {
+				j = k
+			} else {
+				return fail("%q: no model %q (models: %s; or an index 0 to %d)", raw, sel, strings.Join(names, ", "), len(s.Models)-1)
+			}
+		}
+		if !modelOK[j] {
+			return params.Field{}, false, true
+		}
+		m := s.Models[j]
+		if rest[0] == "train" {
+			f, ok := trainSchema.Lookup(rest[1])
+			if !ok {
+				return fail("%q: unknown key %s (valid: %s)", raw, rest[1], strings.Join(trainSchema.Keys(), ", "))
+			}
+			ax.Path = fmt.Sprintf("models[%s].train.%s", m.Name, rest[1])
+			ax.target = sweepTarget{kind: targetModelTrain, index: j, key: rest[1]}
+			return f, true, true
+		}
+		ty, _ := models.Lookup(m.Type)
+		f, ok := ty.Params.Lookup(rest[1])
+		if !ok {
+			if len(ty.Params) == 0 {
+				return fail("%q: model type %s takes no parameters", raw, m.Type)
+			}
+			return fail("%q: unknown parameter %s of model type %s (valid: %s)", raw, rest[1], m.Type, strings.Join(ty.Params.Keys(), ", "))
+		}
+		ax.Path = fmt.Sprintf("models[%s].params.%s", m.Name, rest[1])
+		ax.target = sweepTarget{kind: targetModelParams, index: j, key: rest[1]}
+		return f, true, true
+	case "datasets":
+		if !hasSel || len(rest) != 1 {
+			return fail("%q: %s", raw, forms)
+		}
+		var idx []int
+		var names []string
+		for i, d := range s.Datasets {
+			names = append(names, d.Name)
+			if d.Name == sel {
+				idx = append(idx, i)
+			}
+		}
+		i := -1
+		switch {
+		case len(idx) == 1:
+			i = idx[0]
+		case len(idx) > 1:
+			return fail("%q: data set %s is listed %d times; name it by index (datasets[%d], ...)", raw, sel, len(idx), idx[0])
+		default:
+			if k, err := strconv.Atoi(sel); err == nil && k >= 0 && k < len(s.Datasets) && strconv.Itoa(k) == sel {
+				i = k
+			} else {
+				return fail("%q: no data set %q (datasets: %s; or an index 0 to %d)", raw, sel, strings.Join(names, ", "), len(s.Datasets)-1)
+			}
+		}
+		if !dsInfo[i].ok {
+			return params.Field{}, false, true
+		}
+		d := s.Datasets[i]
+		src, _ := datasets.Lookup(d.Name)
+		f, ok := src.Params.Lookup(rest[0])
+		if !ok {
+			return fail("%q: unknown parameter %s of data set %s (valid: %s)", raw, rest[0], d.Name, strings.Join(src.Params.Keys(), ", "))
+		}
+		// Name a data set by index only when its name is repeated.
+		label := d.Name
+		for k, o := range s.Datasets {
+			if k != i && o.Name == d.Name {
+				label = strconv.Itoa(i)
+			}
+		}
+		ax.Path = fmt.Sprintf("datasets[%s].%s", label, rest[0])
+		ax.target = sweepTarget{kind: targetDataset, index: i, key: rest[0]}
+		return f, true, true
+	}
+	return fail("%q: %s", raw, forms)
+}
+
+// splitPath cuts "models[a b].params.hidden" or "models.a b.params.hidden"
+// into "models", "a b", ["params", "hidden"], and "datasets.x.std" into
+// "datasets", "x", ["std"] (keys hold no dots; names may).
+func splitPath(raw string) (section, sel string, rest []string, hasSel bool) {
+	s := strings.TrimSpace(raw)
+	if i := strings.IndexByte(s, '['); i >= 0 {
+		j := strings.LastIndexByte(s, ']')
+		if j < i {
+			return s, "", nil, false
+		}
+		section, sel, hasSel = s[:i], s[i+1:j], true
+		s = s[j+1:]
+		if s == "" {
+			return section, sel, nil, true
+		}
+		if s[0] != '.' {
+			return section, sel, []string{s}, true
+		}
+		return section, sel, strings.Split(s[1:], "."), true
+	}
+	parts := strings.Split(s, ".")
+	switch {
+	case parts[0] == "models" && len(parts) >= 4:
+		return parts[0], strings.Join(parts[1:len(parts)-2], "."), parts[len(parts)-2:], true
+	case parts[0] == "datasets" && len(parts) >= 3:
+		return parts[0], strings.Join(parts[1:len(parts)-1], "."), parts[len(parts)-1:], true
+	}
+	return parts[0], "", parts[1:], false
+}
+
+// convertFor converts a swept value like convert, naming the target.
+func (p *parser) convertFor(f params.Field, n *yaml.Node, key, target string) (any, bool) {
+	v := nodeValue(n)
+	if x, bad := nonFinite(v); bad {
+		p.errorf(n.Line, key, "want a finite number for %s, got %v", target, x)
+		return nil, false
+	}
+	out, err := f.Convert(v)
+	if err != nil {
+		p.errorf(n.Line, key, "%s: %v", target, err)
+		return nil, false
+	}
+	return out, true
+}
+
+// points enumerates the sweep's points as one value index per axis: for a
+// grid the last axis varies fastest.
+func (sw *SweepSpec) points() [][]int {
+	if sw == nil || len(sw.Axes) == 0 {
+		return [][]int{nil}
+	}
+	if sw.Mode == SweepZip {
+		out := make([][]int, len(sw.Axes[0].Values))
+		for i := range out {
+			pt := make([]int, len(sw.Axes))
+			for a := range pt {
+				pt[a] = i
+			}
+			out[i] = pt
+		}
+		return out
+	}
+	var out [][]int
+	pt := make([]int, len(sw.Axes))
+	for {
+		out = append(out, append([]int(nil), pt...))
+		a := len(pt) - 1
+		for ; a >= 0; a-- {
+			pt[a]++
+			if pt[a] < len(sw.Axes[a].Values) {
+				break
+			}
+			pt[a] = 0
+		}
+		if a < 0 {
+			return out
+		}
+	}
+}
+
+// pointSpec applies one sweep point to copies of the spec's data sets,
+// models and eval block. overridden[j][key] reports whether model j sets
+// train key itself (in the spec or through a models[j].train axis).
+func (s *Spec) pointSpec(pt []int) (ds []DatasetSpec, ms []ModelSpec, ev EvalSpec, overridden []map[string]bool) {
+	ds = make([]DatasetSpec, len(s.Datasets))
+	for i, d := range s.Datasets {
+		d.Params = cloneParams(d.Params)
+		ds[i] = d
+	}
+	ms = make([]ModelSpec, len(s.Models))
+	overridden = make([]map[string]bool, len(s.Models))
+	for j, m := range s.Models {
+		m.Params = cloneParams(m.Params)
+		ms[j] = m
+		overridden[j] = map[string]bool{}
+		if j < len(s.overrides) {
+			for k := range s.overrides[j] {
+				overridden[j][k] = true
+			}
+		}
+	}
+	ev = s.Eval
+	ev.Metrics = append([]string(nil), s.Eval.Metrics...)
+	if s.Sweep == nil {
+		return ds, ms, ev, overridden
+	}
+	for a, ax := range s.Sweep.Axes {
+		if ax.target.kind == targetModelTrain {
+			overridden[ax.target.index][ax.target.key] = true
+		}
+		_ = a
+	}
+	for a, ax := range s.Sweep.Axes {
+		v := ax.Values[pt[a]]
+		t := ax.target
+		switch t.kind {
+		case targetTrain:
+			for j := range ms {
+				if !overridden[j][t.key] {
+					setTrain(&ms[j].Train, t.key, v)
+				}
+			}
+		case targetEval:
+			setEval(&ev, t.key, v)
+		case targetModelParams:
+			ms[t.index].Params[t.key] = v
+		case targetModelTrain:
+			setTrain(&ms[t.index].Train, t.key, v)
+		case targetDataset:
+			ds[t.index].Params[t.key] = v
+		}
+	}
+	return ds, ms, ev, overridden
+}
+
+// touches reports whether axis a of the sweep changes trials of data set
+// i and model j.
+func (ax *SweepAxis) touches(i, j int, overridden []map[string]bool) bool {
+	switch ax.target.kind {
+	case targetTrain:
+		return !overridden[j][ax.target.key]
+	case targetEval:
+		return true
+	case targetModelParams, targetModelTrain:
+		return ax.target.index == j
+	case targetDataset:
+		return ax.target.index == i
+	}
+	return false
+}
+
+func cloneParams(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// checkSweepBatches refuses sweep points whose batch size is larger than a
+// data set's training split, at the line of a swept value that made it so.
+func (p *parser) checkSweepBatches(s *Spec, infos []datasetInfo, modelOK []bool) {
+	sw := s.Sweep
+	for _, pt := range sw.points() {
+		ds, ms, _, overridden := s.pointSpec(pt)
+		for i, d := range ds {
+			if !infos[i].ok {
+				continue
+			}
+			f, ok := infos[i].schema.Lookup("n_train")
+			if !ok {
+				continue
+			}
+			if _, isInt := f.Default.(int); !isInt {
+				continue
+			}
+			set, err := infos[i].schema.Resolve(d.Params)
+			if err != nil {
+				continue
+			}
+			nTrain := set.Int("n_train")
+			for j, m := range ms {
+				if !modelOK[j] || m.Train.BatchSize <= nTrain {
+					continue
+				}
+				// Blame a swept batch size or n_train touching this trial.
+				for a, ax := range sw.Axes {
+					if !ax.touches(i, j, overridden) || (ax.target.key != "batch_size" && ax.target.key != "n_train") {
+						continue
+					}
+					p.errorf(ax.Lines[pt[a]], fmt.Sprintf("sweep.axes[%d].values[%d]", a, pt[a]),
+						"batch size %d of model %s is larger than n_train %d of data set %s (datasets[%d]) at this sweep point",
+						m.Train.BatchSize, m.Name, nTrain, d.Name, i)
+					break
+				}
+			}
+		}
+	}
+}
+
+// sweptBatch reports whether the sweep changes the batch size of model j
+// or the n_train of data set i, so that the spec's own values need no
+// check against each other.
+func (s *Spec) sweptBatch(i, j int) bool {
+	if s.Sweep == nil {
+		return false
+	}
+	_, _, _, overridden := s.pointSpec(make([]int, len(s.Sweep.Axes)))
+	for _, ax := range s.Sweep.Axes {
+		if ax.touches(i, j, overridden) && (ax.target.key == "batch_size" || ax.target.key == "n_train") {
+			return true
+		}
+	}
+	return false
+}
+
+// canonSweep is the sweep as it enters the spec hash and spec.json.
+type canonSweep struct {
+	Mode string      `json:"mode"`
+	Axes []canonAxis `json:"axes"`
+}
+
+type canonAxis struct {
+	Path   string `json:"path"`
+	Values []any  `json:"values"`
+}
+
+func (sw *SweepSpec) canonical() *canonSweep {
+	if sw == nil {
+		return nil
+	}
+	c := &canonSweep{Mode: sw.Mode}
+	for _, ax := range sw.Axes {
+		c.Axes = append(c.Axes, canonAxis{Path: ax.Path, Values: ax.Values})
+	}
+	return c
+}
+
+// withoutDefaults drops the parameters equal to their schema default, so
+// that a trial's ID does not depend on whether a default was spelled out.
+func withoutDefaults(user map[string]any, schema params.Schema) map[string]any {
+	out := make(map[string]any, len(user))
+	for k, v := range user {
+		if f, ok := schema.Lookup(k); ok && reflect.DeepEqual(f.Default, v) {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// SweepPoints is the number of sweep points of the spec (1 without a
+// sweep).
+func (s *Spec) SweepPoints() int {
+	return len(s.Sweep.points())
+}
