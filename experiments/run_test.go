@@ -184,3 +184,18 @@ func TestDivergenceIsRecordedAndOthersGoOn(t *testing.T) {
 		}
 	}
 }
+
+func TestNonFiniteCurveRoundTrips(t *testing.T) {
+	in := []EpochLog{{Epoch: 0, TrainLoss: 1.5, ValidLoss: math.NaN()}, {Epoch: 1, TrainLoss: math.Inf(1), ValidLoss: 2}}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		t.Fatalf("a NaN loss cannot be written: %v", err)
+	}
+	var out []EpochLog
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(out[0].ValidLoss) || !math.IsNaN(out[1].TrainLoss) || out[0].TrainLoss != 1.5 || out[1].ValidLoss != 2 {
+		t.Errorf("round trip gave %+v", out)
+	}
+}

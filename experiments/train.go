@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -22,6 +23,46 @@ type EpochLog struct {
 	ValidLoss float64 `json:"valid_loss"`
 	LR        float64 `json:"lr"`
 	Seconds   float64 `json:"seconds"`
+}
+
+// epochLogJSON writes non-finite losses as null: a diverging epoch must
+// still be recorded, and JSON has no NaN.
+type epochLogJSON struct {
+	Epoch     int      `json:"epoch"`
+	Steps     int      `json:"steps"`
+	TrainLoss *float64 `json:"train_loss"`
+	ValidLoss *float64 `json:"valid_loss"`
+	LR        float64  `json:"lr"`
+	Seconds   float64  `json:"seconds"`
+}
+
+func finiteOrNil(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func nilToNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON implements json.Marshaler.
+func (e EpochLog) MarshalJSON() ([]byte, error) {
+	return json.Marshal(epochLogJSON{e.Epoch, e.Steps, finiteOrNil(e.TrainLoss), finiteOrNil(e.ValidLoss), e.LR, e.Seconds})
+}
+
+// UnmarshalJSON implements json.Unmarshaler; null reads back as NaN.
+func (e *EpochLog) UnmarshalJSON(b []byte) error {
+	var j epochLogJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*e = EpochLog{j.Epoch, j.Steps, nilToNaN(j.TrainLoss), nilToNaN(j.ValidLoss), j.LR, j.Seconds}
+	return nil
 }
 
 // Divergence reports a non-finite loss or gradient during training.
