@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 command -v go >/dev/null || { echo "run.sh: Go 1.26 is needed (https://go.dev/dl)" >&2; exit 2; }
 
 tags=()
-if [ "${GENBENCH_BLAS:-auto}" != "go" ] && [ -e /usr/lib/x86_64-linux-gnu/libopenblas.so ] && [ -f nn/blas_openblas.go ]; then
+if [ "${GENBENCH_BLAS:-auto}" != "go" ] && [ -e /usr/lib/x86_64-linux-gnu/libopenblas.so ] && [ -f nn/gemm_openblas.go ]; then
 	tags=(-tags openblas)
 	echo "run.sh: building with OpenBLAS (GENBENCH_BLAS=go for the pure-Go build)" >&2
 fi

@@ -17,7 +17,7 @@ if [ "$record" = 0 ] && [ ! -f "$base" ]; then
 	exit 1
 fi
 tags=()
-if [ "${GENBENCH_BLAS:-auto}" != "go" ] && [ -e /usr/lib/x86_64-linux-gnu/libopenblas.so ] && [ -f nn/blas_openblas.go ]; then
+if [ "${GENBENCH_BLAS:-auto}" != "go" ] && [ -e /usr/lib/x86_64-linux-gnu/libopenblas.so ] && [ -f nn/gemm_openblas.go ]; then
 	tags=(-tags openblas)
 fi
 mkdir -p bin

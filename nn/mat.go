@@ -2,10 +2,9 @@ package nn
 
 import (
 	"fmt"
+	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -98,22 +97,16 @@ func trans(t bool) blas.Transpose {
 }
 
 // gemm computes c = op(a)·op(b) + beta·c for row-major a (m×k after op),
-// b (k×n after op) and c (m×n).
+// b (k×n after op) and c (m×n); beta 0 overwrites c whatever it held. It
+// runs nn's own blocked GEMM (gemm.go), or OpenBLAS in the openblas build.
 func gemm[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	if k == 0 {
-		for i := range c[:m*ldc] {
-			c[i] *= beta
-		}
-		return
-	}
-	switch cc := any(c).(type) {
-	case []float64:
-		blas64.Implementation().Dgemm(trans(tA), trans(tB), m, n, k, 1, any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), cc, ldc)
-	case []float32:
-		blas32.Implementation().Sgemm(trans(tA), trans(tB), m, n, k, 1, any(a).([]float32), lda, any(b).([]float32), ldb, float32(beta), cc, ldc)
+	if unsafe.Sizeof(beta) == 4 {
+		gemmFloat32(tA, tB, m, n, k, asF32(a), lda, asF32(b), ldb, float32(beta), asF32(c), ldc)
+	} else {
+		gemmFloat64(tA, tB, m, n, k, asF64(a), lda, asF64(b), ldb, float64(beta), asF64(c), ldc)
 	}
 }
 

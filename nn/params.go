@@ -62,6 +62,7 @@ type Adam[T Float] struct {
 	params                *ParamSet[T]
 	m, v                  [][]T
 	steps                 int
+	work                  adamWork[T] // the fused update's state (adam.go)
 }
 
 // NewAdam returns Adam with the usual defaults (β1 0.9, β2 0.999, ε 1e-8).
@@ -76,47 +77,18 @@ func NewAdam[T Float](ps *ParamSet[T], lr float64) *Adam[T] {
 
 // GradNorm returns the global L2 norm of the gradients.
 func (a *Adam[T]) GradNorm() float64 {
-	var s float64
-	for _, p := range a.params.Nodes {
-		for _, g := range p.Grad.Data {
-			s += float64(g) * float64(g)
-		}
-	}
-	return math.Sqrt(s)
+	a.work.prepare(a)
+	norm := a.work.norm()
+	a.work.opt = nil
+	return norm
 }
 
 // Step applies one update from the accumulated gradients, then zeroes
 // them. It returns the gradient norm before clipping; a non-finite norm
-// leaves the parameters untouched and is reported as an error.
-func (a *Adam[T]) Step() (float64, error) {
-	norm := a.GradNorm()
-	if math.IsNaN(norm) || math.IsInf(norm, 0) {
-		a.params.ZeroGrad()
-		return norm, fmt.Errorf("non-finite gradient norm %v", norm)
-	}
-	scale := 1.0
-	if a.ClipNorm > 0 && norm > a.ClipNorm {
-		scale = a.ClipNorm / norm
-	}
-	a.steps++
-	b1, b2 := a.Beta1, a.Beta2
-	c1 := 1 - math.Pow(b1, float64(a.steps))
-	c2 := 1 - math.Pow(b2, float64(a.steps))
-	lr := T(a.LR * math.Sqrt(c2) / c1)
-	eps := T(a.Eps * math.Sqrt(c2))
-	tb1, tb2, tsc := T(b1), T(b2), T(scale)
-	for k, p := range a.params.Nodes {
-		m, v, w, g := a.m[k], a.v[k], p.Value.Data, p.Grad.Data
-		for i := range w {
-			gi := g[i] * tsc
-			m[i] = tb1*m[i] + (1-tb1)*gi
-			v[i] = tb2*v[i] + (1-tb2)*gi*gi
-			w[i] -= lr * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
-			g[i] = 0
-		}
-	}
-	return norm, nil
-}
+// leaves the parameters untouched and is reported as an error. The update
+// is one fused pass per parameter, split over the cores for large models
+// (adam.go).
+func (a *Adam[T]) Step() (float64, error) { return a.step() }
 
 // Steps returns how many updates have been applied.
 func (a *Adam[T]) Steps() int { return a.steps }

@@ -1,0 +1,242 @@
+// Command peer is genbench's side of the peer benchmark against PyTorch
+// (bench/peer.py mirrors every case; bench/peer.sh runs both). It prints
+// one line "case<TAB>ms" per case: the median time of one training step,
+// or of one sampling call, over the timed repeats, in float32.
+//
+// With -rss N it instead trains one case for N steps and reports the
+// process's resident set size and Go heap along the way, to show that
+// memory stays flat.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/genbench/genbench/models"
+	_ "github.com/genbench/genbench/models/autoregressive"
+	_ "github.com/genbench/genbench/models/flow"
+	_ "github.com/genbench/genbench/models/vae"
+	"github.com/genbench/genbench/nn"
+)
+
+var all = []string{"mlp-large", "mlp-tiny", "realnvp", "made", "vae",
+	"sample-realnvp", "sample-vae", "sample-made"}
+
+// mlpCase returns one Adam step of an MLP (ReLU hidden layers, linear
+// output) on the mean squared error against fixed random targets.
+func mlpCase(sizes []int, batch int) func() {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var ps nn.ParamSet[float32]
+	net := nn.NewMLP(&ps, "mlp", sizes, nn.ActRelu, false, rng)
+	opt := nn.NewAdam(&ps, 1e-3)
+	x := nn.NewMat[float32](batch, sizes[0])
+	y := nn.NewMat[float32](batch, sizes[len(sizes)-1])
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	for i := range y.Data {
+		y.Data[i] = float32(rng.NormFloat64())
+	}
+	var t nn.Tape[float32]
+	return func() {
+		t.Reset()
+		out := net.Forward(&t, t.Const(x))
+		loss := t.Mean(t.Square(t.Sub(out, t.Const(y))))
+		t.Backward(loss)
+		if _, err := opt.Step(); err != nil {
+			fail(err)
+		}
+	}
+}
+
+func model(name string, user map[string]any, cfg models.Config) models.Model {
+	cfg.Dtype, cfg.LR, cfg.Seed = "float32", 1e-3, 1
+	m, err := models.New(name, user, cfg)
+	if err != nil {
+		fail(err)
+	}
+	return m
+}
+
+func trainCase(m models.Model, x *mat.Dense) func() {
+	return func() {
+		if _, err := m.TrainStep(x); err != nil {
+			fail(err)
+		}
+	}
+}
+
+func sampleCase(m models.Model, n int) func() {
+	rng := rand.New(rand.NewPCG(3, 4))
+	return func() {
+		if _, err := m.Sample(n, rng); err != nil {
+			fail(err)
+		}
+	}
+}
+
+func normalBatch(r, c int) *mat.Dense {
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := mat.NewDense(r, c, nil)
+	for i := range x.RawMatrix().Data {
+		x.RawMatrix().Data[i] = rng.NormFloat64()
+	}
+	return x
+}
+
+func binaryBatch(r, c int) *mat.Dense {
+	rng := rand.New(rand.NewPCG(7, 8))
+	x := mat.NewDense(r, c, nil)
+	for i := range x.RawMatrix().Data {
+		if rng.Float64() < 0.3 {
+			x.RawMatrix().Data[i] = 1
+		}
+	}
+	return x
+}
+
+var (
+	realnvpParams = map[string]any{"layers": 8, "hidden": 64}
+	madeParams    = map[string]any{"hidden": 500, "hidden_layers": 1}
+	vaeParams     = map[string]any{"latent": 50, "hidden": 200, "hidden_layers": 2}
+)
+
+// trainedFlow returns a RealNVP whose output layers are no longer zero
+// (a fresh one is the identity), after a few training steps.
+func trainedFlow() models.Model {
+	m := model("realnvp", realnvpParams, models.Config{Dim: 2})
+	x := normalBatch(512, 2)
+	for i := 0; i < 20; i++ {
+		if _, err := m.TrainStep(x); err != nil {
+			fail(err)
+		}
+	}
+	return m
+}
+
+func makeCase(name string) func() {
+	switch name {
+	case "mlp-large":
+		return mlpCase([]int{784, 1024, 1024, 784}, 128)
+	case "mlp-tiny":
+		return mlpCase([]int{2, 64, 64, 2}, 512)
+	case "realnvp":
+		return trainCase(model("realnvp", realnvpParams, models.Config{Dim: 2}), normalBatch(512, 2))
+	case "made":
+		return trainCase(model("made", madeParams, models.Config{Dim: 784, Binary: true}), binaryBatch(100, 784))
+	case "vae":
+		return trainCase(model("vae", vaeParams, models.Config{Dim: 784, Binary: true}), binaryBatch(100, 784))
+	case "sample-realnvp":
+		return sampleCase(trainedFlow(), 10000)
+	case "sample-vae":
+		return sampleCase(model("vae", vaeParams, models.Config{Dim: 784, Binary: true}), 1000)
+	case "sample-made":
+		return sampleCase(model("made", madeParams, models.Config{Dim: 784, Binary: true}), 100)
+	}
+	fail(fmt.Errorf("unknown case %q (valid: %s)", name, strings.Join(all, ", ")))
+	return nil
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "peer:", err)
+	os.Exit(1)
+}
+
+// procStatus returns VmRSS and VmHWM (peak RSS) in KiB.
+func procStatus() (rss, hwm int) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1, -1
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var v int
+		if n, _ := fmt.Sscanf(sc.Text(), "VmRSS: %d kB", &v); n == 1 {
+			rss = v
+		}
+		if n, _ := fmt.Sscanf(sc.Text(), "VmHWM: %d kB", &v); n == 1 {
+			hwm = v
+		}
+	}
+	return rss, hwm
+}
+
+func rssRun(name string, steps int) {
+	step := makeCase(name)
+	fmt.Printf("# %s: %d steps; RSS and peak RSS from /proc/self/status, heap from runtime.MemStats\n", name, steps)
+	fmt.Printf("%8s %10s %10s %10s %12s %14s\n", "step", "rss_MiB", "peak_MiB", "heap_MiB", "mallocs", "mallocs/step")
+	var ms runtime.MemStats
+	var lastMallocs uint64
+	last := 0
+	report := func(i int) {
+		runtime.ReadMemStats(&ms)
+		rss, hwm := procStatus()
+		per := 0.0
+		if i > last {
+			per = float64(ms.Mallocs-lastMallocs) / float64(i-last)
+		}
+		fmt.Printf("%8d %10.1f %10.1f %10.1f %12d %14.1f\n", i, float64(rss)/1024, float64(hwm)/1024,
+			float64(ms.HeapAlloc)/(1<<20), ms.Mallocs, per)
+		lastMallocs, last = ms.Mallocs, i
+	}
+	report(0)
+	for i := 1; i <= steps; i++ {
+		step()
+		if i == 1 || i == 10 || i%(max(steps/10, 1)) == 0 {
+			report(i)
+		}
+	}
+}
+
+func main() {
+	cases := flag.String("cases", strings.Join(all, ","), "comma-separated cases: "+strings.Join(all, ", "))
+	steps := flag.Int("steps", 20, "timed steps (or sampling calls) per case")
+	warmup := flag.Int("warmup", 3, "untimed steps before timing")
+	rss := flag.Int("rss", 0, "instead of timing, train the (single) case for this many steps and report memory")
+	info := flag.Bool("info", false, "print which matrix product this build uses, and exit")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
+	flag.Parse()
+	if *info {
+		fmt.Println(nn.BLAS())
+		return
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *rss > 0 {
+		rssRun(*cases, *rss)
+		return
+	}
+	for _, name := range strings.Split(*cases, ",") {
+		step := makeCase(name)
+		for i := 0; i < *warmup; i++ {
+			step()
+		}
+		times := make([]float64, *steps)
+		for i := range times {
+			t0 := time.Now()
+			step()
+			times[i] = float64(time.Since(t0).Nanoseconds()) / 1e6
+		}
+		slices.Sort(times)
+		fmt.Printf("%s\t%.4f\n", name, times[len(times)/2])
+	}
+}

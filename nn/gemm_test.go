@@ -1,0 +1,209 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+)
+
+// naiveGemm is the reference triple loop, accumulated in float64.
+func naiveGemm[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				var av, bv T
+				if tA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if tB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += float64(av) * float64(bv)
+			}
+			if beta == 0 {
+				c[i*ldc+j] = T(s)
+			} else {
+				c[i*ldc+j] = T(s + float64(beta)*float64(c[i*ldc+j]))
+			}
+		}
+	}
+}
+
+type gemmCase struct {
+	tA, tB     bool
+	m, n, k    int
+	beta       float64
+	padA, padB int // extra elements per row (lda > cols)
+	padC       int
+}
+
+func (g gemmCase) String() string {
+	return fmt.Sprintf("tA=%v,tB=%v,%dx%dx%d,beta=%v,pad=%d/%d/%d", g.tA, g.tB, g.m, g.n, g.k, g.beta, g.padA, g.padB, g.padC)
+}
+
+func gemmCases() []gemmCase {
+	var cs []gemmCase
+	sizes := [][3]int{
+		{1, 1, 1}, {1, 7, 3}, {5, 1, 9}, {6, 16, 1}, {6, 16, 4}, {7, 17, 5}, {12, 32, 256},
+		{13, 33, 257}, {5, 15, 300}, {37, 41, 43}, {64, 2, 512}, {512, 64, 2}, {1, 64, 512},
+		{512, 1, 64}, {100, 3, 70}, {33, 4, 5}, {121, 9, 600}, {130, 250, 70}, {3, 2100, 20}, {200, 130, 513},
+	}
+	betas := []float64{0, 1, 0.5}
+	for si, s := range sizes {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for bi, beta := range betas {
+					pad := (si + bi) % 3
+					cs = append(cs, gemmCase{tA, tB, s[0], s[1], s[2], beta, pad, 2 * pad % 5, pad})
+				}
+			}
+		}
+	}
+	return cs
+}
+
+// operands makes a, b and c for a case, with padding columns set to NaN
+// so that reading them would show.
+func operands[T Float](g gemmCase, rng *rand.Rand) (a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	ar, ac := g.m, g.k
+	if g.tA {
+		ar, ac = g.k, g.m
+	}
+	br, bc := g.k, g.n
+	if g.tB {
+		br, bc = g.n, g.k
+	}
+	fill := func(r, cols, pad int) ([]T, int) {
+		ld := cols + pad
+		x := make([]T, r*ld)
+		for i := range x {
+			if i%ld >= cols {
+				x[i] = T(math.NaN())
+			} else {
+				x[i] = T(rng.Float64()*2 - 1)
+			}
+		}
+		return x, ld
+	}
+	a, lda = fill(ar, ac, g.padA)
+	b, ldb = fill(br, bc, g.padB)
+	c, ldc = fill(g.m, g.n, g.padC)
+	return
+}
+
+func checkClose[T Float](t *testing.T, what string, g gemmCase, got, want []T, ldc int, tol float64) {
+	t.Helper()
+	for i := 0; i < g.m; i++ {
+		for j := 0; j < g.n; j++ {
+			x, y := float64(got[i*ldc+j]), float64(want[i*ldc+j])
+			if math.Abs(x-y) > tol*(1+math.Abs(y))*math.Sqrt(float64(g.k)+1) || math.IsNaN(x) {
+				t.Fatalf("%s %v: c[%d][%d] = %v, want %v", what, g, i, j, x, y)
+			}
+		}
+		for j := g.n; j < ldc; j++ { // padding untouched
+			if !math.IsNaN(float64(got[i*ldc+j])) {
+				t.Fatalf("%s %v: wrote padding c[%d][%d]", what, g, i, j)
+			}
+		}
+	}
+}
+
+func testGemm[T Float](t *testing.T, tol float64) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var sh, shGo gemmShape[T]
+	var pool *gemmPool[T]
+	switch p := any(&pool32).(type) {
+	case *gemmPool[T]:
+		pool = p
+		sh, shGo = any(shape32(true)).(gemmShape[T]), any(shape32(false)).(gemmShape[T])
+	default:
+		pool = any(&pool64).(*gemmPool[T])
+		sh, shGo = any(shape64(true)).(gemmShape[T]), any(shape64(false)).(gemmShape[T])
+	}
+	for _, g := range gemmCases() {
+		a, lda, b, ldb, c0, ldc := operands[T](g, rng)
+		want := append([]T(nil), c0...)
+		naiveGemm(g.tA, g.tB, g.m, g.n, g.k, a, lda, b, ldb, T(g.beta), want, ldc)
+		run := func(what string, f func(c []T)) []T {
+			c := append([]T(nil), c0...)
+			if g.beta == 0 { // beta 0 must ignore whatever c held
+				for i := 0; i < g.m; i++ {
+					for j := 0; j < g.n; j++ {
+						c[i*ldc+j] = T(math.NaN())
+					}
+				}
+			}
+			f(c)
+			checkClose(t, what, g, c, want, ldc, tol)
+			return c
+		}
+		// gemm is what nn uses (OpenBLAS in the openblas build); the
+		// assembly kernels (when the processor has them) and the Go
+		// fallback both run through the same driver.
+		run("gemm", func(c []T) { gemm(g.tA, g.tB, g.m, g.n, g.k, a, lda, b, ldb, T(g.beta), c, ldc) })
+		asm := run("asm", func(c []T) { gemmGo(sh, pool, g.tA, g.tB, g.m, g.n, g.k, a, lda, b, ldb, T(g.beta), c, ldc) })
+		goK := run("go", func(c []T) { gemmGo(shGo, pool, g.tA, g.tB, g.m, g.n, g.k, a, lda, b, ldb, T(g.beta), c, ldc) })
+		// Both add the k products in the same order; they differ only by
+		// FMA's single rounding.
+		checkClose(t, "asm vs go", g, asm, goK, ldc, tol)
+	}
+}
+
+func TestGemmFloat32(t *testing.T) { testGemm[float32](t, 2e-6) }
+func TestGemmFloat64(t *testing.T) { testGemm[float64](t, 1e-14) }
+
+// TestGemmConcurrent runs large products from several goroutines at
+// once: only one may use the helper pool, the others run alone.
+func TestGemmConcurrent(t *testing.T) {
+	g := gemmCase{m: 150, n: 170, k: 190}
+	rng := rand.New(rand.NewPCG(3, 4))
+	a, lda, b, ldb, _, ldc := operands[float32](g, rng)
+	want := make([]float32, g.m*ldc)
+	naiveGemm(false, false, g.m, g.n, g.k, a, lda, b, ldb, 0, want, ldc)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := make([]float32, g.m*ldc)
+			for rep := 0; rep < 5; rep++ {
+				gemm(false, false, g.m, g.n, g.k, a, lda, b, ldb, 0, c, ldc)
+				for i := range c {
+					if math.Abs(float64(c[i]-want[i])) > 1e-4 {
+						errs <- fmt.Sprintf("c[%d] = %v, want %v", i, c[i], want[i])
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+}
+
+// TestGemmNoAllocs checks that warm products, serial and parallel,
+// allocate nothing.
+func TestGemmNoAllocs(t *testing.T) {
+	for _, s := range [][3]int{{8, 8, 8}, {128, 1024, 784}} {
+		m, n, k := s[0], s[1], s[2]
+		a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+		gemm(false, false, m, n, k, a, k, b, n, 0, c, n)
+		if allocs := testing.AllocsPerRun(5, func() {
+			gemm(false, true, m, k, n, c, n, b, n, 1, a, k)
+			gemm(false, false, m, n, k, a, k, b, n, 0, c, n)
+		}); allocs != 0 {
+			t.Errorf("%v: %v allocations per product", s, allocs)
+		}
+	}
+}
