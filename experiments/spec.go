@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,7 +45,10 @@ type DatasetSpec struct {
 	// Params holds the parameters the user gave (and only those), converted
 	// to the types of the data set's schema. Never nil.
 	Params map[string]any
-	Line   int // line of the entry in the spec file
+	// Label names the entry for models' datasets filters; it defaults to
+	// Name and is not part of the trial's identity.
+	Label string
+	Line  int // line of the entry in the spec file
 }
 
 // ModelSpec is one entry of the spec's models list.
@@ -55,7 +59,15 @@ type ModelSpec struct {
 	Params map[string]any
 	// Train is the global train block merged with the model's overrides.
 	Train TrainSpec
-	Line  int // line of the entry in the spec file
+	// On lists the labels of the data sets the model runs on; empty means
+	// every data set of the spec.
+	On   []string
+	Line int // line of the entry in the spec file
+}
+
+// Runs reports whether the model is trained on the data set d.
+func (m ModelSpec) Runs(d DatasetSpec) bool {
+	return len(m.On) == 0 || slices.Contains(m.On, d.Label)
 }
 
 // TrainSpec holds the training settings of a model.
@@ -170,6 +182,9 @@ func (s *Spec) TrialSpecs() []Trial {
 	}
 	for i := range s.Datasets {
 		for j := range s.Models {
+			if !s.Models[j].Runs(s.Datasets[i]) {
+				continue
+			}
 			for p, pt := range points {
 				x := specs[p]
 				var point SweepPoint
@@ -276,14 +291,31 @@ func (s *Spec) canonical() any {
 	for i, m := range s.Models {
 		ms[i] = canonModelOf(m)
 	}
+	// Which models run on which data sets is part of the spec, not of a
+	// trial: the same trial keeps its id whatever filters select it.
+	var labels []string
+	runsOn := map[string][]string{}
+	for _, d := range s.Datasets {
+		labels = append(labels, d.Label)
+	}
+	for _, m := range s.Models {
+		if len(m.On) > 0 {
+			runsOn[m.Name] = m.On
+		}
+	}
+	if len(runsOn) == 0 {
+		labels, runsOn = nil, nil
+	}
 	return struct {
-		Name     string         `json:"name"`
-		Seeds    []uint64       `json:"seeds"`
-		Datasets []canonDataset `json:"datasets"`
-		Models   []canonModel   `json:"models"`
-		Eval     EvalSpec       `json:"eval"`
-		Sweep    *canonSweep    `json:"sweep,omitempty"`
-	}{s.Name, s.Seeds, ds, ms, s.Eval, s.Sweep.canonical()}
+		Name     string              `json:"name"`
+		Seeds    []uint64            `json:"seeds"`
+		Datasets []canonDataset      `json:"datasets"`
+		Models   []canonModel        `json:"models"`
+		Eval     EvalSpec            `json:"eval"`
+		Sweep    *canonSweep         `json:"sweep,omitempty"`
+		Labels   []string            `json:"dataset_labels,omitempty"`
+		RunsOn   map[string][]string `json:"runs_on,omitempty"`
+	}{s.Name, s.Seeds, ds, ms, s.Eval, s.Sweep.canonical(), labels, runsOn}
 }
 
 // canonicalJSON encodes v as JSON with the keys of every object sorted and
@@ -407,7 +439,7 @@ func defaultEval() EvalSpec {
 
 var (
 	topKeys     = []string{"datasets", "eval", "models", "name", "seeds", "sweep", "train"}
-	modelKeys   = []string{"name", "params", "train", "type"}
+	modelKeys   = []string{"datasets", "name", "params", "train", "type"}
 	specNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	yamlErrorRE = regexp.MustCompile(`(?s)^yaml: line (\d+): (.*)$`)
 )
@@ -559,6 +591,7 @@ func (p *parser) spec(root *yaml.Node) *Spec {
 	if n := m.get("models"); n != nil {
 		s.Models, modelLines, modelOK = p.models(n, s.Train)
 	}
+	p.checkLabels(s, m.get("models"))
 	for _, lines := range modelLines {
 		keys := map[string]bool{}
 		for k := range lines {
@@ -771,6 +804,17 @@ func (p *parser) dataset(item *yaml.Node, path string, i int, first map[string]i
 		if d.Name, ok = p.str(nameNode, path+".name"); !ok {
 			return d, datasetInfo{}
 		}
+		if ln := m.get("label"); ln != nil {
+			if label, ok := p.str(resolve(ln), path+".label"); ok {
+				if label == "" {
+					p.errorf(resolve(ln).Line, path+".label", "must not be empty")
+				}
+				d.Label = label
+			}
+		}
+	}
+	if d.Label == "" {
+		d.Label = d.Name
 	}
 	if d.Name == "" {
 		p.errorf(nameLine, path+".name", "must not be empty (%s)", validList(datasets.Names(), "data sets"))
@@ -783,10 +827,10 @@ func (p *parser) dataset(item *yaml.Node, path string, i int, first map[string]i
 	}
 	info := datasetInfo{ok: true, schema: src.Params}
 	if m != nil {
-		valid := append([]string{"name"}, src.Params.Keys()...)
+		valid := append([]string{"label", "name"}, src.Params.Keys()...)
 		sort.Strings(valid)
 		for _, k := range m.order {
-			if k == "name" {
+			if k == "name" || k == "label" {
 				continue
 			}
 			fld := m.fields[k]
@@ -908,6 +952,12 @@ func (p *parser) models(n *yaml.Node, global TrainSpec) ([]ModelSpec, []map[stri
 				}
 			}
 		}
+		if on := m.get("datasets"); on != nil {
+			ms.On = p.labels(on, path+".datasets")
+			if ms.On == nil {
+				good = false
+			}
+		}
 		over := map[string]int{}
 		if tn := m.get("train"); tn != nil {
 			over = p.train(tn, path+".train", &ms.Train)
@@ -938,6 +988,9 @@ func (p *parser) checkBatch(s *Spec, infos []datasetInfo, globalLines map[string
 		nTrain := set.Int("n_train")
 		dsName := fmt.Sprintf("%s (datasets[%d], line %d)", d.Name, i, d.Line)
 		for j, m := range s.Models {
+			if !m.Runs(d) {
+				continue
+			}
 			if s.sweptBatch(i, j) {
 				continue // checked at each sweep point
 			}
@@ -1172,4 +1225,55 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// labels reads a model's datasets filter: a list of data set labels.
+func (p *parser) labels(n *yaml.Node, path string) []string {
+	seq, ok := p.sequence(n, path)
+	if !ok {
+		return nil
+	}
+	if len(seq.Content) == 0 {
+		p.errorf(seq.Line, path, "must name at least one data set label (or leave the key out to run on every data set)")
+		return nil
+	}
+	var out []string
+	for i, item := range seq.Content {
+		if l, ok := p.str(resolve(item), fmt.Sprintf("%s[%d]", path, i)); ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// checkLabels refuses models' datasets filters that name no data set.
+func (p *parser) checkLabels(s *Spec, modelsNode *yaml.Node) {
+	var valid []string
+	for _, d := range s.Datasets {
+		if d.Label != "" && !slices.Contains(valid, d.Label) {
+			valid = append(valid, d.Label)
+		}
+	}
+	sort.Strings(valid)
+	var seq *yaml.Node
+	if modelsNode != nil {
+		seq = resolve(modelsNode)
+	}
+	for j, m := range s.Models {
+		line := m.Line
+		if seq != nil && seq.Kind == yaml.SequenceNode && j < len(seq.Content) {
+			if mm := resolve(seq.Content[j]); mm.Kind == yaml.MappingNode {
+				for k := 0; k+1 < len(mm.Content); k += 2 {
+					if mm.Content[k].Value == "datasets" {
+						line = resolve(mm.Content[k+1]).Line
+					}
+				}
+			}
+		}
+		for i, l := range m.On {
+			if !slices.Contains(valid, l) {
+				p.errorf(line, fmt.Sprintf("models[%d].datasets[%d]", j, i), "no data set labelled %q (labels: %s)", l, strings.Join(valid, ", "))
+			}
+		}
+	}
 }

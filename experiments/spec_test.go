@@ -51,8 +51,8 @@ func TestLoadValid(t *testing.T) {
 		t.Errorf("seeds %v", s.Seeds)
 	}
 	wantDS := []DatasetSpec{
-		{Name: "test-ring", Params: map[string]any{"std": 0.1, "n_train": 20000}, Line: 5},
-		{Name: "test-digits", Params: map[string]any{"preprocess": []string{"dequantize", "logit"}, "n_train": 5000}, Line: 6},
+		{Name: "test-ring", Params: map[string]any{"std": 0.1, "n_train": 20000}, Label: "test-ring", Line: 5},
+		{Name: "test-digits", Params: map[string]any{"preprocess": []string{"dequantize", "logit"}, "n_train": 5000}, Label: "test-digits", Line: 6},
 	}
 	if !reflect.DeepEqual(s.Datasets, wantDS) {
 		t.Errorf("datasets\n got %#v\nwant %#v", s.Datasets, wantDS)
@@ -170,13 +170,13 @@ func TestErrors(t *testing.T) {
 		{"unknown model param", strings.Replace(base, "{layers: 2}", "{layers: 2, colour: red}", 1),
 			"t.yaml:6: models[0].params.colour: ", "unknown parameter of model type test-flow (valid: activation, hidden, layers)"},
 		{"model param beside name", strings.Replace(base, "params: {layers: 2}", "layers: 2", 1),
-			"t.yaml:6: models[0].layers: ", "unknown key (valid: name, params, train, type); model parameters go under params:"},
+			"t.yaml:6: models[0].layers: ", "unknown key (valid: datasets, name, params, train, type); model parameters go under params:"},
 		{"bad model param (Check)", strings.Replace(base, "{layers: 2}", "{activation: gelu}", 1),
 			"t.yaml:6: models[0].params.activation: ", `"gelu" is not one of relu, tanh`},
 		{"bad data set param (Check)", strings.Replace(base, "n_train: 1000", "std: 0", 1),
 			"t.yaml:4: datasets[0].std: ", "must be positive, got 0"},
 		{"unknown data set param", strings.Replace(base, "n_train: 1000", "nn_train: 1000", 1),
-			"t.yaml:4: datasets[0].nn_train: ", "unknown parameter of data set test-ring (valid: modes, n_train, name, std)"},
+			"t.yaml:4: datasets[0].nn_train: ", "unknown parameter of data set test-ring (valid: label, modes, n_train, name, std)"},
 		{"data set param type", strings.Replace(base, "n_train: 1000", "n_train: many", 1),
 			"t.yaml:4: datasets[0].n_train: ", `want an integer, got the string "many"`},
 		{"negative size", base + "eval: {max_test: -1}\n",
@@ -469,5 +469,43 @@ func TestNoFollowOnErrors(t *testing.T) {
 		if !errors.As(err, &errs) || len(errs) != 1 {
 			t.Errorf("want exactly one error for\n%s\ngot: %v", text, err)
 		}
+	}
+}
+
+func TestModelDatasetFilter(t *testing.T) {
+	text := `name: filtered
+seeds: [1]
+datasets:
+  - {name: test-ring}
+  - {name: test-digits, label: digits-bin, preprocess: [binarize], n_train: 100}
+models:
+  - {name: flow, type: test-flow, datasets: [test-ring]}
+  - {name: ar, type: test-ar}
+  - {name: ar-digits, type: test-ar, datasets: [digits-bin], train: {batch_size: 64}}
+train: {batch_size: 512}
+`
+	s, err := Parse("f.yaml", []byte(text))
+	if err != nil {
+		// batch 512 > n_train 100 must only matter where ar runs on digits.
+		if !strings.Contains(err.Error(), "f.yaml:10: train.batch_size") || strings.Count(err.Error(), "\n") != 0 {
+			t.Fatalf("unexpected errors: %v", err)
+		}
+		text = strings.Replace(text, "  - {name: ar, type: test-ar}\n", "  - {name: ar, type: test-ar, datasets: [test-ring]}\n", 1)
+		if s, err = Parse("f.yaml", []byte(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, tr := range s.TrialSpecs() {
+		got = append(got, tr.Dataset.Label+"/"+tr.Model.Name)
+	}
+	want := []string{"test-ring/flow", "test-ring/ar", "digits-bin/ar-digits"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("trials %v, want %v", got, want)
+	}
+	bad := strings.Replace(text, "datasets: [digits-bin]", "datasets: [digits]", 1)
+	_, err = Parse("f.yaml", []byte(bad))
+	if err == nil || !strings.Contains(err.Error(), `f.yaml:9: models[2].datasets[0]: no data set labelled "digits" (labels: digits-bin, test-ring)`) {
+		t.Errorf("unknown label: %v", err)
 	}
 }

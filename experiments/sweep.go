@@ -561,7 +561,7 @@ func (p *parser) checkSweepBatches(s *Spec, infos []datasetInfo, modelOK []bool)
 			}
 			nTrain := set.Int("n_train")
 			for j, m := range ms {
-				if !modelOK[j] || m.Train.BatchSize <= nTrain {
+				if !modelOK[j] || !m.Runs(d) || m.Train.BatchSize <= nTrain {
 					continue
 				}
 				// Blame a swept batch size or n_train touching this trial.

@@ -237,10 +237,25 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 	if len(s.Seeds) == 0 || len(s.Datasets) == 0 || len(s.Models) == 0 || s.Eval == nil {
 		return nil, errors.New("incomplete: want name, seeds, datasets, models and eval")
 	}
-	// The spec hash covers the whole canonical spec, whatever keys it has.
-	hash, err := hashJSON(whole)
-	if err != nil {
-		return nil, fmt.Errorf("hashing: %w", err)
+	// The spec hash covers the whole canonical spec, whatever keys it has;
+	// newer runners store it, with the list of the spec's trials.
+	var listed []struct {
+		ID string `json:"id"`
+	}
+	if raw, ok := whole["trials"]; ok {
+		b, _ := json.Marshal(raw)
+		if err := json.Unmarshal(b, &listed); err != nil {
+			return nil, fmt.Errorf("trials: %w", err)
+		}
+		delete(whole, "trials")
+	}
+	hash, _ := whole["hash"].(string)
+	delete(whole, "hash")
+	if hash == "" {
+		var err error
+		if hash, err = hashJSON(whole); err != nil {
+			return nil, fmt.Errorf("hashing: %w", err)
+		}
 	}
 	info := &SpecInfo{Name: s.Name, Hash: hash, Models: len(s.Models), Sets: len(s.Datasets), Present: true, Sweep: s.Sweep != nil}
 	for _, seed := range s.Seeds {
@@ -248,6 +263,15 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 	}
 	if info.Sweep {
 		return info, nil
+	}
+	// With a trial list (models may run on some data sets only), expect
+	// exactly the listed trials.
+	var keep map[string]bool
+	if listed != nil {
+		keep = map[string]bool{}
+		for _, t := range listed {
+			keep[t.ID] = true
+		}
 	}
 	for _, d := range s.Datasets {
 		dname, _ := d["name"].(string)
@@ -265,6 +289,9 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 					return nil, fmt.Errorf("hashing trial: %w", err)
 				}
 				id := sanitize(fmt.Sprintf("%s-%s-s%s", dname, mname, seed)) + "-" + sum[:12]
+				if keep != nil && !keep[id] {
+					continue
+				}
 				mkey, settings := modelIdentity(m, s.Eval)
 				info.Trials = append(info.Trials, ExpectedTrial{ID: id, Dataset: dname, Model: mname, Type: mtype, Seed: seed.String(),
 					DatasetKey: string(dkey), datasetParams: dparams, modelKey: mkey, settings: settings})
