@@ -434,8 +434,12 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	}
 	rec.NonFinite = ev.NonFinite
 	rec.Protocol = ev.Protocol
-	rec.Protocol["training"] = fmt.Sprintf("Adam lr %g, batch %d, up to %d epochs, patience %d, best-validation (%s) weights restored; stopped: %s",
-		ts.LR, ts.BatchSize, ts.Epochs, ts.Patience, res.ValidKind, res.Stopped)
+	selection := fmt.Sprintf("patience %d, best-validation (%s) weights restored", ts.Patience, res.ValidKind)
+	if res.ValidKind == "model_loss" || res.ValidKind == "none" {
+		selection = fmt.Sprintf("last weights kept (validation %s is monitored, not used to select: it is not a likelihood)", res.ValidKind)
+	}
+	rec.Protocol["training"] = fmt.Sprintf("Adam lr %g, batch %d, up to %d epochs, %s; stopped: %s",
+		ts.LR, ts.BatchSize, ts.Epochs, selection, res.Stopped)
 	if err := writeArtifacts(opt.Out, tr, m, d); err != nil {
 		board.logf("%s: warning: sample artifacts not written: %v", label, err)
 	}

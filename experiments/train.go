@@ -278,12 +278,15 @@ epochs:
 		if opt.Progress != nil {
 			opt.Progress(epoch, ts.Epochs, res.Steps, sum/float64(count), vl)
 		}
-		// A model without any validation loss keeps its last state.
-		if math.IsNaN(vl) && kind == "none" {
-			vl = -float64(epoch)
-		}
-		if math.IsNaN(vl) || math.IsInf(vl, 1) {
+		if math.IsNaN(vl) && kind != "none" || math.IsInf(vl, 1) {
 			return res, &Divergence{Epoch: epoch, Step: res.Steps, Reason: fmt.Sprintf("non-finite validation loss %v", vl)}
+		}
+		// Only a likelihood (or its bound) selects a state: a GAN's
+		// held-out discriminator loss says nothing about sample quality,
+		// so such models, and models without any validation loss, keep
+		// their last state and train for all their epochs.
+		if kind == "none" || kind == "model_loss" {
+			vl = -float64(epoch)
 		}
 		if vl < best {
 			best, bestEpoch, bad, plateau = vl, epoch, 0, 0
