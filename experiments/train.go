@@ -103,16 +103,19 @@ func validationLoss(m models.Model, valid *mat.Dense) (float64, string, error) {
 		}
 		return s / float64(len(v))
 	}
+	// A model's own validation loss comes first: a model that offers one
+	// (a GAN, an invertible autoencoder whose density is a by-product) is
+	// not trained for a likelihood, so its likelihood must not select it.
 	switch mm := m.(type) {
+	case models.Validator:
+		l, err := mm.ValidationLoss(valid)
+		return l, "model_loss", err
 	case models.Density:
 		lp, err := mm.LogProb(valid)
 		return mean(lp), "nll", err
 	case models.Bounded:
 		lb, err := mm.LowerBound(valid)
 		return mean(lb), "negative_elbo", err
-	case models.Validator:
-		l, err := mm.ValidationLoss(valid)
-		return l, "model_loss", err
 	}
 	return math.NaN(), "none", nil
 }
