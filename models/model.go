@@ -171,3 +171,15 @@ func Kind(m Model) NLLKind {
 	}
 	return None
 }
+
+// ByDtype builds the float32 or the float64 variant of a model, as the
+// spec's dtype asks ("" means float32).
+func ByDtype(dtype string, f32, f64 func() (Model, error)) (Model, error) {
+	switch strings.ToLower(dtype) {
+	case "", "float32":
+		return f32()
+	case "float64":
+		return f64()
+	}
+	return nil, fmt.Errorf("unknown dtype %q (valid: float32, float64)", dtype)
+}

@@ -2,7 +2,6 @@ package autoregressive
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/nn"
@@ -52,16 +51,6 @@ func checkOdd(v any) error {
 	return nil
 }
 
-func byDtype(cfg models.Config, f32, f64 func() (models.Model, error)) (models.Model, error) {
-	switch strings.ToLower(cfg.Dtype) {
-	case "", "float32":
-		return f32()
-	case "float64":
-		return f64()
-	}
-	return nil, fmt.Errorf("unknown dtype %q (valid: float32, float64)", cfg.Dtype)
-}
-
 // MADEConfigFrom translates a model configuration into a MADEConfig.
 func MADEConfigFrom(cfg models.Config) (MADEConfig, error) {
 	p := cfg.Params
@@ -91,7 +80,7 @@ func newMADE(cfg models.Config) (models.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return byDtype(cfg,
+	return models.ByDtype(cfg.Dtype,
 		func() (models.Model, error) { return NewMADE[float32](c) },
 		func() (models.Model, error) { return NewMADE[float64](c) })
 }
@@ -122,7 +111,7 @@ func newPixelCNN(cfg models.Config) (models.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return byDtype(cfg,
+	return models.ByDtype(cfg.Dtype,
 		func() (models.Model, error) { return NewPixelCNN[float32](c) },
 		func() (models.Model, error) { return NewPixelCNN[float64](c) })
 }

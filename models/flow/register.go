@@ -2,7 +2,6 @@ package flow
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/nn"
@@ -66,16 +65,6 @@ func continuousOnly(cfg models.Config, name string) error {
 	return nil
 }
 
-func byDtype(cfg models.Config, f32 func() (models.Model, error), f64 func() (models.Model, error)) (models.Model, error) {
-	switch strings.ToLower(cfg.Dtype) {
-	case "", "float32":
-		return f32()
-	case "float64":
-		return f64()
-	}
-	return nil, fmt.Errorf("unknown dtype %q (valid: float32, float64)", cfg.Dtype)
-}
-
 func newRealNVP(cfg models.Config) (models.Model, error) {
 	if err := continuousOnly(cfg, "realnvp"); err != nil {
 		return nil, err
@@ -83,7 +72,7 @@ func newRealNVP(cfg models.Config) (models.Model, error) {
 	if cfg.Dim < 2 {
 		return nil, fmt.Errorf("realnvp needs at least 2 dimensions, data have %d", cfg.Dim)
 	}
-	return byDtype(cfg,
+	return models.ByDtype(cfg.Dtype,
 		func() (models.Model, error) { return BuildRealNVP[float32](cfg), nil },
 		func() (models.Model, error) { return BuildRealNVP[float64](cfg), nil })
 }
@@ -92,7 +81,7 @@ func newMAF(cfg models.Config) (models.Model, error) {
 	if err := continuousOnly(cfg, "maf"); err != nil {
 		return nil, err
 	}
-	return byDtype(cfg,
+	return models.ByDtype(cfg.Dtype,
 		func() (models.Model, error) { return BuildMAF[float32](cfg), nil },
 		func() (models.Model, error) { return BuildMAF[float64](cfg), nil })
 }

@@ -2,7 +2,6 @@ package gan
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/nn"
@@ -116,11 +115,7 @@ func newModel(cfg models.Config, loss Loss) (models.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch strings.ToLower(cfg.Dtype) {
-	case "", "float32":
-		return Build[float32](o)
-	case "float64":
-		return Build[float64](o)
-	}
-	return nil, fmt.Errorf("unknown dtype %q (valid: float32, float64)", cfg.Dtype)
+	return models.ByDtype(cfg.Dtype,
+		func() (models.Model, error) { return Build[float32](o) },
+		func() (models.Model, error) { return Build[float64](o) })
 }

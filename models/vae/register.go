@@ -1,9 +1,6 @@
 package vae
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/nn"
 	"github.com/genbench/genbench/params"
@@ -66,11 +63,7 @@ func ConfigFrom(cfg models.Config) Config {
 
 func newVAE(cfg models.Config) (models.Model, error) {
 	c := ConfigFrom(cfg)
-	switch strings.ToLower(cfg.Dtype) {
-	case "", "float32":
-		return New[float32](c)
-	case "float64":
-		return New[float64](c)
-	}
-	return nil, fmt.Errorf("unknown dtype %q (valid: float32, float64)", cfg.Dtype)
+	return models.ByDtype(cfg.Dtype,
+		func() (models.Model, error) { return New[float32](c) },
+		func() (models.Model, error) { return New[float64](c) })
 }
