@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/genbench/genbench/nn"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,10 +70,6 @@ type Provenance struct {
 	Finished  string            `json:"finished"`
 }
 
-// BLAS names the linear-algebra backend this binary was built with; an
-// OpenBLAS build replaces it.
-var BLAS = "gonum (pure Go)"
-
 var hostOnce struct {
 	sync.Once
 	cpu, commit string
@@ -126,7 +123,7 @@ func newProvenance(spec *Spec, tr Trial, started time.Time) Provenance {
 	})
 	return Provenance{
 		Spec: raw, SpecHash: spec.Hash, SpecName: spec.Name, GoVersion: runtime.Version(), Modules: mods,
-		Dtype: tr.Model.Train.Dtype, CPU: cpu, Cores: runtime.NumCPU(), BLAS: BLAS, Commit: commit,
+		Dtype: tr.Model.Train.Dtype, CPU: cpu, Cores: runtime.NumCPU(), BLAS: nn.BLAS(), Commit: commit,
 		Started: started.UTC().Format(time.RFC3339), Finished: time.Now().UTC().Format(time.RFC3339),
 	}
 }
