@@ -1277,3 +1277,15 @@ func (p *parser) checkLabels(s *Spec, modelsNode *yaml.Node) {
 		}
 	}
 }
+
+// CanonicalJSON, HashJSON and SanitizeID are the encodings behind spec
+// hashes and trial ids, exported so that readers of results (reports)
+// compute ids exactly as the runner does.
+func CanonicalJSON(v any) ([]byte, error) { return canonicalJSON(v) }
+
+// HashJSON is the hex SHA-256 of CanonicalJSON(v).
+func HashJSON(v any) (string, error) { return hashJSON(v) }
+
+// SanitizeID lower-cases s and replaces every character outside
+// [a-z0-9._-] by '-', as in trial ids.
+func SanitizeID(s string) string { return sanitize(s) }

@@ -94,7 +94,7 @@ func parseTrialSpec(r *experiments.Record) trialSpec {
 	dec = json.NewDecoder(bytes.NewReader(raw.Dataset))
 	dec.UseNumber()
 	if len(raw.Dataset) > 0 && dec.Decode(&ds) == nil && ds.Name != "" {
-		if key, err := canonicalJSON(map[string]any{"name": ds.Name, "params": ds.Params}); err == nil {
+		if key, err := experiments.CanonicalJSON(map[string]any{"name": ds.Name, "params": ds.Params}); err == nil {
 			ts.datasetKey = string(key)
 		}
 		ts.datasetName, ts.datasetParams = ds.Name, ds.Params
@@ -279,7 +279,7 @@ func paramValues(p map[string]any) string {
 
 // slugify makes a file-name-safe lower-case name.
 func slugify(s string) string {
-	s = sanitize(s)
+	s = experiments.SanitizeID(s)
 	for strings.Contains(s, "--") {
 		s = strings.ReplaceAll(s, "--", "-")
 	}
@@ -416,7 +416,7 @@ func (r *Row) baseline() bool { return r.Type == "gaussian" }
 // settings flattened to "params.hidden" = "64", "train.lr" = "0.001",
 // "eval.importance_k" = "1000".
 func modelIdentity(model, eval map[string]any) (string, map[string]string) {
-	key, err := canonicalJSON(map[string]any{"model": model, "eval": eval})
+	key, err := experiments.CanonicalJSON(map[string]any{"model": model, "eval": eval})
 	if err != nil {
 		return "", nil
 	}

@@ -126,7 +126,7 @@ func round(v float64, d int) float64 {
 }
 
 func mustJSON(v any) json.RawMessage {
-	b, err := canonicalJSON(v)
+	b, err := experiments.CanonicalJSON(v)
 	if err != nil {
 		panic(err)
 	}

@@ -2,8 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -169,46 +167,6 @@ func load(dir string) (*results, error) {
 	return res, nil
 }
 
-// canonicalJSON re-encodes v with sorted object keys and numbers written
-// as they were read, as experiments does before hashing.
-func canonicalJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var x any
-	if err := dec.Decode(&x); err != nil {
-		return nil, err
-	}
-	return json.Marshal(x)
-}
-
-func hashJSON(v any) (string, error) {
-	b, err := canonicalJSON(v)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
-}
-
-// sanitize is experiments' trial-id sanitizer: lower case, every character
-// outside [a-z0-9._-] replaced by '-'.
-func sanitize(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('-')
-		}
-	}
-	return b.String()
-}
-
 // parseSpecJSON reads the canonical spec that the runner writes to
 // DIR/spec.json and recomputes the spec hash and every trial id exactly as
 // experiments.Spec.TrialSpecs does: the id is
@@ -253,7 +211,7 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 	delete(whole, "hash")
 	if hash == "" {
 		var err error
-		if hash, err = hashJSON(whole); err != nil {
+		if hash, err = experiments.HashJSON(whole); err != nil {
 			return nil, fmt.Errorf("hashing: %w", err)
 		}
 	}
@@ -276,7 +234,7 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 	for _, d := range s.Datasets {
 		dname, _ := d["name"].(string)
 		dparams, _ := d["params"].(map[string]any)
-		dkey, err := canonicalJSON(map[string]any{"name": dname, "params": dparams})
+		dkey, err := experiments.CanonicalJSON(map[string]any{"name": dname, "params": dparams})
 		if err != nil {
 			return nil, fmt.Errorf("hashing data set: %w", err)
 		}
@@ -284,11 +242,11 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 			mname, _ := m["name"].(string)
 			mtype, _ := m["type"].(string)
 			for _, seed := range s.Seeds {
-				sum, err := hashJSON(map[string]any{"dataset": d, "model": m, "seed": seed, "eval": s.Eval})
+				sum, err := experiments.HashJSON(map[string]any{"dataset": d, "model": m, "seed": seed, "eval": s.Eval})
 				if err != nil {
 					return nil, fmt.Errorf("hashing trial: %w", err)
 				}
-				id := sanitize(fmt.Sprintf("%s-%s-s%s", dname, mname, seed)) + "-" + sum[:12]
+				id := experiments.SanitizeID(fmt.Sprintf("%s-%s-s%s", dname, mname, seed)) + "-" + sum[:12]
 				if keep != nil && !keep[id] {
 					continue
 				}
