@@ -183,3 +183,13 @@ func ByDtype(dtype string, f32, f64 func() (Model, error)) (Model, error) {
 	}
 	return nil, fmt.Errorf("unknown dtype %q (valid: float32, float64)", dtype)
 }
+
+// CheckCols returns the number of rows of x, or an error naming the model
+// type and what x is (a batch, data) when x's columns are not dim.
+func CheckCols(x *mat.Dense, dim int, model, what string) (int, error) {
+	r, c := x.Dims()
+	if c != dim {
+		return 0, fmt.Errorf("%s: %s has %d columns, model has %d", model, what, c, dim)
+	}
+	return r, nil
+}

@@ -82,41 +82,64 @@ func (m *MLP[T]) Forward(t *Tape[T], x *Node[T]) *Node[T] {
 }
 
 // MADEMasks returns the connectivity masks of a MADE (Germain et al. 2015)
-// for inputs in the autoregressive order `order` (order[i] is the position,
-// 1-based, of input i), hidden layer sizes, and `outputsPerDim` output
-// blocks of D units each (e.g. 2 for a mean and a log-scale). Hidden
-// degrees cycle deterministically through 1..D−1, so every degree is
-// present whenever a layer has at least D−1 units. Output unit j of every
-// block depends only on inputs that come before input j in the order.
-func MADEMasks[T Float](order []int, hidden []int, outputsPerDim int) []*Mat[T] {
+// for inputs in the autoregressive order `order` (order[i] is the 1-based
+// position of input i), hidden layer sizes, and `blocks` output blocks of
+// D·k columns each (column (b·D+j)·k+c belongs to dimension j; e.g. blocks
+// 2, k 1 for a mean and a log-scale). A hidden unit of degree m sees inputs
+// of position ≤ m; output j sees hidden units of degree < position(j), hence
+// only earlier inputs.
+//
+// With rng nil, hidden degrees are deterministic: they cycle through
+// 1..D−1 when a layer has at least D−1 units, so every degree is present;
+// a narrower layer spreads them evenly over 1..D−1 instead, because cycling
+// would stop at degree H and leave the last D−1−H inputs unseen by every
+// output (on binarized MNIST with 500 units that cost about 15 nats). With
+// rng, degrees are drawn uniformly from [least degree below, D−1], as in
+// Germain et al.'s order-agnostic training.
+func MADEMasks[T Float](order []int, hidden []int, blocks, k int, rng *rand.Rand) []*Mat[T] {
 	d := len(order)
-	inDeg := order
-	prev := inDeg
+	prev := order
 	var masks []*Mat[T]
 	for _, h := range hidden {
+		least := d
+		for _, p := range prev {
+			least = min(least, p)
+		}
 		deg := make([]int, h)
-		for k := range deg {
-			if d > 1 {
-				deg[k] = k%(d-1) + 1
+		for u := range deg {
+			switch {
+			case d <= 1:
+				deg[u] = 0 // nothing may be seen: the unit is a bias
+			case rng != nil:
+				lo := min(max(least, 1), d-1)
+				deg[u] = lo + rng.IntN(d-lo)
+			case h >= d-1:
+				deg[u] = u%(d-1) + 1
+			case h == 1:
+				deg[u] = 1
+			default: // 1 and D−1 both present, the rest evenly between
+				deg[u] = 1 + u*(d-2)/(h-1)
 			}
 		}
 		m := NewMat[T](len(prev), h)
 		for i, pd := range prev {
-			for k, hd := range deg {
+			for u, hd := range deg {
 				if hd >= pd {
-					m.Set(i, k, 1)
+					m.Set(i, u, 1)
 				}
 			}
 		}
 		masks = append(masks, m)
 		prev = deg
 	}
-	out := NewMat[T](len(prev), d*outputsPerDim)
+	out := NewMat[T](len(prev), blocks*d*k)
 	for i, pd := range prev {
-		for b := 0; b < outputsPerDim; b++ {
+		for b := 0; b < blocks; b++ {
 			for j := 0; j < d; j++ {
-				if inDeg[j] > pd {
-					out.Set(i, b*d+j, 1)
+				if order[j] > pd {
+					for c := 0; c < k; c++ {
+						out.Set(i, (b*d+j)*k+c, 1)
+					}
 				}
 			}
 		}

@@ -22,7 +22,7 @@ func TestMADEMasksAreAutoregressive(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d := len(c.order)
-			masks := MADEMasks[float64](c.order, c.hidden, 2)
+			masks := MADEMasks[float64](c.order, c.hidden, 2, 1, nil)
 			paths := NewMat[float64](d, d)
 			for i := 0; i < d; i++ {
 				paths.Set(i, i, 1)
@@ -52,6 +52,33 @@ func TestMADEMasksAreAutoregressive(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMADEMasksNarrowSeeEveryInput checks hidden layers narrower than D−1:
+// every input but the last in the order must still reach the output of the
+// last dimension, which cyclic degrees (stopping at H) would not allow.
+func TestMADEMasksNarrowSeeEveryInput(t *testing.T) {
+	for _, c := range []struct{ d, h int }{{784, 500}, {10, 3}, {50, 2}, {6, 4}} {
+		order := make([]int, c.d)
+		for i := range order {
+			order[i] = i + 1
+		}
+		masks := MADEMasks[float64](order, []int{c.h, c.h}, 1, 1, nil)
+		paths := NewMat[float64](c.d, c.d)
+		for i := 0; i < c.d; i++ {
+			paths.Set(i, i, 1)
+		}
+		for _, m := range masks {
+			next := NewMat[float64](c.d, m.Cols)
+			MatMulInto(next, paths, m)
+			paths = next
+		}
+		for i := 0; i < c.d-1; i++ {
+			if paths.At(i, c.d-1) == 0 {
+				t.Errorf("D=%d H=%d: input %d never reaches the last output", c.d, c.h, i)
+			}
+		}
 	}
 }
 

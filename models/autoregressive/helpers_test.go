@@ -12,19 +12,6 @@ import (
 	"github.com/genbench/genbench/nn"
 )
 
-// build makes a model of a registered type through models.New.
-func build(t testing.TB, typ string, user map[string]any, cfg models.Config) models.Model {
-	t.Helper()
-	if cfg.LR == 0 {
-		cfg.LR = 1e-3
-	}
-	m, err := models.New(typ, user, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // randomize gives every parameter a value from U(−scale, scale), so that
 // conditionals are far from uniform and no weight is zero.
 func randomize[T nn.Float](ps *nn.ParamSet[T], scale float64, seed uint64) {

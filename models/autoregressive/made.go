@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/nn"
 )
 
@@ -91,9 +92,8 @@ type MADEConfig struct {
 }
 
 // NewMADE builds a MADE with weights and masks drawn from its own source
-// seeded by c.Seed. Mask 0 uses c.Order and hidden degrees cycling
-// deterministically through 1..D−1 (Germain et al.'s single-mask
-// setting); further masks use random orders and random degrees, as in
+// seeded by c.Seed. Mask 0 uses c.Order and deterministic hidden degrees
+// covering 1..D−1 (nn.MADEMasks); further masks use random orders and random degrees, as in
 // their order- and connectivity-agnostic training.
 func NewMADE[T nn.Float](c MADEConfig) (*MADE[T], error) {
 	if c.Dim < 1 {
@@ -142,66 +142,12 @@ func NewMADE[T nn.Float](c MADEConfig) (*MADE[T], error) {
 			degRng = rng
 		}
 		m.Orders = append(m.Orders, order)
-		m.Masks = append(m.Masks, madeMasks[T](order, c.Hidden, c.Out.blocks(), k, degRng))
+		m.Masks = append(m.Masks, nn.MADEMasks[T](order, c.Hidden, c.Out.blocks(), k, degRng))
 	}
 	m.Net.Masks = m.Masks[0]
 	m.Opt = nn.NewAdam(&m.Params, c.LR)
 	m.Opt.ClipNorm = c.ClipNorm
 	return m, nil
-}
-
-// madeMasks returns the layer masks of a MADE for inputs in the given
-// order (1-based positions) with `blocks` output blocks of D·k columns
-// (column j·k+c of a block belongs to dimension j). Hidden degrees cycle
-// through 1..D−1 when rng is nil, and are drawn uniformly from
-// [min degree of the layer below, D−1] otherwise (Germain et al. 2015).
-// A hidden unit of degree m sees inputs of position ≤ m; output j sees
-// hidden units of degree < position(j), hence only earlier inputs.
-func madeMasks[T nn.Float](order []int, hidden []int, blocks, k int, rng *rand.Rand) []*nn.Mat[T] {
-	d := len(order)
-	prev := order
-	var masks []*nn.Mat[T]
-	for _, h := range hidden {
-		least := d
-		for _, p := range prev {
-			least = min(least, p)
-		}
-		deg := make([]int, h)
-		for u := range deg {
-			switch {
-			case d <= 1:
-				deg[u] = 0 // nothing may be seen: the unit is a bias
-			case rng == nil:
-				deg[u] = u%(d-1) + 1
-			default:
-				lo := min(max(least, 1), d-1)
-				deg[u] = lo + rng.IntN(d-lo)
-			}
-		}
-		m := nn.NewMat[T](len(prev), h)
-		for i, pd := range prev {
-			for u, hd := range deg {
-				if hd >= pd {
-					m.Set(i, u, 1)
-				}
-			}
-		}
-		masks = append(masks, m)
-		prev = deg
-	}
-	out := nn.NewMat[T](len(prev), blocks*d*k)
-	for i, pd := range prev {
-		for b := 0; b < blocks; b++ {
-			for j := 0; j < d; j++ {
-				if order[j] > pd {
-					for c := 0; c < k; c++ {
-						out.Set(i, (b*d+j)*k+c, 1)
-					}
-				}
-			}
-		}
-	}
-	return append(masks, out)
 }
 
 // NumMasks returns the size of the mask ensemble.
@@ -282,11 +228,7 @@ func repeatEach[T nn.Float](x *nn.Mat[T], k int) *nn.Mat[T] {
 }
 
 func (m *MADE[T]) checkCols(x *mat.Dense, what string) (int, error) {
-	r, c := x.Dims()
-	if c != m.Dim {
-		return 0, fmt.Errorf("made: %s has %d columns, model has %d", what, c, m.Dim)
-	}
-	return r, nil
+	return models.CheckCols(x, m.Dim, "made", what)
 }
 
 // TrainStep implements models.Model: one Adam step on the mean NLL under

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/models/internal/modeltest"
 	"github.com/genbench/genbench/nn"
 )
 
@@ -31,7 +32,7 @@ var madeCases = []madeCase{
 
 func newMADE64(t testing.TB, c madeCase, dim int) *MADE[float64] {
 	t.Helper()
-	m := build(t, "made", c.user, models.Config{Dim: dim, Binary: c.binary, Dtype: "float64", Seed: 3})
+	m := modeltest.Build(t, "made", c.user, models.Config{Dim: dim, Binary: c.binary, Dtype: "float64", Seed: 3})
 	return m.(*MADE[float64])
 }
 
@@ -215,7 +216,7 @@ func TestSamplersAgree(t *testing.T) {
 		}
 		t.Run(c.name, func(t *testing.T) {
 			for _, dtype := range []string{"float64", "float32"} {
-				m := build(t, "made", c.user, models.Config{Dim: 7, Binary: c.binary, Dtype: dtype, Seed: 5})
+				m := modeltest.Build(t, "made", c.user, models.Config{Dim: 7, Binary: c.binary, Dtype: dtype, Seed: 5})
 				type sampler interface {
 					SampleNaive(int, *rand.Rand) (*mat.Dense, error)
 					SampleIncremental(int, *rand.Rand) (*mat.Dense, error)
@@ -261,37 +262,13 @@ func TestIncrementalNeedsOneHiddenLayer(t *testing.T) {
 	}
 }
 
-// binaryPatterns is a tiny structured binary data set: noisy copies of a
-// few prototypes, so a model can learn the correlations.
-func binaryPatterns(n, d int, seed uint64) *mat.Dense {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	protos := make([][]float64, 3)
-	for p := range protos {
-		protos[p] = make([]float64, d)
-		for j := range protos[p] {
-			protos[p][j] = float64(rng.IntN(2))
-		}
-	}
-	x := mat.NewDense(n, d, nil)
-	for i := 0; i < n; i++ {
-		p := protos[rng.IntN(len(protos))]
-		for j, v := range p {
-			if rng.Float64() < 0.05 {
-				v = 1 - v
-			}
-			x.Set(i, j, v)
-		}
-	}
-	return x
-}
-
 func TestMADETrainsAndRoundTrips(t *testing.T) {
-	x := binaryPatterns(128, 10, 1)
+	x := modeltest.BinaryPatterns(128, 10, 3, 1)
 	for _, c := range []madeCase{madeCases[0], madeCases[2]} {
 		for _, dtype := range []string{"float32", "float64"} {
 			t.Run(fmt.Sprintf("%s/%s", c.name, dtype), func(t *testing.T) {
 				cfg := models.Config{Dim: 10, Binary: true, Dtype: dtype, LR: 1e-2, Seed: 7}
-				m := build(t, "made", c.user, cfg)
+				m := modeltest.Build(t, "made", c.user, cfg)
 				first, err := m.TrainStep(x)
 				if err != nil {
 					t.Fatal(err)
@@ -309,7 +286,7 @@ func TestMADETrainsAndRoundTrips(t *testing.T) {
 				if err := m.Save(&buf); err != nil {
 					t.Fatal(err)
 				}
-				m2 := build(t, "made", c.user, cfg)
+				m2 := modeltest.Build(t, "made", c.user, cfg)
 				if err := m2.Load(&buf); err != nil {
 					t.Fatal(err)
 				}
@@ -352,7 +329,7 @@ func TestMADEConfigErrors(t *testing.T) {
 			t.Errorf("params %v accepted", user)
 		}
 	}
-	m := build(t, "made", nil, models.Config{Dim: 3, Binary: true})
+	m := modeltest.Build(t, "made", nil, models.Config{Dim: 3, Binary: true})
 	if _, err := m.TrainStep(mat.NewDense(2, 4, nil)); err == nil {
 		t.Error("batch with the wrong width accepted")
 	}
@@ -374,13 +351,13 @@ func TestMADENumParamsCountsLiveWeights(t *testing.T) {
 
 // Benchmarks at the sizes of Germain et al.'s binarized-MNIST MADE.
 func benchMADE(b *testing.B) *MADE[float32] {
-	m := build(b, "made", map[string]any{"hidden": 500}, models.Config{Dim: 784, Binary: true, Dtype: "float32", Seed: 1})
+	m := modeltest.Build(b, "made", map[string]any{"hidden": 500}, models.Config{Dim: 784, Binary: true, Dtype: "float32", Seed: 1})
 	return m.(*MADE[float32])
 }
 
 func BenchmarkTrainStep(b *testing.B) {
 	m := benchMADE(b)
-	x := binaryPatterns(100, 784, 3)
+	x := modeltest.BinaryPatterns(100, 784, 3, 3)
 	b.ResetTimer()
 	for range b.N {
 		if _, err := m.TrainStep(x); err != nil {

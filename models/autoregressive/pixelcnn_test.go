@@ -10,13 +10,14 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/models/internal/modeltest"
 	"github.com/genbench/genbench/nn"
 )
 
 func newPixelCNN64(t testing.TB, shape []int, user map[string]any) *PixelCNN[float64] {
 	t.Helper()
 	d := shape[0] * shape[1] * shape[2]
-	m := build(t, "pixelcnn", user, models.Config{Dim: d, Binary: true, Shape: shape, Dtype: "float64", Seed: 2})
+	m := modeltest.Build(t, "pixelcnn", user, models.Config{Dim: d, Binary: true, Shape: shape, Dtype: "float64", Seed: 2})
 	return m.(*PixelCNN[float64])
 }
 
@@ -175,7 +176,7 @@ func TestPixelCNNTrainsAndRoundTrips(t *testing.T) {
 	for _, dtype := range []string{"float32", "float64"} {
 		t.Run(dtype, func(t *testing.T) {
 			cfg := models.Config{Dim: 36, Binary: true, Shape: []int{1, 6, 6}, Dtype: dtype, LR: 1e-2, Seed: 4}
-			m := build(t, "pixelcnn", user, cfg)
+			m := modeltest.Build(t, "pixelcnn", user, cfg)
 			first, err := m.TrainStep(x)
 			if err != nil {
 				t.Fatal(err)
@@ -193,7 +194,7 @@ func TestPixelCNNTrainsAndRoundTrips(t *testing.T) {
 			if err := m.Save(&buf); err != nil {
 				t.Fatal(err)
 			}
-			m2 := build(t, "pixelcnn", user, cfg)
+			m2 := modeltest.Build(t, "pixelcnn", user, cfg)
 			if err := m2.Load(&buf); err != nil {
 				t.Fatal(err)
 			}
@@ -237,7 +238,7 @@ func TestPixelCNNRefuses(t *testing.T) {
 // BenchmarkPixelCNNSample: images of 28×28 with the default model, on
 // windows and with full passes, 32 at a time (one sampling chunk).
 func BenchmarkPixelCNNSample(b *testing.B) {
-	m := build(b, "pixelcnn", nil, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}, Dtype: "float32", Seed: 1}).(*PixelCNN[float32])
+	m := modeltest.Build(b, "pixelcnn", nil, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}, Dtype: "float32", Seed: 1}).(*PixelCNN[float32])
 	for _, c := range []struct {
 		name   string
 		n      int
@@ -258,7 +259,7 @@ func BenchmarkPixelCNNSample(b *testing.B) {
 // BenchmarkPixelCNNTrainStep: batch 64 of 28×28 binary images with the
 // default model (32 channels, 3 blocks, 7×7 first layer).
 func BenchmarkPixelCNNTrainStep(b *testing.B) {
-	m := build(b, "pixelcnn", nil, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}, Dtype: "float32", Seed: 1})
+	m := modeltest.Build(b, "pixelcnn", nil, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}, Dtype: "float32", Seed: 1})
 	x := stripes(64, 28, 1)
 	if _, err := m.TrainStep(x); err != nil { // warm-up: tape buffers
 		b.Fatal(err)

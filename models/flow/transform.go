@@ -121,7 +121,7 @@ func NewMaskedAffine[T nn.Float](ps *nn.ParamSet[T], name string, order []int, h
 	d := len(order)
 	sizes := append(append([]int{d}, hidden...), 2*d)
 	net := nn.NewMLP(ps, name, sizes, act, true, rng)
-	net.Masks = nn.MADEMasks[T](order, hidden, 2)
+	net.Masks = nn.MADEMasks[T](order, hidden, 2, 1, nil)
 	return &MaskedAffine[T]{Dim: d, Net: net, ScaleBound: bound}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/nn"
 )
 
@@ -262,11 +263,7 @@ func normals[T nn.Float](dst *nn.Mat[T], r, c int, rng *rand.Rand) *nn.Mat[T] {
 }
 
 func (v *VAE[T]) checkCols(x *mat.Dense, what string) (int, error) {
-	r, c := x.Dims()
-	if c != v.Dim {
-		return 0, fmt.Errorf("vae: %s has %d columns, model has %d", what, c, v.Dim)
-	}
-	return r, nil
+	return models.CheckCols(x, v.Dim, "vae", what)
 }
 
 // TrainStep implements models.Model: one Adam step on the training loss

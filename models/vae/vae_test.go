@@ -12,24 +12,13 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/models/internal/modeltest"
 	"github.com/genbench/genbench/nn"
 )
 
-func build(t testing.TB, typ string, user map[string]any, cfg models.Config) models.Model {
-	t.Helper()
-	if cfg.LR == 0 {
-		cfg.LR = 1e-3
-	}
-	m, err := models.New(typ, user, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 func build64(t testing.TB, typ string, user map[string]any, dim int, binary bool) *VAE[float64] {
 	t.Helper()
-	return build(t, typ, user, models.Config{Dim: dim, Binary: binary, Dtype: "float64", Seed: 9}).(*VAE[float64])
+	return modeltest.Build(t, typ, user, models.Config{Dim: dim, Binary: binary, Dtype: "float64", Seed: 9}).(*VAE[float64])
 }
 
 func randomize(ps *nn.ParamSet[float64], scale float64, seed uint64) {
@@ -37,29 +26,6 @@ func randomize(ps *nn.ParamSet[float64], scale float64, seed uint64) {
 	for _, p := range ps.Nodes {
 		nn.Uniform(p, scale, rng)
 	}
-}
-
-// binaryPatterns: noisy copies of a few random prototypes.
-func binaryPatterns(n, d int, seed uint64) *mat.Dense {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	protos := make([][]float64, 4)
-	for p := range protos {
-		protos[p] = make([]float64, d)
-		for j := range protos[p] {
-			protos[p][j] = float64(rng.IntN(2))
-		}
-	}
-	x := mat.NewDense(n, d, nil)
-	for i := 0; i < n; i++ {
-		p := protos[rng.IntN(len(protos))]
-		for j, v := range p {
-			if rng.Float64() < 0.05 {
-				v = 1 - v
-			}
-			x.Set(i, j, v)
-		}
-	}
-	return x
 }
 
 func gaussianData(n, d int, seed uint64) *mat.Dense {
@@ -102,7 +68,7 @@ func TestLossGradients(t *testing.T) {
 			randomize(&v.Params, 0.6, uint64(n))
 			var x *mat.Dense
 			if c.binary {
-				x = binaryPatterns(3, d, uint64(n))
+				x = modeltest.BinaryPatterns(3, d, 4, uint64(n))
 			} else {
 				x = gaussianData(3, d, uint64(n))
 			}
@@ -123,7 +89,7 @@ func TestLossGradients(t *testing.T) {
 func TestIWAEWithOneSampleIsTheELBO(t *testing.T) {
 	v := build64(t, "vae", map[string]any{"latent": 3, "hidden": 8, "hidden_layers": 1}, 6, true)
 	randomize(&v.Params, 0.5, 1)
-	x := nn.FromDense[float64](repeatDense(binaryPatterns(1, 6, 3), 20000))
+	x := nn.FromDense[float64](repeatDense(modeltest.BinaryPatterns(1, 6, 4, 3), 20000))
 	eps := normals[float64](nil, 20000, 3, rand.New(rand.NewPCG(1, 1)))
 	var tp nn.Tape[float64]
 	tp.NoGrad = true
@@ -425,7 +391,7 @@ func TestActiveUnits(t *testing.T) {
 
 func TestDiagnosticsKeys(t *testing.T) {
 	v := build64(t, "vae", map[string]any{"latent": 3, "hidden": 8}, 5, true)
-	x := binaryPatterns(20, 5, 1)
+	x := modeltest.BinaryPatterns(20, 5, 4, 1)
 	diag, err := v.Diagnostics(x, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		t.Fatal(err)
@@ -446,7 +412,7 @@ func TestDiagnosticsKeys(t *testing.T) {
 	if diag[KeyELBO] >= 0 || math.Abs(diag[KeyELBO]-m) > 0.5*math.Abs(m) {
 		t.Errorf("elbo %v, LowerBound mean %v", diag[KeyELBO], m)
 	}
-	if _, err := v.Diagnostics(binaryPatterns(1, 5, 1), rand.New(rand.NewPCG(1, 1))); err == nil {
+	if _, err := v.Diagnostics(modeltest.BinaryPatterns(1, 5, 4, 1), rand.New(rand.NewPCG(1, 1))); err == nil {
 		t.Error("diagnostics on one example accepted")
 	}
 }
@@ -455,7 +421,7 @@ func TestDiagnosticsKeys(t *testing.T) {
 // a beta_vae with the same weights report is the same, and it is
 // deterministic.
 func TestLowerBoundIgnoresBeta(t *testing.T) {
-	x := binaryPatterns(50, 8, 2)
+	x := modeltest.BinaryPatterns(50, 8, 4, 2)
 	a := build64(t, "vae", map[string]any{"latent": 3, "hidden": 8}, 8, true)
 	b := build64(t, "beta_vae", map[string]any{"latent": 3, "hidden": 8}, 8, true)
 	if b.Beta != 4 {
@@ -472,13 +438,13 @@ func TestLowerBoundIgnoresBeta(t *testing.T) {
 }
 
 func TestTrainingReducesLossAndRoundTrips(t *testing.T) {
-	x := binaryPatterns(128, 12, 1)
+	x := modeltest.BinaryPatterns(128, 12, 4, 1)
 	user := map[string]any{"latent": 3, "hidden": 16, "hidden_layers": 1}
 	for _, typ := range []string{"vae", "beta_vae", "iwae"} {
 		for _, dtype := range []string{"float32", "float64"} {
 			t.Run(typ+"/"+dtype, func(t *testing.T) {
 				cfg := models.Config{Dim: 12, Binary: true, Dtype: dtype, LR: 1e-2, Seed: 5}
-				m := build(t, typ, user, cfg)
+				m := modeltest.Build(t, typ, user, cfg)
 				first, err := m.TrainStep(x)
 				if err != nil {
 					t.Fatal(err)
@@ -496,7 +462,7 @@ func TestTrainingReducesLossAndRoundTrips(t *testing.T) {
 				if err := m.Save(&buf); err != nil {
 					t.Fatal(err)
 				}
-				m2 := build(t, typ, user, cfg)
+				m2 := modeltest.Build(t, typ, user, cfg)
 				if err := m2.Load(&buf); err != nil {
 					t.Fatal(err)
 				}
@@ -520,7 +486,7 @@ func TestTrainingReducesLossAndRoundTrips(t *testing.T) {
 func TestGaussianDecoderTrains(t *testing.T) {
 	x := gaussianData(128, 6, 4)
 	for _, dv := range []string{"learned", "fixed"} {
-		m := build(t, "vae", map[string]any{"latent": 2, "hidden": 16, "hidden_layers": 1, "decoder_variance": dv, "decoder_std": 0.8},
+		m := modeltest.Build(t, "vae", map[string]any{"latent": 2, "hidden": 16, "hidden_layers": 1, "decoder_variance": dv, "decoder_std": 0.8},
 			models.Config{Dim: 6, LR: 1e-2, Seed: 1})
 		first, _ := m.TrainStep(x)
 		last := first
@@ -544,7 +510,7 @@ func TestGaussianDecoderTrains(t *testing.T) {
 }
 
 func TestSamplesAreBinaryAndSeeded(t *testing.T) {
-	m := build(t, "iwae", map[string]any{"latent": 2, "hidden": 8}, models.Config{Dim: 7, Binary: true, Seed: 1})
+	m := modeltest.Build(t, "iwae", map[string]any{"latent": 2, "hidden": 8}, models.Config{Dim: 7, Binary: true, Seed: 1})
 	a, err := m.Sample(50, rand.New(rand.NewPCG(3, 3)))
 	if err != nil {
 		t.Fatal(err)
@@ -580,7 +546,7 @@ func TestConfigErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
 		}
 	}
-	m := build(t, "vae", nil, models.Config{Dim: 3, Binary: true})
+	m := modeltest.Build(t, "vae", nil, models.Config{Dim: 3, Binary: true})
 	if _, err := m.(models.Estimator).LogProbEstimate(mat.NewDense(2, 3, nil), 0, rand.New(rand.NewPCG(1, 1))); err == nil {
 		t.Error("k = 0 accepted")
 	}
@@ -598,7 +564,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	x := binaryPatterns(64, 8, 1)
+	x := modeltest.BinaryPatterns(64, 8, 4, 1)
 	for i := 0; i < 10; i++ {
 		if _, err := m.TrainStep(x); err != nil {
 			panic(err)
@@ -622,12 +588,12 @@ func Example() {
 
 // Benchmarks at binarized-MNIST sizes with the default architecture.
 func benchVAE(b *testing.B, typ string) models.Model {
-	return build(b, typ, nil, models.Config{Dim: 784, Binary: true, Dtype: "float32", Seed: 1})
+	return modeltest.Build(b, typ, nil, models.Config{Dim: 784, Binary: true, Dtype: "float32", Seed: 1})
 }
 
 func BenchmarkVAETrainStep(b *testing.B) {
 	m := benchVAE(b, "vae")
-	x := binaryPatterns(100, 784, 1)
+	x := modeltest.BinaryPatterns(100, 784, 4, 1)
 	m.TrainStep(x)
 	b.ResetTimer()
 	for range b.N {
@@ -637,7 +603,7 @@ func BenchmarkVAETrainStep(b *testing.B) {
 
 func BenchmarkIWAETrainStep(b *testing.B) {
 	m := benchVAE(b, "iwae")
-	x := binaryPatterns(100, 784, 1)
+	x := modeltest.BinaryPatterns(100, 784, 4, 1)
 	m.TrainStep(x)
 	b.ResetTimer()
 	for range b.N {
@@ -649,7 +615,7 @@ func BenchmarkIWAETrainStep(b *testing.B) {
 // rows; multiply by 10 for the 1000-row figure).
 func BenchmarkLogProbEstimate(b *testing.B) {
 	m := benchVAE(b, "vae").(models.Estimator)
-	x := binaryPatterns(100, 784, 1)
+	x := modeltest.BinaryPatterns(100, 784, 4, 1)
 	rng := rand.New(rand.NewPCG(1, 1))
 	b.ResetTimer()
 	for range b.N {
