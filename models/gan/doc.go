@@ -1,6 +1,7 @@
 // Package gan implements generative adversarial networks for genbench:
-// an MLP generator and an MLP discriminator (critic) with separate
-// parameter sets and separate Adam optimisers, trained alternately.
+// a generator and a discriminator (critic), MLPs or (param arch conv, for
+// images) small convolutional networks, with separate parameter sets and
+// separate Adam optimisers, trained alternately.
 //
 // Model types registered here:
 //
@@ -16,7 +17,9 @@
 // Packing (param pack = m, all types): the discriminator's input is m
 // samples side by side (m·D columns), real packs being consecutive
 // m-tuples of batch rows (the remainder dropped) and fake packs m
-// independent generator samples.
+// independent generator samples. Images are rows in CHW order, so m
+// images of shape C×H×W side by side are one image of shape m·C×H×W: the
+// conv discriminator sees the pack as m·C channels, with no other code.
 //
 // The gradient penalty needs ∇ₓD, and the tape has no double
 // backpropagation; the input gradient of the MLP critic is therefore
@@ -40,9 +43,25 @@
 // hyperplane through the origin in data units, and features far from the
 // origin (the 25-Gaussian grid at ±4) take thousands of steps to appear.
 //
-// Images (Config.Shape set) are modelled by the same MLPs over the
-// flattened pixels; binary data get a sigmoid generator output whose
-// values (grey levels in [0, 1]) are the samples.
+// Images (Config.Shape set) are modelled by default (arch mlp) by the
+// same MLPs over the flattened pixels. Arch conv (gan and pacgan; images
+// of shape C×H×W with H and W divisible by 4, e.g. MNIST's 1×28×28)
+// replaces both by a small DCGAN-like pair built from nn.Conv2D, which
+// has stride 1 and "same" padding, so resolution changes by pooling and
+// upsampling instead of strided and transposed convolutions; with c =
+// param channels:
+//
+//	G: z → Linear → 2c×H/4×W/4 → act → Upsample2 → Conv3×3 (2c→c) → act
+//	     → Upsample2 → Conv3×3 (c→C) → output nonlinearity
+//	D: x (m·C×H×W) → Conv3×3 (→c) → act → AvgPool2 → Conv3×3 (c→2c) → act
+//	     → AvgPool2 → Linear → logit
+//
+// (act: g_activation and d_activation, relu and leaky_relu by default;
+// convolution weights Glorot-uniform over the 3×3 kernels' fan-in and
+// fan-out, biases U(±1/√fan_in) like the linear layers'). wgan_gp refuses
+// arch conv: its penalty's explicit input gradient (inputGrad) is written
+// for the MLP critic only. Binary data get a sigmoid generator output
+// whose values (grey levels in [0, 1]) are the samples.
 //
 // GANs have no likelihood: they implement neither models.Density nor
 // models.Bounded nor models.Estimator, so their NLL kind is none. They

@@ -40,7 +40,10 @@ const (
 // Options are the architecture and training settings of a GAN.
 type Options struct {
 	Dim, Latent    int
-	Hidden, Layers int           // width and number of hidden layers of both networks
+	Arch           string        // ArchMLP ("" too) or ArchConv
+	Hidden, Layers int           // arch mlp: width and number of hidden layers of both networks
+	Shape          nn.ImageShape // the data's image shape (required by arch conv)
+	Channels       int           // arch conv: C, see ConvGenerator and ConvDiscriminator
 	GAct, DAct     nn.Activation // hidden nonlinearities
 	Output         string        // generator output: linear, sigmoid or tanh
 	Standardize    bool          // fix a per-coordinate standardisation from the first batch (linear output only)
@@ -54,13 +57,18 @@ type Options struct {
 	Seed           uint64
 }
 
-// GAN is a generator and a discriminator (critic), both MLPs, with
-// separate parameter sets and Adam optimisers.
+// GAN is a generator and a discriminator (critic), both MLPs (arch mlp)
+// or both convolutional (arch conv), with separate parameter sets and Adam
+// optimisers.
 type GAN[T nn.Float] struct {
 	Opts             Options
-	G, D             *nn.MLP[T]
+	G, D             *nn.MLP[T]            // arch mlp; nil for conv
+	CG               *ConvGenerator[T]     // arch conv; nil for mlp
+	CD               *ConvDiscriminator[T] // arch conv; nil for mlp
 	GParams, DParams nn.ParamSet[T]
 	OptG, OptD       *nn.Adam[T]
+
+	gNet, dNet network[T] // the pair in use: G, D or CG, CD
 
 	src                *rand.PCG
 	rng                *rand.Rand
@@ -103,25 +111,38 @@ func Build[T nn.Float](o Options) (*GAN[T], error) {
 			return nil, err
 		}
 	}
+	switch o.Arch {
+	case "", ArchMLP:
+		o.Arch = ArchMLP
+	case ArchConv:
+		if err := checkConv(o); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("unknown GAN architecture %q (valid: %s, %s)", o.Arch, ArchMLP, ArchConv)
+	}
 	g := &GAN[T]{Opts: o, src: rand.NewPCG(o.Seed, trainStream)}
 	g.rng = rand.New(g.src)
-	hidden := make([]int, o.Layers)
-	for i := range hidden {
-		hidden[i] = o.Hidden
-	}
-	gSizes := append(append([]int{o.Latent}, hidden...), o.Dim)
-	dSizes := append(append([]int{o.Pack * o.Dim}, hidden...), 1)
-	g.G = nn.NewMLP(&g.GParams, "gen", gSizes, o.GAct, false, g.rng)
-	g.D = nn.NewMLP(&g.DParams, "disc", dSizes, o.DAct, false, g.rng)
 	// Biases U(±1/√fan_in) (PyTorch's default for linear layers): with
 	// zero biases every first-layer unit's hyperplane passes through the
 	// origin, and a discriminator must grow its biases step by step before
 	// it can place features away from it (25 grid modes at ±4 stay
 	// invisible for thousands of steps).
-	for _, m := range []*nn.MLP[T]{g.G, g.D} {
-		for k, b := range m.B {
-			nn.Uniform(b, 1/math.Sqrt(float64(m.W[k].Value.Rows)), g.rng)
+	if o.Arch == ArchConv {
+		g.buildConv(g.rng)
+		initBiases(g.rng, []*nn.MLP[T]{g.CG.FC, g.CD.FC},
+			[]convLayer[T]{g.CG.Conv1, g.CG.Conv2, g.CD.Conv1, g.CD.Conv2})
+	} else {
+		hidden := make([]int, o.Layers)
+		for i := range hidden {
+			hidden[i] = o.Hidden
 		}
+		gSizes := append(append([]int{o.Latent}, hidden...), o.Dim)
+		dSizes := append(append([]int{o.Pack * o.Dim}, hidden...), 1)
+		g.G = nn.NewMLP(&g.GParams, "gen", gSizes, o.GAct, false, g.rng)
+		g.D = nn.NewMLP(&g.DParams, "disc", dSizes, o.DAct, false, g.rng)
+		g.gNet, g.dNet = g.G, g.D
+		initBiases(g.rng, []*nn.MLP[T]{g.G, g.D}, nil)
 	}
 	g.shift, g.scale = make([]float64, o.Dim), make([]float64, o.Dim)
 	for j := range g.scale {
@@ -157,7 +178,7 @@ func (g *GAN[T]) noise(p *pool[T], rows int, rng *rand.Rand) *nn.Mat[T] {
 
 // generate runs the generator on the noise rows z.
 func (g *GAN[T]) generate(t *nn.Tape[T], z *nn.Mat[T]) *nn.Node[T] {
-	h := g.G.Forward(t, t.Const(z))
+	h := g.gNet.Forward(t, t.Const(z))
 	switch g.Opts.Output {
 	case "sigmoid":
 		h = t.Sigmoid(h)
@@ -170,7 +191,10 @@ func (g *GAN[T]) generate(t *nn.Tape[T], z *nn.Mat[T]) *nn.Node[T] {
 // packedFakes maps Pack·n noise rows to n packed fakes (n × Pack·Dim):
 // packed row i concatenates the generator's outputs on noise rows
 // i, n+i, ..., (Pack−1)·n+i (the noise is i.i.d., so this is the same
-// distribution as packing consecutive samples).
+// distribution as packing consecutive samples). For images in CHW order
+// the concatenation of m images of shape C×H×W is one image of shape
+// m·C×H×W, the m samples stacked as channels: the conv discriminator's
+// packed input.
 func (g *GAN[T]) packedFakes(t *nn.Tape[T], z *nn.Mat[T]) *nn.Node[T] {
 	m := g.Opts.Pack
 	if m == 1 {
@@ -234,8 +258,8 @@ func (g *GAN[T]) discLoss(t *nn.Tape[T], p *pool[T], real, fake, eps *nn.Mat[T],
 	if real.Rows != fake.Rows || real.Cols != fake.Cols {
 		return nil, fmt.Errorf("real rows %d×%d, fake rows %d×%d", real.Rows, real.Cols, fake.Rows, fake.Cols)
 	}
-	dReal := g.D.Forward(t, t.Const(real))
-	dFake := g.D.Forward(t, t.Const(fake))
+	dReal := g.dNet.Forward(t, t.Const(real))
+	dFake := g.dNet.Forward(t, t.Const(fake))
 	if g.Opts.Loss == NonSaturating {
 		return t.Add(t.Mean(t.Softplus(t.Scale(dReal, -1))), t.Mean(t.Softplus(dFake))), nil
 	}
@@ -245,6 +269,9 @@ func (g *GAN[T]) discLoss(t *nn.Tape[T], p *pool[T], real, fake, eps *nn.Mat[T],
 	}
 	if eps == nil || eps.Rows != real.Rows {
 		return nil, fmt.Errorf("gradient penalty needs one interpolation weight per row")
+	}
+	if g.D == nil { // Build refuses this; inputGrad knows only MLPs
+		return nil, fmt.Errorf("gradient penalty needs the MLP critic, model has arch %s", g.Opts.Arch)
 	}
 	xh := p.get(real.Rows, real.Cols)
 	c := real.Cols
@@ -268,7 +295,7 @@ func (g *GAN[T]) discLoss(t *nn.Tape[T], p *pool[T], real, fake, eps *nn.Mat[T],
 // genLoss records the generator's loss on packed fakes (a node that
 // depends on the generator's parameters).
 func (g *GAN[T]) genLoss(t *nn.Tape[T], fake *nn.Node[T]) *nn.Node[T] {
-	d := g.D.Forward(t, fake)
+	d := g.dNet.Forward(t, fake)
 	if g.Opts.Loss == NonSaturating {
 		return t.Mean(t.Softplus(t.Scale(d, -1)))
 	}

@@ -12,21 +12,21 @@ func init() {
 	models.Register(models.Type{
 		Name:   "gan",
 		Family: models.GAN,
-		Doc:    "GAN with the non-saturating generator loss, MLP generator and discriminator, optional PacGAN packing; no likelihood",
+		Doc:    "GAN with the non-saturating generator loss, MLP generator and discriminator or (arch conv) a small convolutional pair for images, optional PacGAN packing; no likelihood",
 		Params: schema(NonSaturating, 1),
 		New:    func(cfg models.Config) (models.Model, error) { return newModel(cfg, NonSaturating) },
 	})
 	models.Register(models.Type{
 		Name:   "pacgan",
 		Family: models.GAN,
-		Doc:    "PacGAN (Lin et al. 2018): the gan type whose discriminator sees packs of 2 samples; no likelihood",
+		Doc:    "PacGAN (Lin et al. 2018): the gan type whose discriminator sees packs of 2 samples (arch conv: stacked as channels); no likelihood",
 		Params: schema(NonSaturating, 2),
 		New:    func(cfg models.Config) (models.Model, error) { return newModel(cfg, NonSaturating) },
 	})
 	models.Register(models.Type{
 		Name:   "wgan_gp",
 		Family: models.GAN,
-		Doc:    "Wasserstein GAN with gradient penalty (Gulrajani et al. 2017), MLP generator and critic, optional packing; no likelihood",
+		Doc:    "Wasserstein GAN with gradient penalty (Gulrajani et al. 2017), MLP generator and critic only, optional packing; no likelihood",
 		Params: schema(WassersteinGP, 1),
 		New:    func(cfg models.Config) (models.Model, error) { return newModel(cfg, WassersteinGP) },
 	})
@@ -39,13 +39,17 @@ func checkAct(v any) error { return nn.CheckActivation(v.(string)) }
 func schema(loss Loss, pack int) params.Schema {
 	s := params.Schema{
 		{Key: "latent", Default: 0, Doc: "generator noise dimension; 0: the data dimension clamped to [8, 64]", Check: params.Nonnegative},
-		{Key: "hidden", Default: 128, Doc: "units per hidden layer of the generator and the discriminator", Check: params.Positive},
-		{Key: "hidden_layers", Default: 3, Doc: "hidden layers of each network", Check: params.Nonnegative},
-		{Key: "g_activation", Default: "relu", Doc: "generator nonlinearity: relu, tanh, elu, leaky_relu", Check: checkAct},
-		{Key: "d_activation", Default: "leaky_relu", Doc: "discriminator nonlinearity: relu, tanh, elu, leaky_relu (slope 0.2)", Check: checkAct},
+		{Key: "arch", Default: ArchMLP, Doc: "networks: mlp (over the flattened data) or conv (images with height and width divisible by 4: " +
+			"G = linear → 2C×H/4×W/4, upsample, 3×3 conv to C, upsample, 3×3 conv; D = 3×3 conv to C, avg-pool, 3×3 conv to 2C, avg-pool, linear; " +
+			"packs stacked as channels; not for wgan_gp)", Check: params.OneOf(ArchMLP, ArchConv)},
+		{Key: "hidden", Default: 128, Doc: "arch mlp: units per hidden layer of the generator and the discriminator", Check: params.Positive},
+		{Key: "hidden_layers", Default: 3, Doc: "arch mlp: hidden layers of each network", Check: params.Nonnegative},
+		{Key: "channels", Default: 32, Doc: "arch conv: channels C of the generator's last and the discriminator's first convolution (the other has 2C)", Check: params.Positive},
+		{Key: "g_activation", Default: "relu", Doc: "generator nonlinearity (both archs): relu, tanh, elu, leaky_relu", Check: checkAct},
+		{Key: "d_activation", Default: "leaky_relu", Doc: "discriminator nonlinearity (both archs): relu, tanh, elu, leaky_relu (slope 0.2)", Check: checkAct},
 		{Key: "output", Default: "auto", Doc: "generator output: linear, sigmoid, tanh, or auto (sigmoid for binary data, linear otherwise)", Check: params.OneOf("auto", "linear", "sigmoid", "tanh")},
 		{Key: "standardize", Default: true, Doc: "linear output only: the first training batch fixes a per-coordinate mean and std; D sees standardised data, G generates in standardised units (kept in checkpoints)"},
-		{Key: "pack", Default: pack, Doc: "PacGAN packing degree m: the discriminator sees m samples concatenated; batch rows are grouped in consecutive m-tuples, the remainder dropped", Check: params.Positive},
+		{Key: "pack", Default: pack, Doc: "PacGAN packing degree m: the discriminator sees m samples concatenated (arch conv: as m·channels); batch rows are grouped in consecutive m-tuples, the remainder dropped", Check: params.Positive},
 		{Key: "lr_g", Default: 0.0, Doc: "generator Adam step size; 0: the training lr", Check: params.Nonnegative},
 		{Key: "lr_d", Default: 0.0, Doc: "discriminator Adam step size; 0: the training lr", Check: params.Nonnegative},
 		{Key: "clip_norm", Default: 0.0, Doc: "clip each network's global gradient norm (0: off)", Check: params.Nonnegative},
@@ -74,8 +78,10 @@ func options(cfg models.Config, loss Loss) (Options, error) {
 	o := Options{
 		Dim:         cfg.Dim,
 		Latent:      p.Int("latent"),
+		Arch:        p.String("arch"),
 		Hidden:      p.Int("hidden"),
 		Layers:      p.Int("hidden_layers"),
+		Channels:    p.Int("channels"),
 		GAct:        nn.Activation(p.String("g_activation")),
 		DAct:        nn.Activation(p.String("d_activation")),
 		Output:      p.String("output"),
@@ -89,6 +95,9 @@ func options(cfg models.Config, loss Loss) (Options, error) {
 		Beta2:       p.Float("beta2"),
 		ClipNorm:    p.Float("clip_norm"),
 		Seed:        cfg.Seed,
+	}
+	if len(cfg.Shape) == 3 {
+		o.Shape = nn.ImageShape{C: cfg.Shape[0], H: cfg.Shape[1], W: cfg.Shape[2]}
 	}
 	if o.Latent == 0 {
 		o.Latent = min(max(cfg.Dim, 8), 64)
