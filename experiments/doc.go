@@ -5,8 +5,8 @@
 // evaluation settings and optionally a sweep (SweepSpec); TrialSpecs
 // expands it into trials with stable IDs. Run trains them, several at once
 // (Options.Jobs), optionally one shard of them (Options.Shard), with a
-// checkpoint per epoch (checkpoint.go) so that an interrupted run resumes
-// exactly. Summarize aggregates records over seeds, Baseline and Check
+// checkpoint per epoch, on interruption and every few minutes within long
+// epochs (checkpoint.go), so that an interrupted run resumes exactly. Summarize aggregates records over seeds, Baseline and Check
 // compare a results folder with recorded numbers, and Merge combines shard
 // folders.
 package experiments

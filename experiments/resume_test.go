@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // resumeSpec has trials long enough to be interrupted in the middle:
@@ -83,16 +84,25 @@ func TestResumeGivesSameResults(t *testing.T) {
 		name        string
 		after, jobs int
 		final       string // "yes": resumed after the last epoch (evaluation only), "no", or "" (timing decides)
+		// midEpoch: a checkpoint after every batch (CheckpointEvery 1ns),
+		// so that the run stops and resumes part-way through an epoch.
+		midEpoch bool
 	}{
-		{"first epoch", 1, 1, "no"},
-		{"mid trial", 4, 1, "no"},
-		{"after the last epoch", 6, 1, "yes"},
-		{"two workers", 7, 2, ""},
+		{"first epoch", 1, 1, "no", false},
+		{"mid trial", 4, 1, "no", false},
+		{"after the last epoch", 6, 1, "yes", false},
+		{"two workers", 7, 2, "", false},
+		{"mid first epoch", 3, 1, "no", true},
+		{"mid fourth epoch", 29, 1, "no", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			first, err := Run(spec, interruptAfter(dir, c.after, c.jobs))
+			opt := interruptAfter(dir, c.after, c.jobs)
+			if c.midEpoch {
+				opt.CheckpointEvery = time.Nanosecond
+			}
+			first, err := Run(spec, opt)
 			if !errors.Is(err, ErrInterrupted) {
 				t.Fatalf("interrupted run: err %v, want ErrInterrupted", err)
 			}
@@ -110,6 +120,9 @@ func TestResumeGivesSameResults(t *testing.T) {
 			}
 			if again.Resumed == 0 || !strings.Contains(log.String(), "resuming from its checkpoint after epoch") {
 				t.Errorf("nothing resumed; log:\n%s", log.String())
+			}
+			if c.midEpoch && !strings.Contains(log.String(), "batches of epoch") {
+				t.Errorf("not resumed part-way through an epoch; log:\n%s", log.String())
 			}
 			if again.Skipped != first.Ran || again.Ran+again.Skipped != 6 {
 				t.Errorf("second run skipped %d ran %d; first ran %d", again.Skipped, again.Ran, first.Ran)

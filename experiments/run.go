@@ -37,10 +37,19 @@ type Options struct {
 	// finished first) and Run returns an error wrapping ErrInterrupted.
 	// Re-running resumes them from their last checkpoint.
 	Stop <-chan struct{}
+	// CheckpointEvery is the longest a training trial runs without writing
+	// its checkpoint: trials also checkpoint within an epoch once this much
+	// time has passed since the last one, so a killed run (SIGKILL, a node
+	// lost) loses at most this much of an epoch that is long (PixelCNN on
+	// 2 cores: over 10 minutes). 0 means DefaultCheckpointEvery.
+	CheckpointEvery time.Duration
 
 	// afterCheckpoint, for tests, is called after each checkpoint write.
 	afterCheckpoint func(trial string, epochs int)
 }
+
+// DefaultCheckpointEvery is Options.CheckpointEvery's default.
+const DefaultCheckpointEvery = 5 * time.Minute
 
 // DefaultJobs is the number of trials run at once by default on a machine
 // with that many cores: one trial per two cores, at least one. A trial's
@@ -389,15 +398,22 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 			return fail(StatusFailed, err)
 		}
 		batches = rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)
+	} else if resume != nil && resume.EpochBatches > 0 {
+		board.logf("%s: resuming from its checkpoint after epoch %d and %d batches of epoch %d",
+			label, resume.Epochs, resume.EpochBatches, resume.Epochs+1)
 	} else if resume != nil {
 		board.logf("%s: resuming from its checkpoint after epoch %d", label, resume.Epochs)
+	}
+	every := opt.CheckpointEvery
+	if every == 0 {
+		every = DefaultCheckpointEvery
 	}
 	progress := func(epoch, epochs, step int, trainLoss, validLoss float64) {
 		board.progress(worker, fmt.Sprintf("%s epoch %d/%d step %d loss %.4f valid %.4f",
 			label, epoch+1, epochs, step, trainLoss, validLoss), float64(epoch+1)/float64(epochs))
 	}
 	res, err := TrainWith(m, d, ts, batches, TrainOptions{Progress: progress, Resume: resume, Stop: opt.Stop,
-		Checkpoint: func(st *TrainState) error {
+		CheckpointEvery: every, Checkpoint: func(st *TrainState) error {
 			if err := WriteCheckpoint(ckpt, tr.ID, st); err != nil {
 				return err
 			}

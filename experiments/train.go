@@ -120,9 +120,9 @@ func validationLoss(m models.Model, valid *mat.Dense) (float64, string, error) {
 	return math.NaN(), "none", nil
 }
 
-// TrainState is the trainer's state at the end of an epoch: what a
-// checkpoint holds to continue training exactly as if it had never
-// stopped.
+// TrainState is the trainer's state at the end of an epoch, or part-way
+// through one: what a checkpoint holds to continue training exactly as if
+// it had never stopped.
 type TrainState struct {
 	Epochs    int        // epochs finished
 	Steps     int        // optimisation steps taken
@@ -138,7 +138,12 @@ type TrainState struct {
 	Resumed   []int   // epochs (finished) at which training was resumed before
 	BestState []byte  // Model.Save of the best-validation state
 	Model     []byte  // Model.Save of the current state
-	Batches   []byte  // batch-order random state (rand.PCG.MarshalBinary)
+	Batches   []byte  // batch-order random state (rand.PCG.MarshalBinary); mid-epoch, as the epoch began
+	// A checkpoint taken part-way through epoch Epochs (an interruption,
+	// or CheckpointEvery on a long epoch) records how many of its batches
+	// were taken and their summed training loss; 0 at an epoch's end.
+	EpochBatches int
+	EpochLoss    float64
 }
 
 // TrainOptions are the optional parts of a training run.
@@ -148,8 +153,11 @@ type TrainOptions struct {
 	// (Model.Load) and the batch source Resume.Batches already.
 	Resume *TrainState
 	// Checkpoint, when set, receives the complete state at the end of every
-	// epoch, the last one included; an error ends training with it.
-	Checkpoint func(*TrainState) error
+	// epoch, the last one included, when Stop interrupts an epoch, and
+	// every CheckpointEvery within a long epoch; an error ends training
+	// with it.
+	Checkpoint      func(*TrainState) error
+	CheckpointEvery time.Duration // 0: at epoch ends and interruptions only
 	// Stop, when closed, ends training at the next step with
 	// ErrInterrupted, never during a Checkpoint call.
 	Stop <-chan struct{}
@@ -209,6 +217,7 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 	best, bestEpoch, bad, plateau := math.Inf(1), -1, 0, 0
 	var bestState bytes.Buffer
 	first := 0
+	resumeBatches, resumeLoss := 0, 0.0
 	res.Stopped = "epochs"
 	if r := opt.Resume; r != nil {
 		start = start.Add(-time.Duration(r.Seconds * float64(time.Second)))
@@ -218,11 +227,35 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 		res.Steps, res.Epochs, res.ValidKind = r.Steps, r.Epochs, r.ValidKind
 		res.Resumed = append(append([]int(nil), r.Resumed...), r.Epochs)
 		first = r.Epochs
+		resumeBatches, resumeLoss = r.EpochBatches, r.EpochLoss
 		if r.Stopped != "" {
 			res.Stopped = r.Stopped
 			first = ts.Epochs // nothing left to train
 		}
 	}
+	// checkpoint hands the state to opt.Checkpoint; mid-epoch (batches >
+	// 0) with the batch source as the epoch began, so that a resumed run
+	// draws the same order and skips the batches already taken.
+	checkpoint := func(epochSrc []byte, batches int, loss float64, stopped string) error {
+		st := &TrainState{Epochs: res.Epochs, Steps: res.Steps, Best: best, BestEpoch: bestEpoch, Bad: bad,
+			Plateau: plateau, LR: lr, Curve: res.Curve, ValidKind: res.ValidKind, Stopped: stopped,
+			Seconds: time.Since(start).Seconds(), Resumed: res.Resumed, BestState: bestState.Bytes(),
+			EpochBatches: batches, EpochLoss: loss}
+		var cur bytes.Buffer
+		if err := m.Save(&cur); err != nil {
+			return fmt.Errorf("saving state for the checkpoint: %w", err)
+		}
+		st.Model = cur.Bytes()
+		st.Batches = epochSrc
+		if batches == 0 {
+			var err error
+			if st.Batches, err = src.MarshalBinary(); err != nil {
+				return fmt.Errorf("saving batch order for the checkpoint: %w", err)
+			}
+		}
+		return opt.Checkpoint(st)
+	}
+	lastCheckpoint := time.Now()
 	n, dim := d.Train.Dims()
 	batch := mat.NewDense(ts.BatchSize, dim, nil)
 epochs:
@@ -231,11 +264,31 @@ epochs:
 		if d.Epoch != nil {
 			x = d.Epoch(epoch)
 		}
+		var epochSrc []byte
+		if opt.Checkpoint != nil {
+			var err error
+			if epochSrc, err = src.MarshalBinary(); err != nil {
+				return res, fmt.Errorf("saving batch order: %w", err)
+			}
+		}
 		order := rng.Perm(n)
 		var sum float64
 		var count int
-		for lo := 0; lo+ts.BatchSize <= n; lo += ts.BatchSize {
-			if interrupted(opt.Stop) {
+		lo0 := 0
+		if resumeBatches > 0 {
+			lo0, count, sum = resumeBatches*ts.BatchSize, resumeBatches, resumeLoss
+			resumeBatches = 0
+		}
+		for lo := lo0; lo+ts.BatchSize <= n; lo += ts.BatchSize {
+			stop := interrupted(opt.Stop)
+			if opt.Checkpoint != nil && count > 0 && (stop ||
+				opt.CheckpointEvery > 0 && time.Since(lastCheckpoint) >= opt.CheckpointEvery) {
+				if err := checkpoint(epochSrc, count, sum, ""); err != nil {
+					return res, fmt.Errorf("checkpoint in epoch %d: %w", epoch, err)
+				}
+				lastCheckpoint = time.Now()
+			}
+			if stop {
 				res.Seconds = time.Since(start).Seconds()
 				return res, ErrInterrupted
 			}
@@ -311,23 +364,14 @@ epochs:
 		}
 		last := res.Stopped != "epochs" || epoch+1 == ts.Epochs
 		if opt.Checkpoint != nil {
-			st := &TrainState{Epochs: res.Epochs, Steps: res.Steps, Best: best, BestEpoch: bestEpoch, Bad: bad,
-				Plateau: plateau, LR: lr, Curve: res.Curve, ValidKind: res.ValidKind,
-				Seconds: time.Since(start).Seconds(), Resumed: res.Resumed, BestState: bestState.Bytes()}
+			stopped := ""
 			if last {
-				st.Stopped = res.Stopped
+				stopped = res.Stopped
 			}
-			var cur bytes.Buffer
-			if err := m.Save(&cur); err != nil {
-				return res, fmt.Errorf("saving state for the checkpoint: %w", err)
-			}
-			st.Model = cur.Bytes()
-			if st.Batches, err = src.MarshalBinary(); err != nil {
-				return res, fmt.Errorf("saving batch order for the checkpoint: %w", err)
-			}
-			if err := opt.Checkpoint(st); err != nil {
+			if err := checkpoint(nil, 0, 0, stopped); err != nil {
 				return res, fmt.Errorf("checkpoint after epoch %d: %w", epoch, err)
 			}
+			lastCheckpoint = time.Now()
 		}
 		if last {
 			break epochs
