@@ -3,6 +3,7 @@
 # write its report. Usage:
 #   ./run.sh                 quick suite (experiments/quick.yaml), a few minutes on 2 cores
 #   ./run.sh SPEC.yaml ...   any other spec, e.g. experiments/mnist-binary.yaml (hours)
+#   GENBENCH_JOBS=3 ./run.sh experiments/mnist-binary.yaml   trials at once (default: cores/2)
 # Results go to results/<spec name>/; re-running continues an interrupted run.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -23,7 +24,7 @@ status=0
 for spec in "${specs[@]}"; do
 	name=$(sed -n 's/^name:[[:space:]]*\([A-Za-z0-9._-]*\).*/\1/p' "$spec" | head -n 1)
 	out="results/${name:-$(basename "$spec" .yaml)}"
-	bin/genbench run "$spec" -o "$out" || status=$?
+	bin/genbench run "$spec" -o "$out" ${GENBENCH_JOBS:+-j "$GENBENCH_JOBS"} || status=$?
 	if bin/genbench help 2>/dev/null | grep -q "genbench report"; then
 		bin/genbench report "$out" -o "$out/report" && echo "report: $out/report/report.html"
 	fi
