@@ -2,11 +2,11 @@ package datasets
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/genbench/genbench/internal/registry"
 	"github.com/genbench/genbench/params"
 )
 
@@ -81,31 +81,16 @@ type Source struct {
 	Build  func(p params.Set, seed uint64) (*Data, error)
 }
 
-var registry = map[string]Source{}
+var sources = registry.New[Source]("datasets")
 
 // Register adds a data set source; it panics on a duplicate name.
-func Register(s Source) {
-	if _, dup := registry[s.Name]; dup {
-		panic("datasets: duplicate " + s.Name)
-	}
-	registry[s.Name] = s
-}
+func Register(s Source) { sources.Add(s.Name, s) }
 
 // Lookup returns the source of the named data set.
-func Lookup(name string) (Source, bool) {
-	s, ok := registry[name]
-	return s, ok
-}
+func Lookup(name string) (Source, bool) { return sources.Lookup(name) }
 
 // Names lists registered data sets, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return sources.Names() }
 
 // Build resolves user parameters against the named source and builds it.
 func Build(name string, user map[string]any, seed uint64) (*Data, error) {

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"sort"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/genbench/genbench/internal/registry"
 	"github.com/genbench/genbench/params"
 )
 
@@ -115,31 +115,16 @@ type Type struct {
 	New    func(Config) (Model, error)
 }
 
-var registry = map[string]Type{}
+var types = registry.New[Type]("models")
 
 // Register adds a model type; it panics on a duplicate name.
-func Register(t Type) {
-	if _, dup := registry[t.Name]; dup {
-		panic("models: duplicate " + t.Name)
-	}
-	registry[t.Name] = t
-}
+func Register(t Type) { types.Add(t.Name, t) }
 
 // Lookup returns the named model type.
-func Lookup(name string) (Type, bool) {
-	t, ok := registry[name]
-	return t, ok
-}
+func Lookup(name string) (Type, bool) { return types.Lookup(name) }
 
 // Names lists registered model types, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return types.Names() }
 
 // New resolves user parameters and builds a model of the named type.
 func New(name string, user map[string]any, cfg Config) (Model, error) {
