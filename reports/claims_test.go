@@ -92,7 +92,7 @@ func TestClaimVerdicts(t *testing.T) {
 		}, Supported, []string{"modes_total = 8"}},
 		{"gan without mode coverage", "gan-mode-collapse", []*experiments.Record{
 			ganRec("mnist", 784, mm{"samples_per_sec": 1e4}),
-		}, NotMeasured, []string{"no modes_covered"}},
+		}, NotMeasured, []string{"neither modes_covered nor classes_covered"}},
 		{"no gan", "gan-mode-collapse", []*experiments.Record{flowRec("ring8", 2, mm{"modes_covered": 8})}, NotMeasured, nil},
 
 		// Flows: exact likelihood.

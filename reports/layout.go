@@ -162,16 +162,33 @@ func nllCell(row *Row) inline {
 	return txt(out)
 }
 
-func modesCell(row *Row) inline {
-	s := row.Stat("modes_covered")
-	if !s.Has() {
-		return nil
+// countOfCell shows a count out of a total (modes, classes): the mean over
+// seeds ± their standard deviation when several seeds differ.
+func countOfCell(key, totalKey string) func(*Row) inline {
+	return func(row *Row) inline {
+		s := row.Stat(key)
+		if !s.Has() {
+			return nil
+		}
+		total := fmtCount(row.Stat(totalKey).Max)
+		if s.N > 1 && s.SD > 0 {
+			return txt(fmt.Sprintf("%s ± %s / %s", fmtCount(s.Mean), fmtSig(s.SD, 2), total))
+		}
+		return txt(fmtCount(s.Mean) + " / " + total)
 	}
-	total := fmtCount(row.Stat("modes_total").Max)
-	if s.N > 1 && s.SD > 0 {
-		return txt(fmt.Sprintf("%s ± %s / %s", fmtCount(s.Mean), fmtSig(s.SD, 2), total))
+}
+
+var modesCell = countOfCell("modes_covered", "modes_total")
+
+// sdText writes a mean with n significant digits, ± the standard deviation
+// over seeds when there are several.
+func sdText(n int) func(Stat) string {
+	return func(s Stat) string {
+		if s.N > 1 {
+			return fmtSig(s.Mean, n) + " ± " + fmtSig(s.SD, 2)
+		}
+		return fmtSig(s.Mean, n)
 	}
-	return txt(fmtCount(s.Mean) + " / " + total)
 }
 
 func hqText(s Stat) string {
@@ -200,6 +217,14 @@ func (r *Report) columns(refs map[*Row]inline, rk map[*Row]string) []column {
 		{header: "gap to true NLL", right: true, lowerIsBetter: true, value: meanValue("nll_gap", true), cell: statCell("nll_gap", pmText)},
 		{header: "modes covered", right: true, value: meanValue("modes_covered", false), cell: modesCell},
 		{header: "high quality", right: true, value: meanValue("high_quality_frac", false), cell: statCell("high_quality_frac", hqText)},
+		{header: "mode KL", right: true, lowerIsBetter: true, value: meanValue("mode_kl", false), cell: statCell("mode_kl", sdText(3))},
+		{header: "classes covered", right: true, value: meanValue("classes_covered", false), cell: countOfCell("classes_covered", "classes_total")},
+		{header: "class KL", right: true, lowerIsBetter: true, value: meanValue("class_kl", false), cell: statCell("class_kl", sdText(3))},
+		{header: "precision", right: true, value: meanValue("precision", false), cell: statCell("precision", sdText(3))},
+		{header: "recall", right: true, value: meanValue("recall", false), cell: statCell("recall", sdText(3))},
+		// density is best near 1, not highest: shown, never bold
+		{header: "density", right: true, cell: statCell("density", sdText(3))},
+		{header: "coverage", right: true, value: meanValue("coverage", false), cell: statCell("coverage", sdText(3))},
 		{header: "samples/s", right: true, value: meanValue("samples_per_sec", false), cell: statCell("samples_per_sec", func(s Stat) string { return fmtSig(s.Mean, 3) })},
 		{header: "train s", right: true, lowerIsBetter: true, value: meanValue("train_seconds", false), cell: statCell("train_seconds", func(s Stat) string { return fmtSig(s.Mean, 3) })},
 		{header: "params", right: true, lowerIsBetter: true, value: meanValue("params", false), cell: statCell("params", func(s Stat) string { return fmtInt(s.Mean) })},
