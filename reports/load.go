@@ -33,12 +33,15 @@ type ExpectedTrial struct {
 
 // SpecInfo is what the report knows of DIR/spec.json.
 type SpecInfo struct {
-	Name    string
-	Hash    string // sha256 of the canonical spec, as experiments computes it
-	Seeds   []string
-	Models  int
-	Sets    int
-	Trials  []ExpectedTrial // in spec order: data sets, then models, then seeds
+	Name   string
+	Hash   string // sha256 of the canonical spec, as experiments computes it
+	Seeds  []string
+	Models int
+	Sets   int
+	Trials []ExpectedTrial // in spec order: data sets, then models, then seeds
+	// Labels maps a data set's DatasetKey to the label the spec gave it
+	// (`label:`), when it gave one.
+	Labels  map[string]string
 	Present bool
 	// Sweep is true when spec.json has a sweep block: the report does not
 	// expand sweeps, so Trials is empty and the expected set unknown.
@@ -186,6 +189,7 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 		Models   []map[string]any `json:"models"`
 		Eval     map[string]any   `json:"eval"`
 		Sweep    any              `json:"sweep"`
+		Labels   []string         `json:"dataset_labels"`
 	}
 	dec = json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -231,12 +235,18 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 			keep[t.ID] = true
 		}
 	}
-	for _, d := range s.Datasets {
+	for i, d := range s.Datasets {
 		dname, _ := d["name"].(string)
 		dparams, _ := d["params"].(map[string]any)
 		dkey, err := experiments.CanonicalJSON(map[string]any{"name": dname, "params": dparams})
 		if err != nil {
 			return nil, fmt.Errorf("hashing data set: %w", err)
+		}
+		if len(s.Labels) == len(s.Datasets) && s.Labels[i] != "" && s.Labels[i] != dname {
+			if info.Labels == nil {
+				info.Labels = map[string]string{}
+			}
+			info.Labels[string(dkey)] = s.Labels[i]
 		}
 		for _, m := range s.Models {
 			mname, _ := m["name"].(string)

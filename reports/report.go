@@ -81,6 +81,13 @@ func build(dir string, figures bool) (*Report, error) {
 	r.Title = "genbench report: " + name
 	r.Sets = group(res.records, res.missing)
 	for _, ds := range r.Sets {
+		// The spec's own name for a data set reads better than its
+		// parameters; the parameters stay in the section's first line.
+		if l := res.spec.Labels[ds.key]; l != "" {
+			ds.Label = l
+		}
+	}
+	for _, ds := range r.Sets {
 		for _, row := range ds.Rows {
 			row.Artifacts = map[string]*artifact.Artifacts{}
 			for _, rec := range row.OK {

@@ -666,3 +666,24 @@ func TestSweepRowsLabelled(t *testing.T) {
 		t.Errorf("lr=0.001 row has %d seeds, want 2", n)
 	}
 }
+
+// TestDataSetLabels: a data set the spec labels is titled by its label,
+// one it does not label by its name and parameters.
+func TestDataSetLabels(t *testing.T) {
+	spec := []byte(`{"name": "l", "seeds": [1], "eval": {"metrics": ["nll"]},
+		"datasets": [{"name": "mnist", "params": {"preprocess": ["binarize"]}}, {"name": "mnist", "params": {}}],
+		"dataset_labels": ["mnist-binary", "mnist"],
+		"models": [{"name": "m", "type": "made"}]}`)
+	info, err := parseSpecJSON(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Labels) != 1 {
+		t.Fatalf("labels %v, want one (the label equal to the name is no label)", info.Labels)
+	}
+	for key, label := range info.Labels {
+		if label != "mnist-binary" || !strings.Contains(key, "binarize") {
+			t.Errorf("label %q for %s", label, key)
+		}
+	}
+}
