@@ -3,7 +3,11 @@
 //
 // A spec (Parse, Load) lists data sets, models, seeds, training and
 // evaluation settings and optionally a sweep (SweepSpec); TrialSpecs
-// expands it into trials with stable IDs. Run trains them, several at once
+// expands it into trials with stable IDs. A model entry may override keys
+// of the global train: and eval: blocks with its own train: and eval:
+// (ModelSpec.Train, ModelSpec.EvalOverride); a trial's Eval, and its ID,
+// use the effective block (ModelSpec.EffectiveEval), so models without
+// overrides keep their IDs. Run trains the trials, several at once
 // (Options.Jobs), optionally one shard of them (Options.Shard), with a
 // checkpoint per epoch, on interruption and every few minutes within long
 // epochs (checkpoint.go), so that an interrupted run resumes exactly. Summarize aggregates records over seeds, Baseline and Check

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -37,6 +38,23 @@ func (e *Evaluation) summary(prefix string, s metrics.Summary) {
 	e.put(prefix+"_stderr", s.StdErr)
 	e.Metrics[prefix+"_n"] = float64(s.N)
 	e.Metrics[prefix+"_nonfinite"] = float64(s.NonFinite)
+}
+
+// evalOverrideNote is the protocol note of a model that overrides eval
+// keys: which, with their values, in schema order ("" without). The
+// metric notes and Provenance.Spec show the effective settings; this says
+// where they differ from the spec's eval block.
+func evalOverrideNote(m ModelSpec) string {
+	var parts []string
+	for _, f := range evalSchema {
+		if v, ok := m.EvalOverride[f.Key]; ok {
+			parts = append(parts, f.Key+"="+formatValue(v))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("model %s overrides the spec's eval block: %s", m.Name, strings.Join(parts, ", "))
 }
 
 func wants(ev EvalSpec, name string) bool { return slices.Contains(ev.Metrics, name) }

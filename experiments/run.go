@@ -456,6 +456,9 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	}
 	rec.Protocol["training"] = fmt.Sprintf("Adam lr %g, batch %d, up to %d epochs, %s; stopped: %s",
 		ts.LR, ts.BatchSize, ts.Epochs, selection, res.Stopped)
+	if note := evalOverrideNote(tr.Model); note != "" {
+		rec.Protocol["eval"] = note
+	}
 	if err := writeArtifacts(opt.Out, tr, m, d); err != nil {
 		board.logf("%s: warning: sample artifacts not written: %v", label, err)
 	}

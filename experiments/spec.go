@@ -59,6 +59,11 @@ type ModelSpec struct {
 	Params map[string]any
 	// Train is the global train block merged with the model's overrides.
 	Train TrainSpec
+	// EvalOverride holds the eval keys the model sets itself under eval:
+	// (and only those), converted to the types of the eval schema; nil
+	// without overrides. The model's trials are evaluated with
+	// EffectiveEval: the global eval block with these keys replaced.
+	EvalOverride map[string]any
 	// On lists the labels of the data sets the model runs on; empty means
 	// every data set of the spec.
 	On   []string
@@ -68,6 +73,20 @@ type ModelSpec struct {
 // Runs reports whether the model is trained on the data set d.
 func (m ModelSpec) Runs(d DatasetSpec) bool {
 	return len(m.On) == 0 || slices.Contains(m.On, d.Label)
+}
+
+// EffectiveEval returns the eval block the model's trials use: global
+// with the keys of m.EvalOverride replacing its own. It shares no slice
+// with global or the override.
+func (m ModelSpec) EffectiveEval(global EvalSpec) EvalSpec {
+	e := global
+	e.Metrics = append([]string(nil), global.Metrics...)
+	for _, f := range evalSchema { // schema order: deterministic
+		if v, ok := m.EvalOverride[f.Key]; ok {
+			setEval(&e, f.Key, v)
+		}
+	}
+	return e
 }
 
 // TrainSpec holds the training settings of a model.
@@ -102,7 +121,9 @@ type Trial struct {
 	Dataset DatasetSpec
 	Model   ModelSpec
 	Seed    uint64
-	Eval    EvalSpec
+	// Eval is the trial's effective eval block: the spec's (at the sweep
+	// point) with the model's overrides (Model.EvalOverride) applied.
+	Eval EvalSpec
 	// Sweep holds the values of the sweep axes that touch this trial; nil
 	// without a sweep.
 	Sweep SweepPoint
@@ -197,8 +218,9 @@ func (s *Spec) TrialSpecs() []Trial {
 					}
 				}
 				for _, seed := range s.Seeds {
-					eval := x.ev
-					eval.Metrics = append([]string(nil), x.ev.Metrics...)
+					// The id hashes the effective eval block: without
+					// overrides, the global one, as before overrides existed.
+					eval := x.ms[j].EffectiveEval(x.ev)
 					t := Trial{Dataset: x.ds[i], Model: x.ms[j], Seed: seed, Eval: eval, Sweep: point}
 					t.ID = trialID(t)
 					if seen[t.ID] {
@@ -255,6 +277,12 @@ type canonModel struct {
 	Type   string         `json:"type"`
 	Params map[string]any `json:"params"`
 	Train  TrainSpec      `json:"train"`
+	// Eval holds the model's eval overrides in the spec's canonical form
+	// (its hash and DIR/spec.json) only: a trial hashes its effective eval
+	// block instead, so that an override equal to the global value leaves
+	// the trial id alone. Omitted when empty, so that specs without
+	// overrides hash as before.
+	Eval map[string]any `json:"eval,omitempty"`
 }
 
 // canonDatasetOf and canonModelOf leave out parameters equal to their
@@ -290,6 +318,7 @@ func (s *Spec) canonical() any {
 	ms := make([]canonModel, len(s.Models))
 	for i, m := range s.Models {
 		ms[i] = canonModelOf(m)
+		ms[i].Eval = m.EvalOverride
 	}
 	// Which models run on which data sets is part of the spec, not of a
 	// trial: the same trial keeps its id whatever filters select it.
@@ -439,7 +468,7 @@ func defaultEval() EvalSpec {
 
 var (
 	topKeys     = []string{"datasets", "eval", "models", "name", "seeds", "sweep", "train"}
-	modelKeys   = []string{"datasets", "name", "params", "train", "type"}
+	modelKeys   = []string{"datasets", "eval", "name", "params", "train", "type"}
 	specNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	yamlErrorRE = regexp.MustCompile(`(?s)^yaml: line (\d+): (.*)$`)
 )
@@ -580,7 +609,7 @@ func (p *parser) spec(root *yaml.Node) *Spec {
 		globalLines = p.train(n, "train", &s.Train)
 	}
 	if n := m.get("eval"); n != nil {
-		p.eval(n, &s.Eval)
+		p.eval(n, "eval", &s.Eval)
 	}
 	var dsInfo []datasetInfo
 	if n := m.get("datasets"); n != nil {
@@ -671,7 +700,7 @@ func (p *parser) train(n *yaml.Node, path string, t *TrainSpec) map[string]int {
 	if !ok {
 		return lines
 	}
-	p.onlyKeys(m, path, trainSchema.Keys(), nil)
+	p.onlyKeys(m, path, trainSchema.Keys(), schemaHint(evalSchema, "; evaluation settings go under eval:"))
 	for _, k := range m.order {
 		f, ok := trainSchema.Lookup(k)
 		if !ok {
@@ -687,26 +716,43 @@ func (p *parser) train(n *yaml.Node, path string, t *TrainSpec) map[string]int {
 	return lines
 }
 
-func (p *parser) eval(n *yaml.Node, e *EvalSpec) {
-	m, ok := p.mappingOf(n, "eval")
+// eval reads an eval block at path (eval, or models[i].eval for a
+// model's overrides) into e, over what e holds, and returns the values
+// given, converted; keys with a wrong value are reported and left out.
+func (p *parser) eval(n *yaml.Node, path string, e *EvalSpec) map[string]any {
+	given := map[string]any{}
+	m, ok := p.mappingOf(n, path)
 	if !ok {
-		return
+		return given
 	}
-	p.onlyKeys(m, "eval", evalSchema.Keys(), nil)
+	p.onlyKeys(m, path, evalSchema.Keys(), schemaHint(trainSchema, "; training settings go under train:"))
 	for _, k := range m.order {
 		f, ok := evalSchema.Lookup(k)
 		if !ok {
 			continue
 		}
 		if k == "metrics" {
-			if list, ok := p.metrics(m.fields[k].val); ok {
-				e.Metrics = list
+			if list, ok := p.metrics(m.fields[k].val, join(path, k)); ok {
+				setEval(e, k, list)
+				given[k] = list
 			}
 			continue
 		}
-		if v, ok := p.convert(f, m.fields[k].val, "eval."+k); ok {
+		if v, ok := p.convert(f, m.fields[k].val, join(path, k)); ok {
 			setEval(e, k, v)
+			given[k] = v
 		}
+	}
+	return given
+}
+
+// schemaHint returns an onlyKeys hint: advice for the keys of schema.
+func schemaHint(schema params.Schema, advice string) func(string) string {
+	return func(k string) string {
+		if _, ok := schema.Lookup(k); ok {
+			return advice
+		}
+		return ""
 	}
 }
 
@@ -719,20 +765,20 @@ func metricNames() []string {
 	return names
 }
 
-func (p *parser) metrics(n *yaml.Node) ([]string, bool) {
-	seq, ok := p.sequence(n, "eval.metrics")
+func (p *parser) metrics(n *yaml.Node, path string) ([]string, bool) {
+	seq, ok := p.sequence(n, path)
 	if !ok {
 		return nil, false
 	}
 	if len(seq.Content) == 0 {
-		p.errorf(seq.Line, "eval.metrics", "must name at least one metric (%s)", validList(metricNames(), "metrics"))
+		p.errorf(seq.Line, path, "must name at least one metric (%s)", validList(metricNames(), "metrics"))
 		return nil, false
 	}
 	list := []string{}
 	first := map[string]int{}
 	good := true
 	for i, item := range seq.Content {
-		key := fmt.Sprintf("eval.metrics[%d]", i)
+		key := fmt.Sprintf("%s[%d]", path, i)
 		name, ok := p.str(item, key)
 		if !ok {
 			good = false
@@ -745,7 +791,7 @@ func (p *parser) metrics(n *yaml.Node) ([]string, bool) {
 			continue
 		}
 		if j, dup := first[name]; dup {
-			p.errorf(line, key, "duplicate metric %q (also eval.metrics[%d])", name, j)
+			p.errorf(line, key, "duplicate metric %q (also %s[%d])", name, path, j)
 			good = false
 			continue
 		}
@@ -912,6 +958,9 @@ func (p *parser) models(n *yaml.Node, global TrainSpec) ([]ModelSpec, []map[stri
 			if _, ok := trainSchema.Lookup(k); ok {
 				return "; training settings go under train:"
 			}
+			if _, ok := evalSchema.Lookup(k); ok {
+				return "; evaluation settings go under eval:"
+			}
 			return ""
 		})
 		p.require(m, path, "name", "type")
@@ -961,6 +1010,12 @@ func (p *parser) models(n *yaml.Node, global TrainSpec) ([]ModelSpec, []map[stri
 		over := map[string]int{}
 		if tn := m.get("train"); tn != nil {
 			over = p.train(tn, path+".train", &ms.Train)
+		}
+		if en := m.get("eval"); en != nil {
+			var scratch EvalSpec
+			if given := p.eval(en, path+".eval", &scratch); len(given) > 0 {
+				ms.EvalOverride = given
+			}
 		}
 		list, lines, oks = append(list, ms), append(lines, over), append(oks, good)
 	}

@@ -1,15 +1,20 @@
 package experiments
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
+	_ "github.com/genbench/genbench/models/all" // the real types, for experiments/*.yaml
 	"github.com/genbench/genbench/params"
 )
 
@@ -170,7 +175,7 @@ func TestErrors(t *testing.T) {
 		{"unknown model param", strings.Replace(base, "{layers: 2}", "{layers: 2, colour: red}", 1),
 			"t.yaml:6: models[0].params.colour: ", "unknown parameter of model type test-flow (valid: activation, hidden, layers)"},
 		{"model param beside name", strings.Replace(base, "params: {layers: 2}", "layers: 2", 1),
-			"t.yaml:6: models[0].layers: ", "unknown key (valid: datasets, name, params, train, type); model parameters go under params:"},
+			"t.yaml:6: models[0].layers: ", "unknown key (valid: datasets, eval, name, params, train, type); model parameters go under params:"},
 		{"bad model param (Check)", strings.Replace(base, "{layers: 2}", "{activation: gelu}", 1),
 			"t.yaml:6: models[0].params.activation: ", `"gelu" is not one of relu, tanh`},
 		{"bad data set param (Check)", strings.Replace(base, "n_train: 1000", "std: 0", 1),
@@ -245,6 +250,39 @@ func TestErrors(t *testing.T) {
 			"t.yaml:6: models[0].train.lr: ", "must be positive, got -1"},
 		{"unknown per-model override", strings.Replace(base, "{layers: 2}}", "{layers: 2},\n      train: {samples: 10}}", 1),
 			"t.yaml:7: models[0].train.samples: ", "unknown key (valid: batch_size,"},
+		{"eval key in a model's train block", strings.Replace(base, "{layers: 2}}", "{layers: 2},\n      train: {samples: 10}}", 1),
+			"t.yaml:7: models[0].train.samples: ", "; evaluation settings go under eval:"},
+		// Per-model eval overrides: validated like the global eval block.
+		{"eval override: unknown key", strings.Replace(base, "{layers: 2}}", "{layers: 2},\n      eval: {speed_batch: 10, sample: 5}}", 1),
+			"t.yaml:7: models[0].eval.sample: ", "unknown key (valid: importance_k, max_test, metrics, samples, speed_batch, speed_repeats)"},
+		{"eval override: train key", strings.Replace(base, "{layers: 2}}", "{layers: 2},\n      eval: {epochs: 5}}", 1),
+			"t.yaml:7: models[0].eval.epochs: ", "unknown key (valid: importance_k,"},
+		{"eval override: train key hint", strings.Replace(base, "{layers: 2}}", "{layers: 2},\n      eval: {epochs: 5}}", 1),
+			"t.yaml:7: models[0].eval.epochs: ", "; training settings go under train:"},
+		{"eval override: not positive", base + "  - name: g\n    type: test-ar\n    eval:\n      speed_batch: 10\n      samples: 0\n",
+			"t.yaml:11: models[1].eval.samples: ", "must be positive, got 0"},
+		{"eval override: negative", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {max_test: -1}}", 1),
+			"t.yaml:6: models[0].eval.max_test: ", "must not be negative, got -1"},
+		{"eval override: wrong type", base + "  - name: g\n    type: test-ar\n    eval:\n      speed_batch: ten\n",
+			"t.yaml:10: models[1].eval.speed_batch: ", `want an integer, got the string "ten"`},
+		{"eval override: fractional", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {importance_k: 2.5}}", 1),
+			"t.yaml:6: models[0].eval.importance_k: ", "want an integer, got 2.5"},
+		{"eval override: not finite", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {samples: .inf}}", 1),
+			"t.yaml:6: models[0].eval.samples: ", "want a finite number, got +Inf"},
+		{"eval override: not a mapping", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: [samples]}", 1),
+			"t.yaml:6: models[0].eval: ", "want a mapping, got a list"},
+		{"eval override: unknown metric", base + "  - name: g\n    type: test-ar\n    eval:\n      metrics:\n        - nll\n        - fid\n",
+			"t.yaml:12: models[1].eval.metrics[1]: ", `unknown metric "fid" (valid: bits_per_dim,`},
+		{"eval override: duplicate metric", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {metrics: [nll, nll]}}", 1),
+			"t.yaml:6: models[0].eval.metrics[1]: ", `duplicate metric "nll" (also models[0].eval.metrics[0])`},
+		{"eval override: no metrics", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {metrics: []}}", 1),
+			"t.yaml:6: models[0].eval.metrics: ", "must name at least one metric"},
+		{"eval override: key given twice", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {samples: 5, samples: 6}}", 1),
+			"t.yaml:6: models[0].eval.samples: ", "key given twice (first at line 6)"},
+		{"eval key beside a model's name", strings.Replace(base, "{layers: 2}}", "{layers: 2}, samples: 5}", 1),
+			"t.yaml:6: models[0].samples: ", "unknown key (valid: datasets, eval, name, params, train, type); evaluation settings go under eval:"},
+		{"train key in the eval block", base + "eval: {epochs: 5}\n",
+			"t.yaml:7: eval.epochs: ", "; training settings go under train:"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -507,5 +545,178 @@ train: {batch_size: 512}
 	_, err = Parse("f.yaml", []byte(bad))
 	if err == nil || !strings.Contains(err.Error(), `f.yaml:9: models[2].datasets[0]: no data set labelled "digits" (labels: digits-bin, test-ring)`) {
 		t.Errorf("unknown label: %v", err)
+	}
+}
+
+// evalText is a spec whose second model overrides eval keys.
+const evalText = `name: ev
+seeds: [1, 2]
+datasets:
+  - {name: test-ring, std: 0.1}
+  - {name: test-digits}
+models:
+  - {name: flow, type: test-flow}
+  - {name: ar, type: test-ar, OVERRIDE}
+eval: {metrics: [nll, sampling_speed, mode_coverage], samples: 2500, speed_batch: 1000}
+`
+
+// TestEvalOverrides checks that a model's eval: keys replace the global
+// ones for its trials only, key by key, and what they do to trial IDs.
+func TestEvalOverrides(t *testing.T) {
+	global := EvalSpec{Metrics: []string{"nll", "sampling_speed", "mode_coverage"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5}
+	parse := func(t *testing.T, override string) *Spec {
+		t.Helper()
+		text := strings.Replace(evalText, ", OVERRIDE", override, 1)
+		s, err := Parse("ev.yaml", []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	ids := func(s *Spec) map[string][]string { // by model name
+		out := map[string][]string{}
+		for _, tr := range s.TrialSpecs() {
+			out[tr.Model.Name] = append(out[tr.Model.Name], tr.ID)
+		}
+		return out
+	}
+	plain := parse(t, "")
+	plainIDs := ids(plain)
+	cases := []struct {
+		name     string
+		override string         // inserted into the ar entry
+		given    map[string]any // ModelSpec.EvalOverride of ar
+		want     func(e *EvalSpec)
+		sameIDs  bool // ar's trial IDs equal those without override
+		sameHash bool
+	}{
+		{"none", "", nil, func(*EvalSpec) {}, true, true},
+		{"empty block", ", eval: {}", nil, func(*EvalSpec) {}, true, true},
+		{"two keys", ", eval: {speed_batch: 10, samples: 500}", map[string]any{"speed_batch": 10, "samples": 500},
+			func(e *EvalSpec) { e.SpeedBatch, e.Samples = 10, 500 }, false, false},
+		{"float spelling of an integer", ", eval: {importance_k: 5e1, max_test: 100}", map[string]any{"importance_k": 50, "max_test": 100},
+			func(e *EvalSpec) { e.ImportanceK, e.MaxTest = 50, 100 }, false, false},
+		{"metrics replace the list", ", eval: {metrics: [nll]}", map[string]any{"metrics": []string{"nll"}},
+			func(e *EvalSpec) { e.Metrics = []string{"nll"} }, false, false},
+		// An override equal to the global value leaves the trial as it
+		// was: same IDs (the spec, which says more, hashes differently).
+		{"equal to the global value", ", eval: {samples: 2500}", map[string]any{"samples": 2500}, func(*EvalSpec) {}, true, false},
+		{"equal to a default", ", eval: {speed_repeats: 5}", map[string]any{"speed_repeats": 5}, func(*EvalSpec) {}, true, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := parse(t, c.override)
+			if !reflect.DeepEqual(s.Eval, global) {
+				t.Errorf("global eval %+v, want %+v", s.Eval, global)
+			}
+			if s.Models[0].EvalOverride != nil {
+				t.Errorf("flow: override %v, want none", s.Models[0].EvalOverride)
+			}
+			if !reflect.DeepEqual(s.Models[1].EvalOverride, c.given) {
+				t.Errorf("ar: override %#v, want %#v", s.Models[1].EvalOverride, c.given)
+			}
+			want := global
+			want.Metrics = slices.Clone(global.Metrics)
+			c.want(&want)
+			for _, tr := range s.TrialSpecs() {
+				wantTr := global
+				if tr.Model.Name == "ar" {
+					wantTr = want
+				}
+				if !reflect.DeepEqual(tr.Eval, wantTr) {
+					t.Errorf("%s: eval %+v, want %+v", tr.ID, tr.Eval, wantTr)
+				}
+			}
+			got := ids(s)
+			if !reflect.DeepEqual(got["flow"], plainIDs["flow"]) {
+				t.Errorf("flow: IDs %v changed by ar's override (were %v)", got["flow"], plainIDs["flow"])
+			}
+			if same := reflect.DeepEqual(got["ar"], plainIDs["ar"]); same != c.sameIDs {
+				t.Errorf("ar: IDs %v, without override %v: want same=%v", got["ar"], plainIDs["ar"], c.sameIDs)
+			}
+			if same := s.Hash == plain.Hash; same != c.sameHash {
+				t.Errorf("spec hash same=%v, want %v", same, c.sameHash)
+			}
+		})
+	}
+	// The override does not leak into the global block or other trials
+	// through shared slices.
+	s := parse(t, ", eval: {metrics: [nll]}")
+	trials := s.TrialSpecs()
+	trials[0].Eval.Metrics[0] = "changed"
+	for _, tr := range s.TrialSpecs() {
+		if tr.Eval.Metrics[0] != "nll" {
+			t.Fatalf("%s: metrics %v: trials share the eval slice", tr.ID, tr.Eval.Metrics)
+		}
+	}
+	if s.Models[1].EvalOverride["metrics"].([]string)[0] != "nll" || s.Eval.Metrics[0] != "nll" {
+		t.Error("a trial's eval shares its metrics with the spec")
+	}
+}
+
+// TestEvalOverrideIDEquivalence: a trial's ID hashes its effective eval
+// block, so a model overriding samples has the ID the same model gets in
+// a spec whose global block sets that value.
+func TestEvalOverrideIDEquivalence(t *testing.T) {
+	over, err := Parse("a.yaml", []byte(strings.Replace(evalText, ", OVERRIDE", ", eval: {samples: 500}", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	global, err := Parse("b.yaml", []byte(strings.Replace(strings.Replace(evalText, ", OVERRIDE", "", 1), "samples: 2500", "samples: 500", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(s *Spec, model string) []string {
+		var out []string
+		for _, tr := range s.TrialSpecs() {
+			if tr.Model.Name == model {
+				out = append(out, tr.ID)
+			}
+		}
+		return out
+	}
+	if a, b := find(over, "ar"), find(global, "ar"); !reflect.DeepEqual(a, b) {
+		t.Errorf("ar with eval {samples: 500}: %v; under a global samples: 500: %v", a, b)
+	}
+	if a, b := find(over, "flow"), find(global, "flow"); reflect.DeepEqual(a, b) {
+		t.Error("flow: same IDs with samples 2500 and 500")
+	}
+}
+
+// TestQuickIDsUnchanged: the trial IDs of experiments/quick.yaml, whose
+// models override no eval keys, are those its recorded baseline is keyed
+// by, so results folders and baselines made before eval overrides existed
+// still match.
+func TestQuickIDsUnchanged(t *testing.T) {
+	s, err := Load("quick.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range s.Models {
+		if m.EvalOverride != nil {
+			t.Fatalf("model %s overrides eval keys: this test wants a spec without", m.Name)
+		}
+	}
+	data, err := os.ReadFile("baselines/quick.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var base struct {
+		Trials map[string]json.RawMessage `json:"trials"`
+	}
+	if err := json.Unmarshal(data, &base); err != nil {
+		t.Fatal(err)
+	}
+	var want, got []string
+	for id := range base.Trials {
+		want = append(want, id)
+	}
+	for _, tr := range s.TrialSpecs() {
+		got = append(got, tr.ID)
+	}
+	sort.Strings(want)
+	sort.Strings(got)
+	if len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("quick.yaml trial IDs\n%s\nbaselines/quick.json\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -28,7 +28,8 @@ import (
 //	    - {path: eval.samples, values: [1000, 2500]}
 //
 // A path names one setting: train.KEY (the global training block: every
-// model that does not override KEY follows it), eval.KEY,
+// model that does not override KEY follows it), eval.KEY (likewise: a
+// model that sets KEY under its own eval: keeps its value),
 // models[SEL].params.KEY, models[SEL].train.KEY or datasets[SEL].KEY,
 // where SEL is a model name, a data set name (when it is not repeated) or
 // a 0-based index. YAML reads '[' inside {...} as the start of a list, so
@@ -289,6 +290,9 @@ func (p *parser) sweepTarget(raw string, line int, key string, s *Spec, dsInfo [
 		ax.target = sweepTarget{kind: kind, key: rest[0]}
 		return f, true, true
 	case "models":
+		if hasSel && len(rest) == 2 && rest[0] == "eval" {
+			return fail("%q: a model's eval overrides cannot be swept; sweep eval.%s (models that set %s under their own eval: keep their value)", raw, rest[1], rest[1])
+		}
 		if !hasSel || len(rest) != 2 || (rest[0] != "params" && rest[0] != "train") {
 			return fail("%q: %s", raw, forms)
 		}
@@ -461,7 +465,10 @@ func (sw *SweepSpec) points() [][]int {
 
 // pointSpec applies one sweep point to copies of the spec's data sets,
 // models and eval block. overridden[j][key] reports whether model j sets
-// train key itself (in the spec or through a models[j].train axis).
+// train key itself (in the spec or through a models[j].train axis), and
+// overridden[j]["eval."+key] whether it sets eval key itself (the eval
+// axes leave it alone: its trials keep its own value, see
+// ModelSpec.EffectiveEval).
 func (s *Spec) pointSpec(pt []int) (ds []DatasetSpec, ms []ModelSpec, ev EvalSpec, overridden []map[string]bool) {
 	ds = make([]DatasetSpec, len(s.Datasets))
 	for i, d := range s.Datasets {
@@ -478,6 +485,9 @@ func (s *Spec) pointSpec(pt []int) (ds []DatasetSpec, ms []ModelSpec, ev EvalSpe
 			for k := range s.overrides[j] {
 				overridden[j][k] = true
 			}
+		}
+		for k := range m.EvalOverride {
+			overridden[j]["eval."+k] = true
 		}
 	}
 	ev = s.Eval
@@ -521,7 +531,7 @@ func (ax *SweepAxis) touches(i, j int, overridden []map[string]bool) bool {
 	case targetTrain:
 		return !overridden[j][ax.target.key]
 	case targetEval:
-		return true
+		return !overridden[j]["eval."+ax.target.key]
 	case targetModelParams, targetModelTrain:
 		return ax.target.index == j
 	case targetDataset:

@@ -167,6 +167,10 @@ func TestSweepErrors(t *testing.T) {
 		{"unknown data set param", "sweep:\n  axes:\n    - {path: \"datasets[0].sd\", values: [1]}\n", "sw.yaml:11: sweep.axes[0].path: ", "unknown parameter sd of data set test-ring"},
 		{"seeds", "sweep:\n  axes:\n    - {path: seeds, values: [1]}\n", "sw.yaml:11: sweep.axes[0].path: ", "list them under seeds:"},
 		{"metrics", "sweep:\n  axes:\n    - {path: eval.metrics, values: [[nll]]}\n", "sw.yaml:11: sweep.axes[0].path: ", "eval.metrics cannot be swept"},
+		{"model eval override", "sweep:\n  axes:\n    - {path: \"models[f].eval.samples\", values: [1]}\n", "sw.yaml:11: sweep.axes[0].path: ",
+			"a model's eval overrides cannot be swept; sweep eval.samples (models that set samples under their own eval: keep their value)"},
+		{"model eval override, dots", "sweep:\n  axes:\n    - {path: models.a.eval.speed_batch, values: [1]}\n", "sw.yaml:11: sweep.axes[0].path: ",
+			"a model's eval overrides cannot be swept; sweep eval.speed_batch"},
 		{"swept twice", "sweep:\n  axes:\n    - {path: models.f.params.hidden, values: [1]}\n    - {path: \"models[0].params.hidden\", values: [2]}\n",
 			"sw.yaml:12: sweep.axes[1].path: ", "models[f].params.hidden is swept twice (also sweep.axes[0])"},
 		{"no values", "sweep:\n  axes:\n    - {path: train.lr, values: []}\n", "sw.yaml:11: sweep.axes[0].values: ", "at least one value"},
@@ -259,5 +263,41 @@ sweep:
 	if !reflect.DeepEqual(map[string]bool{got[0]: true, got[1]: true},
 		map[string]bool{"models[nvp].params.hidden=4": true, "models[nvp].params.hidden=8": true}) {
 		t.Errorf("sweep points %v", got)
+	}
+}
+
+// TestSweepEvalAxisAndOverrides: an eval.KEY axis sweeps the models that
+// do not set KEY under their own eval:, as train.KEY does with train
+// overrides; a model that sets KEY keeps its value, runs once per seed and
+// records no value for the axis.
+func TestSweepEvalAxisAndOverrides(t *testing.T) {
+	text := strings.Replace(sweepBase, "train: {lr: 1e-4}}", "train: {lr: 1e-4}, eval: {samples: 50, speed_batch: 10}}", 1) +
+		"sweep:\n  axes:\n    - {path: eval.samples, values: [100, 200]}\n    - {path: eval.speed_repeats, values: [2, 3]}\n"
+	s, err := Parse("sw.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tr := range s.TrialSpecs() {
+		got = append(got, fmt.Sprintf("%s/%d/%s samples=%d speed_batch=%d repeats=%d",
+			tr.Model.Name, tr.Seed, tr.Sweep, tr.Eval.Samples, tr.Eval.SpeedBatch, tr.Eval.SpeedRepeats))
+	}
+	want := []string{
+		"f/1/eval.samples=100, eval.speed_repeats=2 samples=100 speed_batch=1000 repeats=2",
+		"f/2/eval.samples=100, eval.speed_repeats=2 samples=100 speed_batch=1000 repeats=2",
+		"f/1/eval.samples=100, eval.speed_repeats=3 samples=100 speed_batch=1000 repeats=3",
+		"f/2/eval.samples=100, eval.speed_repeats=3 samples=100 speed_batch=1000 repeats=3",
+		"f/1/eval.samples=200, eval.speed_repeats=2 samples=200 speed_batch=1000 repeats=2",
+		"f/2/eval.samples=200, eval.speed_repeats=2 samples=200 speed_batch=1000 repeats=2",
+		"f/1/eval.samples=200, eval.speed_repeats=3 samples=200 speed_batch=1000 repeats=3",
+		"f/2/eval.samples=200, eval.speed_repeats=3 samples=200 speed_batch=1000 repeats=3",
+		// a keeps samples 50 and speed_batch 10; speed_repeats is swept.
+		"a/1/eval.speed_repeats=2 samples=50 speed_batch=10 repeats=2",
+		"a/2/eval.speed_repeats=2 samples=50 speed_batch=10 repeats=2",
+		"a/1/eval.speed_repeats=3 samples=50 speed_batch=10 repeats=3",
+		"a/2/eval.speed_repeats=3 samples=50 speed_batch=10 repeats=3",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("trials\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

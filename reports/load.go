@@ -174,7 +174,10 @@ func load(dir string) (*results, error) {
 // DIR/spec.json and recomputes the spec hash and every trial id exactly as
 // experiments.Spec.TrialSpecs does: the id is
 // "<dataset>-<model>-s<seed>-" + the first 12 hex digits of the sha256 of
-// the canonical JSON of {dataset, model, seed, eval}.
+// the canonical JSON of {dataset, model, seed, eval}. A model entry may
+// carry "eval", the eval keys it overrides (older spec.json files have
+// none): its trials hash the model without that key and, as eval, the
+// spec's eval block with those keys replaced (the effective block).
 func parseSpecJSON(data []byte) (*SpecInfo, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -235,6 +238,16 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 			keep[t.ID] = true
 		}
 	}
+	// Each model's identity in its trials: the entry without its eval
+	// overrides, and the effective eval block.
+	trialModels := make([]map[string]any, len(s.Models))
+	evals := make([]map[string]any, len(s.Models))
+	for j, m := range s.Models {
+		var err error
+		if trialModels[j], evals[j], err = effectiveEval(m, s.Eval); err != nil {
+			return nil, fmt.Errorf("models[%d]: %w", j, err)
+		}
+	}
 	for i, d := range s.Datasets {
 		dname, _ := d["name"].(string)
 		dparams, _ := d["params"].(map[string]any)
@@ -248,11 +261,12 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 			}
 			info.Labels[string(dkey)] = s.Labels[i]
 		}
-		for _, m := range s.Models {
+		for j, m := range trialModels {
 			mname, _ := m["name"].(string)
 			mtype, _ := m["type"].(string)
+			eval := evals[j]
 			for _, seed := range s.Seeds {
-				sum, err := experiments.HashJSON(map[string]any{"dataset": d, "model": m, "seed": seed, "eval": s.Eval})
+				sum, err := experiments.HashJSON(map[string]any{"dataset": d, "model": m, "seed": seed, "eval": eval})
 				if err != nil {
 					return nil, fmt.Errorf("hashing trial: %w", err)
 				}
@@ -260,13 +274,43 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 				if keep != nil && !keep[id] {
 					continue
 				}
-				mkey, settings := modelIdentity(m, s.Eval)
+				mkey, settings := modelIdentity(m, eval)
 				info.Trials = append(info.Trials, ExpectedTrial{ID: id, Dataset: dname, Model: mname, Type: mtype, Seed: seed.String(),
 					DatasetKey: string(dkey), datasetParams: dparams, modelKey: mkey, settings: settings})
 			}
 		}
 	}
 	return info, nil
+}
+
+// effectiveEval splits a spec.json model entry into the model as its
+// trials hash it (without "eval") and its effective eval block: global
+// with the keys of the entry's "eval" replacing its own, as
+// experiments.ModelSpec.EffectiveEval does. Without "eval" the entry and
+// global are returned as they are.
+func effectiveEval(model, global map[string]any) (map[string]any, map[string]any, error) {
+	raw, has := model["eval"]
+	if !has {
+		return model, global, nil
+	}
+	over, ok := raw.(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("eval: want an object of eval overrides, got %T", raw)
+	}
+	m := make(map[string]any, len(model))
+	for k, v := range model {
+		if k != "eval" {
+			m[k] = v
+		}
+	}
+	e := make(map[string]any, len(global)+len(over))
+	for k, v := range global {
+		e[k] = v
+	}
+	for k, v := range over {
+		e[k] = v
+	}
+	return m, e, nil
 }
 
 // readLenient decodes a record that the strict reader rejected for

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/genbench/genbench/experiments"
+	_ "github.com/genbench/genbench/models/flow" // gaussian, for a real run
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/report.md from the fixture")
@@ -416,36 +417,7 @@ func TestBestAndRanksWithinKind(t *testing.T) {
 // what the runner wrote.
 func TestRealRecords(t *testing.T) {
 	const dir = "testdata/ring"
-	data, err := os.ReadFile(filepath.Join(dir, "spec.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := parseSpecJSON(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
-	if len(files) != len(spec.Trials) {
-		t.Fatalf("%d trial files, spec.json defines %d trials", len(files), len(spec.Trials))
-	}
-	for _, tr := range spec.Trials {
-		raw, err := os.ReadFile(filepath.Join(dir, "trials", tr.ID+".json"))
-		if err != nil {
-			t.Errorf("recomputed trial id %s has no file: %v", tr.ID, err)
-			continue
-		}
-		var rec struct {
-			Provenance struct {
-				SpecHash string `json:"spec_hash"`
-			} `json:"provenance"`
-		}
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			t.Fatal(err)
-		}
-		if rec.Provenance.SpecHash != spec.Hash {
-			t.Errorf("spec hash %s, the runner wrote %s", spec.Hash, rec.Provenance.SpecHash)
-		}
-	}
+	checkRecomputed(t, dir)
 	r, err := Build(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -455,6 +427,184 @@ func TestRealRecords(t *testing.T) {
 	}
 	if got := r.Claims[0]; got.ID != "flow-exact-likelihood" || got.Verdict != Supported {
 		t.Errorf("claim %s: %s", got.ID, got.Verdict)
+	}
+}
+
+// evalOverrideSpec: two Gaussians on a small ring, the second overriding
+// eval keys (the Gaussian is fitted in closed form: the run is quick).
+const evalOverrideSpec = `name: eval-override
+seeds: [1, 2]
+datasets:
+  - {name: ring8, std: 0.1, n_train: 256, n_valid: 128, n_test: 128}
+models:
+  - {name: gauss, type: gaussian}
+  - {name: gauss-fast, type: gaussian, eval: {speed_batch: 10, samples: 50}}
+train: {batch_size: 64, epochs: 1}
+eval: {metrics: [nll, true_nll, sampling_speed, mode_coverage], samples: 200, speed_batch: 100, speed_repeats: 2}
+`
+
+// TestRecomputedIDsWithEvalOverride runs a spec whose model overrides
+// eval keys and checks, as TestRealRecords does for an older folder, that
+// the report recomputes the runner's trial ids and spec hash from
+// spec.json, and that the records show the effective eval settings.
+func TestRecomputedIDsWithEvalOverride(t *testing.T) {
+	spec, err := experiments.Parse("eval-override.yaml", []byte(evalOverrideSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out, err := experiments.Run(spec, experiments.Options{Out: dir, Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.OK != 4 {
+		t.Fatalf("%d trials ok, want 4", out.OK)
+	}
+	info := checkRecomputed(t, dir)
+	var runner, recomputed []string
+	for _, tr := range spec.TrialSpecs() {
+		runner = append(runner, tr.ID)
+	}
+	for _, tr := range info.Trials {
+		recomputed = append(recomputed, tr.ID)
+	}
+	if strings.Join(runner, " ") != strings.Join(recomputed, " ") || info.Hash != spec.Hash {
+		t.Errorf("runner ids %v hash %s\nreport ids %v hash %s", runner, spec.Hash, recomputed, info.Hash)
+	}
+	// spec.json carries the override in the model's entry, and only there.
+	data, err := os.ReadFile(filepath.Join(dir, "spec.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sj struct {
+		Models []map[string]json.RawMessage `json:"models"`
+	}
+	if err := json.Unmarshal(data, &sj); err != nil {
+		t.Fatal(err)
+	}
+	if _, has := sj.Models[0]["eval"]; has {
+		t.Errorf("spec.json: models[0] has an eval entry: %s", sj.Models[0]["eval"])
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, sj.Models[1]["eval"]); err != nil || compact.String() != `{"samples":50,"speed_batch":10}` {
+		t.Errorf("spec.json: models[1].eval = %s (%v)", sj.Models[1]["eval"], err)
+	}
+	// Each record evaluated with, and shows, its model's effective eval.
+	for _, rec := range out.Records {
+		var prov struct {
+			Eval experiments.EvalSpec `json:"eval"`
+		}
+		if err := json.Unmarshal(rec.Provenance.Spec, &prov); err != nil {
+			t.Fatal(err)
+		}
+		wantBatch, wantSamples, wantNote := 100, 200, ""
+		if rec.Model == "gauss-fast" {
+			wantBatch, wantSamples, wantNote = 10, 50, "model gauss-fast overrides the spec's eval block: samples=50, speed_batch=10"
+		}
+		if prov.Eval.SpeedBatch != wantBatch || prov.Eval.Samples != wantSamples || prov.Eval.SpeedRepeats != 2 {
+			t.Errorf("%s: provenance eval %+v, want speed_batch %d, samples %d, speed_repeats 2", rec.Trial, prov.Eval, wantBatch, wantSamples)
+		}
+		if p := rec.Protocol["sampling_speed"]; !strings.HasPrefix(p, fmt.Sprintf("batch %d,", wantBatch)) {
+			t.Errorf("%s: sampling_speed protocol %q, want batch %d", rec.Trial, p, wantBatch)
+		}
+		if p := rec.Protocol["mode_coverage"]; !strings.Contains(p, fmt.Sprintf("%d samples", wantSamples)) {
+			t.Errorf("%s: mode_coverage protocol %q, want %d samples", rec.Trial, p, wantSamples)
+		}
+		if rec.Protocol["eval"] != wantNote {
+			t.Errorf("%s: eval protocol note %q, want %q", rec.Trial, rec.Protocol["eval"], wantNote)
+		}
+	}
+	// The report expects exactly these records, one row per model.
+	r, err := build(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Records) != 4 || len(r.Missing) != 0 || len(r.Unexpected) != 0 || len(r.Problems) != 0 {
+		t.Fatalf("%d records, missing %v, unexpected %v, problems %v", len(r.Records), r.Missing, r.Unexpected, r.Problems)
+	}
+	if len(r.Sets) != 1 || len(r.Sets[0].Rows) != 2 {
+		t.Fatalf("%d sets, want 1 with 2 rows", len(r.Sets))
+	}
+	for _, row := range r.Sets[0].Rows {
+		if len(row.OK) != 2 {
+			t.Errorf("row %s: %d ok seeds, want 2", row.Label, len(row.OK))
+		}
+	}
+}
+
+// TestSpecJSONEvalOverride: parseSpecJSON hashes a model entry's "eval"
+// overrides into its trials' eval block, not into the model, and reads
+// spec.json files without them (older runners) as before.
+func TestSpecJSONEvalOverride(t *testing.T) {
+	const head = `{"name": "o", "seeds": [1], "datasets": [{"name": "ring8", "params": {}}],
+		"eval": {"metrics": ["nll"], "samples": 2500, "speed_batch": 1000}, "models": [`
+	const plainModel = `{"name": "m", "type": "gaussian", "params": {}, "train": {"lr": 0.001}}`
+	withEval := func(eval string) string {
+		return `{"name": "m", "type": "gaussian", "params": {}, "train": {"lr": 0.001}, "eval": ` + eval + `}`
+	}
+	parse := func(t *testing.T, model string) (*SpecInfo, error) {
+		t.Helper()
+		return parseSpecJSON([]byte(head + model + `]}`))
+	}
+	plain, err := parse(t, plainModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The id without override, computed by hand as the runner does.
+	sum, err := experiments.HashJSON(map[string]any{
+		"dataset": map[string]any{"name": "ring8", "params": map[string]any{}},
+		"model":   map[string]any{"name": "m", "type": "gaussian", "params": map[string]any{}, "train": map[string]any{"lr": 0.001}},
+		"seed":    1,
+		"eval":    map[string]any{"metrics": []string{"nll"}, "samples": 2500, "speed_batch": 1000},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "ring8-m-s1-" + sum[:12]; plain.Trials[0].ID != want {
+		t.Fatalf("id without override %s, want %s", plain.Trials[0].ID, want)
+	}
+	// The id with samples overridden to 500 is that of a global samples: 500.
+	global500, err := parseSpecJSON([]byte(strings.Replace(head, `"samples": 2500`, `"samples": 500`, 1) + plainModel + `]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		model   string
+		wantID  string // "" for an error
+		errPart string
+	}{
+		{"no eval key (older spec.json)", plainModel, plain.Trials[0].ID, ""},
+		{"empty override", withEval(`{}`), plain.Trials[0].ID, ""},
+		{"override equal to the global value", withEval(`{"samples": 2500}`), plain.Trials[0].ID, ""},
+		{"override", withEval(`{"samples": 500}`), global500.Trials[0].ID, ""},
+		{"not an object", withEval(`[1]`), "", "models[0]: eval: want an object"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			info, err := parse(t, c.model)
+			if c.wantID == "" {
+				if err == nil || !strings.Contains(err.Error(), c.errPart) {
+					t.Fatalf("error %v, want %q", err, c.errPart)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(info.Trials) != 1 || info.Trials[0].ID != c.wantID {
+				t.Fatalf("trials %+v, want id %s", info.Trials, c.wantID)
+			}
+			if _, has := info.Trials[0].settings["eval"]; has {
+				t.Error("settings hold the raw eval override")
+			}
+			if got, ok := info.Trials[0].settings["eval.samples"]; !ok || (got != "2500" && got != "500") {
+				t.Errorf("settings eval.samples = %q", got)
+			}
+		})
+	}
+	if plain.Trials[0].ID == global500.Trials[0].ID {
+		t.Error("samples 2500 and 500: same id")
 	}
 }
 
@@ -686,4 +836,42 @@ func TestDataSetLabels(t *testing.T) {
 			t.Errorf("label %q for %s", label, key)
 		}
 	}
+}
+
+// checkRecomputed checks that the trial ids and spec hash that
+// parseSpecJSON recomputes from dir/spec.json are those of the runner:
+// one trial file per recomputed id, each with the spec hash.
+func checkRecomputed(t *testing.T, dir string) *SpecInfo {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "spec.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := parseSpecJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
+	if len(files) != len(spec.Trials) {
+		t.Fatalf("%d trial files, spec.json defines %d trials", len(files), len(spec.Trials))
+	}
+	for _, tr := range spec.Trials {
+		raw, err := os.ReadFile(filepath.Join(dir, "trials", tr.ID+".json"))
+		if err != nil {
+			t.Errorf("recomputed trial id %s has no file: %v", tr.ID, err)
+			continue
+		}
+		var rec struct {
+			Provenance struct {
+				SpecHash string `json:"spec_hash"`
+			} `json:"provenance"`
+		}
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Provenance.SpecHash != spec.Hash {
+			t.Errorf("spec hash %s, the runner wrote %s", spec.Hash, rec.Provenance.SpecHash)
+		}
+	}
+	return spec
 }
