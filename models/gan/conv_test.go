@@ -196,17 +196,7 @@ func TestConvSaveLoadResumesExactly(t *testing.T) {
 				if err1 != nil || err2 != nil || v1 != v2 {
 					t.Errorf("validation loss after load %v (%v), before save %v (%v)", v2, err2, v1, err1)
 				}
-				for i := 0; i < 2; i++ {
-					x := barImages(rng, 16, 8, 8)
-					l1, err1 := m.TrainStep(x)
-					l2, err2 := m2.TrainStep(x)
-					if err1 != nil || err2 != nil {
-						t.Fatal(err1, err2)
-					}
-					if l1 != l2 {
-						t.Fatalf("step %d after load: loss %v, original %v", i, l2, l1)
-					}
-				}
+				trainInLockstep(t, m, m2, 2, func() *mat.Dense { return barImages(rng, 16, 8, 8) })
 				// A checkpoint of the other architecture does not load.
 				mlp, err := models.New(typ, map[string]any{"hidden": 8}, imageConfig(s, dtype))
 				if err != nil {

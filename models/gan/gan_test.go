@@ -220,17 +220,7 @@ func TestSaveLoadResumesExactly(t *testing.T) {
 				if fmt.Sprint(d1) != fmt.Sprint(d2) {
 					t.Errorf("diagnostics after load %v, before save %v", d2, d1)
 				}
-				for i := 0; i < 3; i++ {
-					x := ringBatch(rng, 64)
-					l1, err1 := m.TrainStep(x)
-					l2, err2 := m2.TrainStep(x)
-					if err1 != nil || err2 != nil {
-						t.Fatal(err1, err2)
-					}
-					if l1 != l2 {
-						t.Fatalf("step %d after load: loss %v, original %v", i, l2, l1)
-					}
-				}
+				trainInLockstep(t, m, m2, 3, func() *mat.Dense { return ringBatch(rng, 64) })
 				s1, _ := m.Sample(50, rand.New(rand.NewPCG(4, 4)))
 				s2, _ := m2.Sample(50, rand.New(rand.NewPCG(4, 4)))
 				if !mat.Equal(s1, s2) {
@@ -547,5 +537,23 @@ func TestStandardisation(t *testing.T) {
 				t.Errorf("standardised column mean %v, want 0", mu/256)
 			}
 		})
+	}
+}
+
+// trainInLockstep takes steps training steps of a model and of its copy
+// restored from a checkpoint on the same batches: the losses must agree
+// exactly.
+func trainInLockstep(t *testing.T, m, m2 models.Model, steps int, batch func() *mat.Dense) {
+	t.Helper()
+	for i := 0; i < steps; i++ {
+		x := batch()
+		l1, err1 := m.TrainStep(x)
+		l2, err2 := m2.TrainStep(x)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if l1 != l2 {
+			t.Fatalf("step %d after load: loss %v, original %v", i, l2, l1)
+		}
 	}
 }
