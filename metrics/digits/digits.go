@@ -29,7 +29,10 @@ import (
 )
 
 // Version names the architecture and recipe; it is part of the cache key.
-const Version = "mlp-784-512-512-10-v1"
+// v2: v1 caches trained by older builds (before the AVX2 GEMM and fused
+// Adam) hold other weights than a fresh v1 training now gives (98.44% vs
+// 98.52% test accuracy), so results depended on a machine's cache history.
+const Version = "mlp-784-512-512-10-v2"
 
 const (
 	seed      = 20260101
