@@ -233,6 +233,7 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 			first = ts.Epochs // nothing left to train
 		}
 	}
+	lastCheckpoint := time.Now()
 	// checkpoint hands the state to opt.Checkpoint; mid-epoch (batches >
 	// 0) with the batch source as the epoch began, so that a resumed run
 	// draws the same order and skips the batches already taken.
@@ -253,9 +254,12 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 				return fmt.Errorf("saving batch order for the checkpoint: %w", err)
 			}
 		}
-		return opt.Checkpoint(st)
+		if err := opt.Checkpoint(st); err != nil {
+			return err
+		}
+		lastCheckpoint = time.Now()
+		return nil
 	}
-	lastCheckpoint := time.Now()
 	n, dim := d.Train.Dims()
 	batch := mat.NewDense(ts.BatchSize, dim, nil)
 epochs:
@@ -286,7 +290,6 @@ epochs:
 				if err := checkpoint(epochSrc, count, sum, ""); err != nil {
 					return res, fmt.Errorf("checkpoint in epoch %d: %w", epoch, err)
 				}
-				lastCheckpoint = time.Now()
 			}
 			if stop {
 				res.Seconds = time.Since(start).Seconds()
@@ -371,7 +374,6 @@ epochs:
 			if err := checkpoint(nil, 0, 0, stopped); err != nil {
 				return res, fmt.Errorf("checkpoint after epoch %d: %w", epoch, err)
 			}
-			lastCheckpoint = time.Now()
 		}
 		if last {
 			break epochs
