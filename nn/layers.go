@@ -132,8 +132,23 @@ func MADEMasks[T Float](order []int, hidden []int, blocks, k int, rng *rand.Rand
 		masks = append(masks, m)
 		prev = deg
 	}
-	out := NewMat[T](len(prev), blocks*d*k)
-	for i, pd := range prev {
+	return append(masks, outputMask[T](prev, order, blocks, k))
+}
+
+// MADEDirectMask returns the mask of a MADE's direct input-to-output
+// connection (Germain et al.'s direct_input_connect "Output"), laid out as
+// MADEMasks' output mask: input i reaches the columns of dimension j iff i
+// comes before j in the order.
+func MADEDirectMask[T Float](order []int, blocks, k int) *Mat[T] {
+	return outputMask[T](order, order, blocks, k)
+}
+
+// outputMask connects sources of the given degrees to the output columns
+// of the dimensions whose position exceeds the degree.
+func outputMask[T Float](degrees, order []int, blocks, k int) *Mat[T] {
+	d := len(order)
+	out := NewMat[T](len(degrees), blocks*d*k)
+	for i, pd := range degrees {
 		for b := 0; b < blocks; b++ {
 			for j := 0; j < d; j++ {
 				if order[j] > pd {
@@ -144,5 +159,5 @@ func MADEMasks[T Float](order []int, hidden []int, blocks, k int, rng *rand.Rand
 			}
 		}
 	}
-	return append(masks, out)
+	return out
 }

@@ -156,7 +156,12 @@ func (t *Tape[T]) Linear(x, w, b *Node[T]) *Node[T] {
 // MaskedLinear returns x·(w⊙mask) + b; mask is a constant of w's shape
 // (MADE's connectivity), and w's gradient is masked too.
 func (t *Tape[T]) MaskedLinear(x, w *Node[T], mask *Mat[T], b *Node[T]) *Node[T] {
-	sameShape("MaskedLinear", w.Value, mask)
+	return t.AddRow(t.MaskedMatMul(x, w, mask), b)
+}
+
+// MaskedMatMul returns x·(w⊙mask); mask is a constant.
+func (t *Tape[T]) MaskedMatMul(x, w *Node[T], mask *Mat[T]) *Node[T] {
+	sameShape("MaskedMatMul", w.Value, mask)
 	wm := &Node[T]{Value: t.buf(w.Value.Rows, w.Value.Cols)}
 	for i, v := range w.Value.Data {
 		wm.Value.Data[i] = v * mask.Data[i]
@@ -169,7 +174,7 @@ func (t *Tape[T]) MaskedLinear(x, w *Node[T], mask *Mat[T], b *Node[T]) *Node[T]
 			}
 		})
 	}
-	return t.AddRow(t.MatMul(x, wm), b)
+	return t.MatMul(x, wm)
 }
 
 // ---- broadcasting and elementwise binary ops ----

@@ -14,6 +14,9 @@
 //     a rank-1 term per drawn coordinate (O(H) per step instead of O(D·H));
 //     SampleNaive keeps the D-full-pass sampler for reference and speed
 //     comparisons, and both draw identical samples from the same source.
+//     With direct: true, masked input-to-output weights join the hidden
+//     path (the setting of Germain et al.'s MNIST runs); the incremental
+//     sampler updates their contribution the same rank-1 way.
 //   - pixelcnn: a small PixelCNN (van den Oord et al. 2016) for binary
 //     images, built on nn.Conv2D with nn.CausalMask (type A first layer,
 //     type B after), Bernoulli outputs, raster order with channels inner.

@@ -68,8 +68,15 @@ type MADE[T nn.Float] struct {
 	Orders [][]int
 	Masks  [][]*nn.Mat[T]
 	Net    *nn.MLP[T]
-	Params nn.ParamSet[T]
-	Opt    *nn.Adam[T]
+	// Direct, when not nil, is a D×(blocks·D·K) input-to-output weight
+	// matrix added to the network's output, masked by DirectMasks[m] so
+	// that input i reaches only dimensions after it: the linear
+	// autoregressive part (a logistic FVSBN for binary data) that Germain
+	// et al.'s MNIST models have beside the hidden layers.
+	Direct      *nn.Node[T]
+	DirectMasks []*nn.Mat[T]
+	Params      nn.ParamSet[T]
+	Opt         *nn.Adam[T]
 
 	src        *rand.PCG
 	nextMask   []float64 // 1 element: index of the mask the next step uses
@@ -85,6 +92,7 @@ type MADEConfig struct {
 	Components  int     // mixture components (Mixture only)
 	Masks       int     // ≥ 1
 	Order       string  // first mask's order: natural, reversed or random
+	Direct      bool    // add masked direct input-to-output weights
 	LogStdBound float64 // continuous outputs
 	LR          float64
 	ClipNorm    float64
@@ -119,6 +127,11 @@ func NewMADE[T nn.Float](c MADEConfig) (*MADE[T], error) {
 	outCols := c.Out.blocks() * c.Dim * k
 	sizes := append(append([]int{c.Dim}, c.Hidden...), outCols)
 	m.Net = nn.NewMLP(&m.Params, "made", sizes, c.Act, false, rng)
+	if c.Direct {
+		// Zero at the start, so training begins from the plain MADE; it
+		// draws nothing from rng, so the masks match a MADE without it.
+		m.Direct = m.Params.Add("made.direct", c.Dim, outCols)
+	}
 	for mk := 0; mk < c.Masks; mk++ {
 		order := make([]int, c.Dim)
 		switch {
@@ -143,6 +156,9 @@ func NewMADE[T nn.Float](c MADEConfig) (*MADE[T], error) {
 		}
 		m.Orders = append(m.Orders, order)
 		m.Masks = append(m.Masks, nn.MADEMasks[T](order, c.Hidden, c.Out.blocks(), k, degRng))
+		if c.Direct {
+			m.DirectMasks = append(m.DirectMasks, nn.MADEDirectMask[T](order, c.Out.blocks(), k))
+		}
 	}
 	m.Net.Masks = m.Masks[0]
 	m.Opt = nn.NewAdam(&m.Params, c.LR)
@@ -157,7 +173,11 @@ func (m *MADE[T]) NumMasks() int { return len(m.Masks) }
 // conditional parameters (log-stds not yet bounded).
 func (m *MADE[T]) Forward(t *nn.Tape[T], x *nn.Node[T], mk int) *nn.Node[T] {
 	m.Net.Masks = m.Masks[mk]
-	return m.Net.Forward(t, x)
+	out := m.Net.Forward(t, x)
+	if m.Direct != nil {
+		out = t.Add(out, t.MaskedMatMul(x, m.Direct, m.DirectMasks[mk]))
+	}
+	return out
 }
 
 // view reinterprets a node's row-major storage as an r×c matrix, sharing
@@ -509,6 +529,17 @@ func (m *MADE[T]) SampleIncremental(n int, rng *rand.Rand) (*mat.Dense, error) {
 		r := len(rows)
 		pre := nn.NewMat[T](r, h)
 		act := nn.NewMat[T](r, h)
+		// With direct weights, each example also keeps direct = Σ x_i·Wd[i,:]
+		// over the coordinates drawn so far, which the mask confines to
+		// the outputs of later positions.
+		var wdm, direct *nn.Mat[T]
+		if m.Direct != nil {
+			wdm = nn.NewMat[T](d, nout)
+			for i, v := range m.Direct.Value.Data {
+				wdm.Data[i] = v * m.DirectMasks[mk].Data[i]
+			}
+			direct = nn.NewMat[T](r, nout)
+		}
 		for i := 0; i < r; i++ {
 			for s, u := range perm {
 				pre.Data[i*h+s] = b1[u]
@@ -533,12 +564,18 @@ func (m *MADE[T]) SampleIncremental(n int, rng *rand.Rand) (*mat.Dense, error) {
 					for c := 0; c < k; c++ {
 						col := (b*d+j)*k + c
 						vals[b*k+c] = b2[col] + dot(ac, w2t.Row(col)[:live])
+						if direct != nil {
+							vals[b*k+c] += direct.At(i, col)
+						}
 					}
 				}
 				v := T(m.draw(nz, row, j, func(b, c int) T { return vals[b*k+c] }))
 				out.Set(row, j, float64(v))
 				if v != 0 && live < h {
 					axpy(v, w1m.Row(j)[live:], pre.Row(i)[live:])
+				}
+				if v != 0 && direct != nil {
+					axpy(v, wdm.Row(j), direct.Row(i))
 				}
 			}
 		}
@@ -593,17 +630,27 @@ func actF(a nn.Activation, x float64) float64 {
 func (m *MADE[T]) NumParams() int {
 	n := 0
 	for l, w := range m.Net.W {
-		for i := range w.Value.Data {
-			for _, masks := range m.Masks {
-				if masks[l].Data[i] != 0 {
-					n++
-					break
-				}
-			}
-		}
+		n += liveWeights(len(w.Value.Data), len(m.Masks), func(mk, i int) bool { return m.Masks[mk][l].Data[i] != 0 })
 		n += len(m.Net.B[l].Value.Data)
 	}
+	if m.Direct != nil {
+		n += liveWeights(len(m.Direct.Value.Data), len(m.Masks), func(mk, i int) bool { return m.DirectMasks[mk].Data[i] != 0 })
+	}
 	return n
+}
+
+// liveWeights counts the weights that at least one of the masks keeps.
+func liveWeights(n, masks int, kept func(mk, i int) bool) int {
+	live := 0
+	for i := 0; i < n; i++ {
+		for mk := 0; mk < masks; mk++ {
+			if kept(mk, i) {
+				live++
+				break
+			}
+		}
+	}
+	return live
 }
 
 // SetLR implements models.LRSetter.

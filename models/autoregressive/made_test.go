@@ -28,6 +28,10 @@ var madeCases = []madeCase{
 	{"gaussian/random order", false, map[string]any{"hidden": 12, "order": "random"}},
 	{"mixture/3 components/2 masks", false, map[string]any{"hidden": 12, "components": 3, "masks": 2}},
 	{"mixture/2 layers/tanh", false, map[string]any{"hidden": 12, "hidden_layers": 2, "components": 2, "activation": "tanh"}},
+	{"bernoulli/direct", true, map[string]any{"hidden": 12, "direct": true}},
+	{"bernoulli/direct/3 masks", true, map[string]any{"hidden": 12, "masks": 3, "direct": true}},
+	{"bernoulli/direct/2 layers", true, map[string]any{"hidden": 12, "hidden_layers": 2, "direct": true}},
+	{"mixture/direct/random order", false, map[string]any{"hidden": 12, "components": 2, "order": "random", "direct": true}},
 }
 
 func newMADE64(t testing.TB, c madeCase, dim int) *MADE[float64] {
@@ -346,6 +350,11 @@ func TestMADENumParamsCountsLiveWeights(t *testing.T) {
 	// biases 4 + 3.
 	if got, want := m.NumParams(), 6+6+4+3; got != want {
 		t.Errorf("NumParams %d, want %d", got, want)
+	}
+	// Direct weights add input i → output j for i before j: 3 on 3 inputs.
+	m = newMADE64(t, madeCase{"", true, map[string]any{"hidden": 4, "direct": true}}, 3)
+	if got, want := m.NumParams(), 6+6+4+3+3; got != want {
+		t.Errorf("with direct weights: NumParams %d, want %d", got, want)
 	}
 }
 

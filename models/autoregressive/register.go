@@ -20,6 +20,7 @@ func init() {
 			{Key: "activation", Default: "relu", Doc: "hidden nonlinearity: relu, tanh, elu, leaky_relu", Check: checkActivation},
 			{Key: "masks", Default: 1, Doc: "masks (orderings and connectivities) for order-agnostic training: each step uses the next in a cycle, the density averages p over all of them", Check: params.Positive},
 			{Key: "order", Default: "natural", Doc: "order of the first mask: natural, reversed or random (seeded); further masks are always random", Check: params.OneOf("natural", "reversed", "random")},
+			{Key: "direct", Default: false, Doc: "add masked direct input-to-output weights (Germain et al.'s MNIST models: direct_input_connect Output)"},
 			{Key: "components", Default: 1, Doc: "continuous data: Gaussian mixture components per conditional (1: a single Gaussian); ignored for binary data", Check: params.Positive},
 			{Key: "logstd_bound", Default: 7.0, Doc: "continuous data: conditional log-stds are bound·tanh(raw/bound)", Check: params.Positive},
 			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
@@ -70,7 +71,7 @@ func MADEConfigFrom(cfg models.Config) (MADEConfig, error) {
 	}
 	return MADEConfig{
 		Dim: cfg.Dim, Hidden: hidden, Act: nn.Activation(p.String("activation")), Out: out,
-		Components: p.Int("components"), Masks: p.Int("masks"), Order: p.String("order"),
+		Components: p.Int("components"), Masks: p.Int("masks"), Order: p.String("order"), Direct: p.Bool("direct"),
 		LogStdBound: p.Float("logstd_bound"), LR: cfg.LR, ClipNorm: p.Float("clip_norm"), Seed: cfg.Seed,
 	}, nil
 }
