@@ -3,6 +3,8 @@ package experiments
 import (
 	"bytes"
 	"errors"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/genbench/genbench/datasets"
+	"github.com/genbench/genbench/models"
 )
 
 // resumeSpec has trials long enough to be interrupted in the middle:
@@ -243,5 +248,40 @@ func TestCheckpointCodec(t *testing.T) {
 				t.Errorf("err %v, want ErrBadCheckpoint with %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestBatchProgress: within every epoch the batch callback counts the
+// batches taken, of the epoch's total, with their running mean loss.
+func TestBatchProgress(t *testing.T) {
+	d, err := datasets.Build("ring8", map[string]any{"std": 0.1, "n_train": 320, "n_valid": 64, "n_test": 64}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := models.New("realnvp", map[string]any{"layers": 2, "hidden": 8}, models.Config{Dim: 2, Dtype: "float64", Seed: 1, LR: 1e-3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := TrainSpec{BatchSize: 64, Epochs: 2, LR: 1e-3}
+	var calls []int
+	var lastEpoch = -1
+	_, err = TrainWith(m, d, ts, rand.NewPCG(1, 2), TrainOptions{Batch: func(epoch, done, batches int, mean float64) {
+		if batches != 5 {
+			t.Errorf("epoch %d: %d batches per epoch, want 5", epoch, batches)
+		}
+		if epoch != lastEpoch && done != 1 || epoch == lastEpoch && done != calls[len(calls)-1]+1 {
+			t.Errorf("epoch %d: batch %d after %v", epoch, done, calls)
+		}
+		if math.IsNaN(mean) || mean == 0 {
+			t.Errorf("epoch %d batch %d: mean loss %v", epoch, done, mean)
+		}
+		lastEpoch = epoch
+		calls = append(calls, done)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{1, 2, 3, 4, 5, 1, 2, 3, 4, 5}; !reflect.DeepEqual(calls, want) {
+		t.Errorf("batch calls %v, want %v", calls, want)
 	}
 }

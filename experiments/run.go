@@ -408,11 +408,39 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	if every == 0 {
 		every = DefaultCheckpointEvery
 	}
+	// A trial's done fraction is its share of epochs or, under a time
+	// budget, of the budget if larger, so that ETAs hold for both.
+	trainStart := time.Now()
+	if resume != nil {
+		trainStart = trainStart.Add(-time.Duration(resume.Seconds * float64(time.Second)))
+	}
+	frac := func(epochs float64) float64 {
+		f := epochs / float64(ts.Epochs)
+		if ts.TimeBudget > 0 {
+			f = max(f, time.Since(trainStart).Seconds()/ts.TimeBudget)
+		}
+		return min(f, 1)
+	}
 	progress := func(epoch, epochs, step int, trainLoss, validLoss float64) {
 		board.progress(worker, fmt.Sprintf("%s epoch %d/%d step %d loss %.4f valid %.4f",
-			label, epoch+1, epochs, step, trainLoss, validLoss), float64(epoch+1)/float64(epochs))
+			label, epoch+1, epochs, step, trainLoss, validLoss), frac(float64(epoch+1)))
 	}
-	res, err := TrainWith(m, d, ts, batches, TrainOptions{Progress: progress, Resume: resume, Stop: opt.Stop,
+	// Within long epochs (a PixelCNN's take minutes), a line every
+	// batchEvery on a log, every second on a terminal.
+	batchEvery := time.Minute
+	if opt.Terminal {
+		batchEvery = time.Second
+	}
+	lastBatchLine := time.Now()
+	batchProgress := func(epoch, done, total int, meanLoss float64) {
+		if time.Since(lastBatchLine) < batchEvery || done == total {
+			return
+		}
+		lastBatchLine = time.Now()
+		board.progress(worker, fmt.Sprintf("%s epoch %d/%d batch %d/%d loss %.4f",
+			label, epoch+1, ts.Epochs, done, total, meanLoss), frac(float64(epoch)+float64(done)/float64(total)))
+	}
+	res, err := TrainWith(m, d, ts, batches, TrainOptions{Progress: progress, Batch: batchProgress, Resume: resume, Stop: opt.Stop,
 		CheckpointEvery: every, Checkpoint: func(st *TrainState) error {
 			if err := WriteCheckpoint(ckpt, tr.ID, st); err != nil {
 				return err

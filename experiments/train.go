@@ -92,6 +92,11 @@ type TrainResult struct {
 // Progress receives training progress; nil means silence.
 type Progress func(epoch, epochs, step int, trainLoss, validLoss float64)
 
+// BatchProgress receives progress within an epoch after every step: the
+// batches of the epoch done so far, of how many, and their mean loss.
+// It is called often, so it should be cheap (throttle any output).
+type BatchProgress func(epoch, done, batches int, meanLoss float64)
+
 // validationLoss is the held-out loss used for early stopping: the exact
 // NLL where the model has one, else the negative ELBO, else the model's
 // own validation loss.
@@ -149,6 +154,7 @@ type TrainState struct {
 // TrainOptions are the optional parts of a training run.
 type TrainOptions struct {
 	Progress Progress
+	Batch    BatchProgress // nil: none
 	// Resume continues from a checkpoint: the model must hold Resume.Model
 	// (Model.Load) and the batch source Resume.Batches already.
 	Resume *TrainState
@@ -314,6 +320,9 @@ epochs:
 			}
 			sum += loss
 			count++
+			if opt.Batch != nil {
+				opt.Batch(epoch, count, n/ts.BatchSize, sum/float64(count))
+			}
 			if ts.MaxSteps > 0 && res.Steps >= ts.MaxSteps {
 				res.Stopped = "max_steps"
 				break
