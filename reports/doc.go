@@ -37,7 +37,7 @@
 // kind, rank within the kind, bits/dim, gap to the true NLL, modes covered,
 // high-quality fraction, samples/s, train seconds, params and the
 // published reference. Columns that no row has are left out. The best
-// value of each column is bold; test NLL, bits/dim and the gap are compared
+// value of each column is bold (none where all rows tie); test NLL, bits/dim and the gap are compared
 // and ranked only within one NLL kind (exact, bound, estimate are never
 // ranked together). The reference column quotes REFERENCE.md where the
 // same protocol applies (binarized MNIST NLL for made/vae/iwae/pixelcnn,

@@ -233,7 +233,8 @@ func (r *Report) columns(refs map[*Row]inline, rk map[*Row]string) []column {
 }
 
 // bestRows marks, per column, the rows holding the best value of their
-// comparison group; groups with one member get no mark.
+// comparison group; groups with one member, or whose members all tie
+// (every model covering 10 of 10 classes), get no mark.
 func bestRows(rows []*Row, c column) map[*Row]bool {
 	if c.value == nil {
 		return nil
@@ -259,10 +260,17 @@ func bestRows(rows []*Row, c column) map[*Row]bool {
 				best = e.v
 			}
 		}
+		var tied []*Row
 		for _, e := range es {
 			if e.v == best {
-				out[e.row] = true
+				tied = append(tied, e.row)
 			}
+		}
+		if len(tied) == len(es) {
+			continue
+		}
+		for _, row := range tied {
+			out[row] = true
 		}
 	}
 	return out
@@ -377,7 +385,7 @@ func (r *Report) setSection(ds *DataSet) []block {
 	doc = append(doc, t)
 	doc = append(doc, list{[]inline{
 		txt("Values are means over a model's ok seeds. ± is 2 standard errors over test examples when one seed finished ok, and the standard deviation over seeds when several did (see seeds ok)."),
-		txt("Bold: the best value of a column (lowest test NLL, bits/dim, gap, train seconds and params; highest modes covered, high-quality fraction and samples/s). Test NLL, bits/dim and the gap (model NLL − the data's true NLL on the same test examples, nats) are compared and ranked only among rows of the same NLL kind: the rank “exact (2 of 5)” counts exact NLLs only; a kind with a single row gets no bold."),
+		txt("Bold: the best value of a column (lowest test NLL, bits/dim, gap, train seconds and params; highest modes covered, high-quality fraction and samples/s); none where every row ties. Test NLL, bits/dim and the gap (model NLL − the data's true NLL on the same test examples, nats) are compared and ranked only among rows of the same NLL kind: the rank “exact (2 of 5)” counts exact NLLs only; a kind with a single row gets no bold."),
 	}})
 	if len(notes) > 0 {
 		doc = append(doc, para{bld("Published references")}, list{notes})

@@ -411,6 +411,37 @@ func TestBestAndRanksWithinKind(t *testing.T) {
 	}
 }
 
+func TestBestRowsTies(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		values []float64
+		lower  bool
+		want   []bool
+	}{
+		{"highest", []float64{8, 10, 9}, false, []bool{false, true, false}},
+		{"lowest", []float64{8, 10, 9}, true, []bool{true, false, false}},
+		{"tie for best marks both", []float64{10, 10, 9}, false, []bool{true, true, false}},
+		{"all tie: no mark", []float64{10, 10, 10}, false, []bool{false, false, false}},
+		{"one row: no mark", []float64{3}, true, []bool{false}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rows := make([]*Row, len(c.values))
+			val := map[*Row]float64{}
+			for i, v := range c.values {
+				rows[i] = &Row{Model: fmt.Sprint(i)}
+				val[rows[i]] = v
+			}
+			col := column{lowerIsBetter: c.lower, value: func(r *Row) (float64, string, bool) { return val[r], "", true }}
+			best := bestRows(rows, col)
+			for i, row := range rows {
+				if best[row] != c.want[i] {
+					t.Errorf("row %d (%v): bold %v, want %v", i, c.values[i], best[row], c.want[i])
+				}
+			}
+		})
+	}
+}
+
 // TestRealRecords builds a report from a real results folder of three
 // flows (records written by an earlier genbench, read leniently) and
 // checks that the trial ids and spec hash recomputed from spec.json match
