@@ -130,7 +130,7 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 	if w.Grad != nil {
 		dwp = t.buf(workers, cout*kk)
 	}
-	if x.Grad != nil {
+	if x.Grad != nil && !identity {
 		dcol = t.buf(workers, kk*hw)
 	}
 	if b != nil && b.Grad != nil {
@@ -145,14 +145,16 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 					// dW' += dOut · colᵀ
 					gemm(false, true, cout, kk, hw, g, hw, colOf(img), hw, 1, dwp.Row(wk), kk)
 				}
-				if dcol != nil {
-					// dcol = W'ᵀ · dOut, scattered back onto the image.
-					dc := dcol.Row(wk)
-					gemm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 0, dc, hw)
+				if x.Grad != nil {
+					// dcol = W'ᵀ · dOut, scattered back onto the image; a
+					// 1×1 convolution's dcol is the image's gradient, so the
+					// product accumulates straight into it.
 					gx := x.Grad.Data[img*X.Cols : (img+1)*X.Cols]
 					if identity {
-						addTo(gx, dc)
+						gemm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 1, gx, hw)
 					} else {
+						dc := dcol.Row(wk)
+						gemm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 0, dc, hw)
 						col2im(dc, in, k, active, gx)
 					}
 				}
