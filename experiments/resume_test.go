@@ -285,3 +285,41 @@ func TestBatchProgress(t *testing.T) {
 		t.Errorf("batch calls %v, want %v", calls, want)
 	}
 }
+
+// TestMinDelta: with a min_delta larger than any drop, only the first
+// epoch counts as an improvement, so training stops after 1+patience
+// epochs, still restoring the lowest validation loss seen; with 0 the
+// same run trains longer.
+func TestMinDelta(t *testing.T) {
+	d, err := datasets.Build("ring8", map[string]any{"std": 0.1, "n_train": 320, "n_valid": 64, "n_test": 64}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(minDelta float64) TrainResult {
+		m, err := models.New("realnvp", map[string]any{"layers": 2, "hidden": 8}, models.Config{Dim: 2, Dtype: "float64", Seed: 1, LR: 3e-3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := TrainWith(m, d, TrainSpec{BatchSize: 64, Epochs: 8, LR: 3e-3, Patience: 2, LRDecay: 1, LRPatience: 5, MinDelta: minDelta}, rand.NewPCG(1, 2), TrainOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	plain, strict := run(0), run(1e6)
+	if plain.Epochs <= 3 {
+		t.Fatalf("without min_delta the run stopped after %d epochs; the test needs a longer one", plain.Epochs)
+	}
+	if strict.Epochs != 3 || strict.Stopped != "patience" {
+		t.Errorf("min_delta 1e6: %d epochs, stopped by %s; want 3, patience", strict.Epochs, strict.Stopped)
+	}
+	low := 0
+	for i, e := range strict.Curve {
+		if e.ValidLoss < strict.Curve[low].ValidLoss {
+			low = i
+		}
+	}
+	if strict.BestEpoch != low {
+		t.Errorf("best epoch %d, lowest validation loss at %d (%v)", strict.BestEpoch, low, strict.Curve)
+	}
+}

@@ -478,7 +478,11 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	}
 	rec.NonFinite = ev.NonFinite
 	rec.Protocol = ev.Protocol
-	selection := fmt.Sprintf("patience %d, best-validation (%s) weights restored", ts.Patience, res.ValidKind)
+	patience := fmt.Sprintf("patience %d", ts.Patience)
+	if ts.MinDelta > 0 {
+		patience += fmt.Sprintf(" (improvements of more than %g)", ts.MinDelta)
+	}
+	selection := fmt.Sprintf("%s, best-validation (%s) weights restored", patience, res.ValidKind)
 	if res.ValidKind == "model_loss" || res.ValidKind == "none" {
 		selection = fmt.Sprintf("last weights kept (validation %s is monitored, not used to select: it is not a likelihood)", res.ValidKind)
 	}

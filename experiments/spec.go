@@ -101,6 +101,11 @@ type TrainSpec struct {
 	LRDecay    float64 `json:"lr_decay"`     // multiply lr by this when validation has not improved for lr_patience epochs; 1 = off (default 1)
 	LRPatience int     `json:"lr_patience"`  // default 5
 	Warmup     int     `json:"warmup_steps"` // linear lr warm-up steps, default 0
+	// MinDelta is the least drop of the validation loss that counts as an
+	// improvement for patience and lr decay (default 0: any drop); the best
+	// state is kept regardless. Omitted when 0, so that trial ids of specs
+	// without it are unchanged.
+	MinDelta float64 `json:"min_delta,omitempty"`
 }
 
 // EvalSpec holds the evaluation settings of the spec.
@@ -386,6 +391,7 @@ var trainSchema = params.Schema{
 	{Key: "lr_decay", Default: 1.0, Doc: "multiply lr by this when validation has not improved for lr_patience epochs; 1 = off", Check: decayCheck},
 	{Key: "lr_patience", Default: 5, Doc: "epochs without improvement before lr decays", Check: params.Positive},
 	{Key: "warmup_steps", Default: 0, Doc: "linear lr warm-up steps", Check: params.Nonnegative},
+	{Key: "min_delta", Default: 0.0, Doc: "least drop of the validation loss (nats) that counts as an improvement for patience and lr_patience; the best state is kept regardless", Check: params.Nonnegative},
 }
 
 var evalSchema = params.Schema{
@@ -426,6 +432,8 @@ func setTrain(t *TrainSpec, key string, v any) {
 		t.LRPatience = v.(int)
 	case "warmup_steps":
 		t.Warmup = v.(int)
+	case "min_delta":
+		t.MinDelta = v.(float64)
 	default:
 		panic("experiments: no train key " + key)
 	}

@@ -129,12 +129,16 @@ func validationLoss(m models.Model, valid *mat.Dense) (float64, string, error) {
 // through one: what a checkpoint holds to continue training exactly as if
 // it had never stopped.
 type TrainState struct {
-	Epochs    int        // epochs finished
-	Steps     int        // optimisation steps taken
-	Best      float64    // best validation loss so far (+Inf before any)
-	BestEpoch int        // epoch of Best, -1 before any
-	Bad       int        // epochs since Best (early stopping)
-	Plateau   int        // epochs since Best or the last lr decay
+	Epochs    int     // epochs finished
+	Steps     int     // optimisation steps taken
+	Best      float64 // best validation loss so far (+Inf before any)
+	BestEpoch int     // epoch of Best, -1 before any
+	Bad       int     // epochs since Best (early stopping)
+	Plateau   int     // epochs since Best or the last lr decay
+	// Counted is the validation loss of the last epoch that counted as an
+	// improvement under min_delta (+Inf before any); unused when min_delta
+	// is 0, where every new best counts.
+	Counted   float64
 	LR        float64    // current base learning rate (after decays)
 	Curve     []EpochLog // the training curve so far
 	ValidKind string
@@ -221,13 +225,14 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 	lrs, _ := m.(models.LRSetter)
 	lr := ts.LR
 	best, bestEpoch, bad, plateau := math.Inf(1), -1, 0, 0
+	counted := math.Inf(1)
 	var bestState bytes.Buffer
 	first := 0
 	resumeBatches, resumeLoss := 0, 0.0
 	res.Stopped = "epochs"
 	if r := opt.Resume; r != nil {
 		start = start.Add(-time.Duration(r.Seconds * float64(time.Second)))
-		lr, best, bestEpoch, bad, plateau = r.LR, r.Best, r.BestEpoch, r.Bad, r.Plateau
+		lr, best, bestEpoch, bad, plateau, counted = r.LR, r.Best, r.BestEpoch, r.Bad, r.Plateau, r.Counted
 		bestState.Write(r.BestState)
 		res.Curve = append([]EpochLog(nil), r.Curve...)
 		res.Steps, res.Epochs, res.ValidKind = r.Steps, r.Epochs, r.ValidKind
@@ -245,7 +250,7 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 	// draws the same order and skips the batches already taken.
 	checkpoint := func(epochSrc []byte, batches int, loss float64, stopped string) error {
 		st := &TrainState{Epochs: res.Epochs, Steps: res.Steps, Best: best, BestEpoch: bestEpoch, Bad: bad,
-			Plateau: plateau, LR: lr, Curve: res.Curve, ValidKind: res.ValidKind, Stopped: stopped,
+			Plateau: plateau, Counted: counted, LR: lr, Curve: res.Curve, ValidKind: res.ValidKind, Stopped: stopped,
 			Seconds: time.Since(start).Seconds(), Resumed: res.Resumed, BestState: bestState.Bytes(),
 			EpochBatches: batches, EpochLoss: loss}
 		var cur bytes.Buffer
@@ -357,11 +362,14 @@ epochs:
 			vl = -float64(epoch)
 		}
 		if vl < best {
-			best, bestEpoch, bad, plateau = vl, epoch, 0, 0
+			best, bestEpoch = vl, epoch
 			bestState.Reset()
 			if err := m.Save(&bestState); err != nil {
 				return res, fmt.Errorf("saving best state: %w", err)
 			}
+		}
+		if ts.MinDelta == 0 && bestEpoch == epoch || ts.MinDelta > 0 && vl < counted-ts.MinDelta {
+			counted, bad, plateau = vl, 0, 0
 		} else {
 			bad++
 			plateau++
