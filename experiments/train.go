@@ -133,8 +133,8 @@ type TrainState struct {
 	Steps     int     // optimisation steps taken
 	Best      float64 // best validation loss so far (+Inf before any)
 	BestEpoch int     // epoch of Best, -1 before any
-	Bad       int     // epochs since Best (early stopping)
-	Plateau   int     // epochs since Best or the last lr decay
+	Bad       int     // epochs since the last counted improvement (early stopping)
+	Plateau   int     // epochs since that improvement or the last lr decay
 	// Counted is the validation loss of the last epoch that counted as an
 	// improvement under min_delta (+Inf before any); unused when min_delta
 	// is 0, where every new best counts.
