@@ -629,22 +629,25 @@ func actF(a nn.Activation, x float64) float64 {
 // connected, and the biases.
 func (m *MADE[T]) NumParams() int {
 	n := 0
-	for l, w := range m.Net.W {
-		n += liveWeights(len(w.Value.Data), len(m.Masks), func(mk, i int) bool { return m.Masks[mk][l].Data[i] != 0 })
-		n += len(m.Net.B[l].Value.Data)
+	for l := range m.Net.W {
+		layer := make([]*nn.Mat[T], len(m.Masks))
+		for mk, masks := range m.Masks {
+			layer[mk] = masks[l]
+		}
+		n += liveWeights(layer) + len(m.Net.B[l].Value.Data)
 	}
 	if m.Direct != nil {
-		n += liveWeights(len(m.Direct.Value.Data), len(m.Masks), func(mk, i int) bool { return m.DirectMasks[mk].Data[i] != 0 })
+		n += liveWeights(m.DirectMasks)
 	}
 	return n
 }
 
-// liveWeights counts the weights that at least one of the masks keeps.
-func liveWeights(n, masks int, kept func(mk, i int) bool) int {
+// liveWeights counts the positions that at least one of the masks keeps.
+func liveWeights[T nn.Float](masks []*nn.Mat[T]) int {
 	live := 0
-	for i := 0; i < n; i++ {
-		for mk := 0; mk < masks; mk++ {
-			if kept(mk, i) {
+	for i := range masks[0].Data {
+		for _, mask := range masks {
+			if mask.Data[i] != 0 {
 				live++
 				break
 			}
