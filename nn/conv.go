@@ -92,7 +92,7 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 	identity := k == 1 && kk == in.C
 	var cols *Mat[T]
 	if !identity {
-		cols = t.buf(batch, kk*hw)
+		cols = t.rawBuf(batch, kk*hw) // im2col writes every element
 	}
 	colOf := func(img int) []T {
 		if identity {
@@ -101,7 +101,7 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 		return cols.Data[img*kk*hw : (img+1)*kk*hw]
 	}
 
-	out := t.node(batch, cout*hw, parents...)
+	out := t.rawNode(batch, cout*hw, parents...) // every value is written by the β=0 product
 	oc := cout * hw
 	parallelImages(batch, func(_, lo, hi int) {
 		for img := lo; img < hi; img++ {
@@ -198,26 +198,40 @@ func numWorkers(n int) int {
 // parallelImages splits images [0, n) into numWorkers(n) contiguous
 // ranges and runs f(worker, lo, hi) on each, concurrently.
 func parallelImages(n int, f func(worker, lo, hi int)) {
-	workers := numWorkers(n)
-	if workers == 1 {
+	parallelParts(n, numWorkers(n), f)
+}
+
+// elemGrain is the smallest slice that parallelElems splits: below it
+// the goroutine hand-off costs more than the loop.
+const elemGrain = 1 << 16
+
+// parallelElems runs f on contiguous parts of [0, n) concurrently, one
+// per available CPU, when n is large enough to be worth it: elementwise
+// ops on whole feature maps are memory-bound loops that would otherwise
+// leave all cores but one idle between the parallel convolutions.
+func parallelElems(n int, f func(lo, hi int)) {
+	parallelParts(n, max(1, min(n/elemGrain, runtime.GOMAXPROCS(0))), func(_, lo, hi int) { f(lo, hi) })
+}
+
+// parallelParts splits [0, n) into parts contiguous ranges and runs
+// f(part, lo, hi) on each, the last on the calling goroutine.
+func parallelParts(n, parts int, f func(part, lo, hi int)) {
+	if parts <= 1 {
 		f(0, 0, n)
 		return
 	}
 	var wg sync.WaitGroup
-	for wk := 0; wk < workers; wk++ {
-		lo, hi := wk*n/workers, (wk+1)*n/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(wk, lo, hi)
-		}()
+	for p := range parts - 1 {
+		wg.Go(func() { f(p, p*n/parts, (p+1)*n/parts) })
 	}
+	f(parts-1, (parts-1)*n/parts, n)
 	wg.Wait()
 }
 
 // im2col writes, for each active kernel column (c, u, v), the H·W input
 // values x[c, i+u−K/2, j+v−K/2] it meets (zero outside the image) as one
-// row of dst (len(active)×H·W). dst must start zeroed.
+// row of dst (len(active)×H·W). Every element of dst is written, the
+// zeros included, so dst need not start zeroed.
 func im2col[T Float](x []T, in ImageShape, k int, active []int, dst []T) {
 	hw, p := in.H*in.W, k/2
 	for a, col := range active {
@@ -226,15 +240,20 @@ func im2col[T Float](x []T, in ImageShape, k int, active []int, dst []T) {
 		src := x[c*hw : (c+1)*hw]
 		jlo, jhi := max(0, p-v), min(in.W, in.W+p-v)
 		if jlo >= jhi {
+			clear(row)
 			continue
 		}
 		for i := 0; i < in.H; i++ {
+			r := row[i*in.W : (i+1)*in.W]
 			si := i + u - p
 			if si < 0 || si >= in.H {
+				clear(r)
 				continue
 			}
 			off := si*in.W + v - p
-			copy(row[i*in.W+jlo:i*in.W+jhi], src[off+jlo:off+jhi])
+			clear(r[:jlo])
+			copy(r[jlo:jhi], src[off+jlo:off+jhi])
+			clear(r[jhi:])
 		}
 	}
 }

@@ -257,6 +257,61 @@ func TestConv2DReusesBuffers(t *testing.T) {
 	}
 }
 
+// TestRecycledBuffersNeedNoZeroing: ops that skip zeroing their recycled
+// value buffers (Conv2D and its im2col columns, Relu, Add) must write
+// every element. Poisoning every buffer with NaN between two identical
+// steps must not change the loss or the gradients. The feature maps are
+// large enough for the elementwise ops to split across goroutines.
+func TestRecycledBuffersNeedNoZeroing(t *testing.T) {
+	in := ImageShape{2, 28, 28}
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := NewMat[float32](24, in.Size())
+	for i := range x.Data {
+		x.Data[i] = float32(rng.Float64())
+	}
+	w3, b3 := NewParam[float32](8, 2*9), NewParam[float32](1, 8)
+	w1 := NewParam[float32](8, 8)
+	Uniform(w3, 1, rng)
+	Uniform(b3, 1, rng)
+	Uniform(w1, 1, rng)
+	mask := CausalMask[float32](true, 2, 8, 3, 1)
+	var tp Tape[float32]
+	step := func() (float64, []float32) {
+		for _, p := range []*Node[float32]{w3, b3, w1} {
+			clear(p.Grad.Data)
+		}
+		tp.Reset()
+		h := tp.Relu(tp.Conv2D(tp.Const(x), in, w3, 3, mask, b3))
+		f := tp.Add(h, tp.Conv2D(h, ImageShape{8, 28, 28}, w1, 1, nil, nil))
+		if n := len(f.Value.Data); n < 2*elemGrain {
+			t.Fatalf("feature map of %d values does not reach the parallel split at %d", n, 2*elemGrain)
+		}
+		loss := tp.Mean(tp.Square(f))
+		tp.Backward(loss)
+		var g []float32
+		for _, p := range []*Node[float32]{w3, b3, w1} {
+			g = append(g, p.Grad.Data...)
+		}
+		return Scalar(loss), g
+	}
+	loss, grads := step()
+	nan := float32(math.NaN())
+	for _, b := range tp.bufs {
+		for i := range b.Data[:cap(b.Data)] {
+			b.Data[:cap(b.Data)][i] = nan
+		}
+	}
+	loss2, grads2 := step()
+	if loss2 != loss {
+		t.Errorf("loss %v after poisoning the recycled buffers, %v before", loss2, loss)
+	}
+	for i := range grads {
+		if grads2[i] != grads[i] {
+			t.Fatalf("gradient %d is %v after poisoning the recycled buffers, %v before", i, grads2[i], grads[i])
+		}
+	}
+}
+
 func BenchmarkConv2D3x3(b *testing.B) {
 	in := ImageShape{16, 28, 28}
 	rng := rand.New(rand.NewPCG(1, 1))

@@ -44,13 +44,21 @@ func (t *Tape[T]) Reset() {
 
 // buf returns a zeroed r×c matrix owned by the tape.
 func (t *Tape[T]) buf(r, c int) *Mat[T] {
+	m := t.rawBuf(r, c)
+	parallelElems(len(m.Data), func(lo, hi int) { clear(m.Data[lo:hi]) })
+	return m
+}
+
+// rawBuf is buf without the zeroing, for values that every element of
+// is written before it is read: clearing large buffers that are about
+// to be overwritten costs as much as a cheap elementwise op.
+func (t *Tape[T]) rawBuf(r, c int) *Mat[T] {
 	n := r * c
 	if t.next < len(t.bufs) {
 		m := t.bufs[t.next]
 		t.next++
 		if cap(m.Data) >= n {
 			m.Data = m.Data[:n]
-			clear(m.Data)
 		} else {
 			m.Data = make([]T, n)
 		}
@@ -65,7 +73,15 @@ func (t *Tape[T]) buf(r, c int) *Mat[T] {
 
 // node makes an output node; it gets a gradient buffer when any parent has one.
 func (t *Tape[T]) node(r, c int, parents ...*Node[T]) *Node[T] {
-	n := &Node[T]{Value: t.buf(r, c)}
+	n := t.rawNode(r, c, parents...)
+	clear(n.Value.Data)
+	return n
+}
+
+// rawNode is node with a value buffer that is not zeroed (see rawBuf);
+// the gradient buffer still is, since backward passes accumulate into it.
+func (t *Tape[T]) rawNode(r, c int, parents ...*Node[T]) *Node[T] {
+	n := &Node[T]{Value: t.rawBuf(r, c)}
 	if t.NoGrad {
 		return n
 	}
@@ -302,17 +318,23 @@ func (t *Tape[T]) MulConst(a *Node[T], m *Mat[T]) *Node[T] {
 // Add returns a + b.
 func (t *Tape[T]) Add(a, b *Node[T]) *Node[T] {
 	sameShape("Add", a.Value, b.Value)
-	out := t.node(a.Value.Rows, a.Value.Cols, a, b)
-	for i, x := range a.Value.Data {
-		out.Value.Data[i] = x + b.Value.Data[i]
-	}
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a, b)
+	o, av, bv := out.Value.Data, a.Value.Data, b.Value.Data
+	parallelElems(len(o), func(lo, hi int) {
+		for i, x := range av[lo:hi] {
+			o[lo+i] = x + bv[lo+i]
+		}
+	})
 	return t.record(out, func() {
-		if a.Grad != nil {
-			addTo(a.Grad.Data, out.Grad.Data)
-		}
-		if b.Grad != nil {
-			addTo(b.Grad.Data, out.Grad.Data)
-		}
+		g := out.Grad.Data
+		parallelElems(len(g), func(lo, hi int) {
+			if a.Grad != nil {
+				addTo(a.Grad.Data[lo:hi], g[lo:hi])
+			}
+			if b.Grad != nil {
+				addTo(b.Grad.Data[lo:hi], g[lo:hi])
+			}
+		})
 	})
 }
 
@@ -408,9 +430,13 @@ func (t *Tape[T]) Sigmoid(a *Node[T]) *Node[T] {
 // Relu returns max(a, 0). It is written out rather than built on unary
 // because it dominates the elementwise cost of most networks.
 func (t *Tape[T]) Relu(a *Node[T]) *Node[T] {
-	out := t.node(a.Value.Rows, a.Value.Cols, a)
-	reluForward(out.Value.Data, a.Value.Data)
-	return t.record(out, func() { reluBackward(a.Grad.Data, out.Grad.Data, a.Value.Data) })
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
+	o, x := out.Value.Data, a.Value.Data
+	parallelElems(len(o), func(lo, hi int) { reluForward(o[lo:hi], x[lo:hi]) })
+	return t.record(out, func() {
+		ga, g := a.Grad.Data, out.Grad.Data
+		parallelElems(len(g), func(lo, hi int) { reluBackward(ga[lo:hi], g[lo:hi], x[lo:hi]) })
+	})
 }
 
 // reluForward sets out[i] = x[i] if x[i] > 0, else +0 (NaN too), and

@@ -257,17 +257,29 @@ func BenchmarkPixelCNNSample(b *testing.B) {
 }
 
 // BenchmarkPixelCNNTrainStep: batch 64 of 28×28 binary images with the
-// default model (32 channels, 3 blocks, 7×7 first layer).
+// default model (32 channels, 3 blocks, 7×7 first layer) and with the
+// mnist-binary spec's deeper models.
 func BenchmarkPixelCNNTrainStep(b *testing.B) {
-	m := modeltest.Build(b, "pixelcnn", nil, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}, Dtype: "float32", Seed: 1})
 	x := stripes(64, 28, 1)
-	if _, err := m.TrainStep(x); err != nil { // warm-up: tape buffers
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for range b.N {
-		if _, err := m.TrainStep(x); err != nil {
-			b.Fatal(err)
-		}
+	for _, c := range []struct {
+		name   string
+		params map[string]any
+	}{
+		{"default", nil},
+		{"c32b12", map[string]any{"channels": 32, "blocks": 12}},
+		{"c64b12", map[string]any{"channels": 64, "blocks": 12}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			m := modeltest.Build(b, "pixelcnn", c.params, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}, Dtype: "float32", Seed: 1})
+			if _, err := m.TrainStep(x); err != nil { // warm-up: tape buffers
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for range b.N {
+				if _, err := m.TrainStep(x); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
