@@ -190,6 +190,35 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 	})
 }
 
+// CropImages returns the h×w part of each image of x (of shape in) whose
+// top-left corner is at row top and column left: B×(C·h·w), images of
+// shape C×h×w. The part must lie inside the images.
+func (t *Tape[T]) CropImages(x *Node[T], in ImageShape, top, left, h, w int) *Node[T] {
+	X := x.Value
+	if X.Cols != in.Size() {
+		panic(fmt.Sprintf("nn.CropImages: input %s for images of shape %s", X.shape(), in))
+	}
+	if top < 0 || left < 0 || h < 1 || w < 1 || top+h > in.H || left+w > in.W {
+		panic(fmt.Sprintf("nn.CropImages: %d×%d part at (%d, %d) of %s images", h, w, top, left, in))
+	}
+	out := t.rawNode(X.Rows, in.C*h*w, x)
+	// each calls f(src, dst) on every cropped image row: src indexes x,
+	// dst the output.
+	each := func(f func(src, dst int)) {
+		for img := 0; img < X.Rows; img++ {
+			for c := 0; c < in.C; c++ {
+				for i := 0; i < h; i++ {
+					f(img*X.Cols+(c*in.H+top+i)*in.W+left, img*out.Value.Cols+(c*h+i)*w)
+				}
+			}
+		}
+	}
+	each(func(src, dst int) { copy(out.Value.Data[dst:dst+w], X.Data[src:src+w]) })
+	return t.record(out, func() {
+		each(func(src, dst int) { addTo(x.Grad.Data[src:src+w], out.Grad.Data[dst:dst+w]) })
+	})
+}
+
 // numWorkers is how many goroutines share a batch of n images.
 func numWorkers(n int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), n))

@@ -130,6 +130,31 @@ func TestConv2DGradients(t *testing.T) {
 	}
 }
 
+func TestCropImages(t *testing.T) {
+	in := ImageShape{2, 4, 5}
+	rng := rand.New(rand.NewPCG(9, 9))
+	x := randParam(rng, 3, in.Size(), -1, 1)
+	var tp Tape[float64]
+	got := tp.CropImages(x, in, 1, 2, 3, 2).Value
+	for n := 0; n < 3; n++ {
+		for c := 0; c < 2; c++ {
+			for i := 0; i < 3; i++ {
+				for j := 0; j < 2; j++ {
+					if g, w := got.At(n, (c*3+i)*2+j), x.Value.At(n, (c*4+1+i)*5+2+j); g != w {
+						t.Fatalf("image %d, channel %d, (%d, %d): %v, want %v", n, c, i, j, g, w)
+					}
+				}
+			}
+		}
+	}
+	f := func(tp *Tape[float64]) *Node[float64] {
+		return weighted(tp, tp.Tanh(tp.CropImages(x, in, 1, 2, 3, 2)))
+	}
+	if err := CheckGrad(f, []*Node[float64]{x}, 1e-6); err > 1e-6 {
+		t.Errorf("max relative gradient error %.3g > 1e-6", err)
+	}
+}
+
 func TestConv2DFloat32MatchesFloat64(t *testing.T) {
 	c := convCases[5]
 	x, w, b, mask := c.build(7)

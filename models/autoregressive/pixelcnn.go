@@ -136,6 +136,55 @@ func (p *PixelCNN[T]) logits(t *nn.Tape[T], x *nn.Node[T], h, w int) *nn.Node[T]
 	return p.layers[n-1].apply(t, act(f), h, w)
 }
 
+// window is a rectangle of image rows and columns.
+type window struct{ top, left, h, w int }
+
+// cone is the part of the image whose values at a stage of the network
+// that has reached c rows up (and c columns to either side) pixel (i, j)'s
+// logit depends on: rows i−(R−c) … i and columns j−(R−c) … j+(R−c) with
+// R = Reach(), clipped to the image. At c = 0 it is the input window the
+// logit can see; at c = R it is the pixel alone.
+func (p *PixelCNN[T]) cone(i, j, c int) window {
+	r := p.Reach() - c
+	top, left, right := max(0, i-r), max(0, j-r), min(p.Shape.W-1, j+r)
+	return window{top, left, i - top + 1, right - left + 1}
+}
+
+// coneLogits is logits for pixel (i, j) alone: x holds the images' cone
+// at c = 0 and every stage runs only on its own cone, cropping each
+// feature map as the reach grows. A value at the edge of a cone is exact
+// because what it reads lies inside the previous cone or outside the
+// image (where the full pass reads zero padding too). The result is
+// B×C: the logit of every channel of pixel (i, j).
+func (p *PixelCNN[T]) coneLogits(t *nn.Tape[T], x *nn.Node[T], i, j int) *nn.Node[T] {
+	act := func(n *nn.Node[T]) *nn.Node[T] { return nn.Apply(p.Act, t, n) }
+	// crop cuts feature maps of ch channels on cone from down to cone to.
+	crop := func(n *nn.Node[T], ch int, from, to window) *nn.Node[T] {
+		if from == to {
+			return n
+		}
+		return t.CropImages(n, nn.ImageShape{C: ch, H: from.h, W: from.w}, to.top-from.top, to.left-from.left, to.h, to.w)
+	}
+	full, half := p.Channels, p.Channels/2
+	in := p.cone(i, j, 0)
+	c := p.layers[0].K / 2
+	cur := p.cone(i, j, c)
+	f := crop(p.layers[0].apply(t, x, in.h, in.w), full, in, cur)
+	for b := 0; b < p.Blocks; b++ {
+		l := p.layers[1+3*b : 4+3*b]
+		r := l[0].apply(t, act(f), cur.h, cur.w)
+		r = l[1].apply(t, act(r), cur.h, cur.w)
+		c++
+		next := p.cone(i, j, c)
+		r, f = crop(r, half, cur, next), crop(f, full, cur, next)
+		cur = next
+		f = t.Add(f, l[2].apply(t, act(r), cur.h, cur.w))
+	}
+	n := len(p.layers)
+	f = p.layers[n-2].apply(t, act(f), cur.h, cur.w)
+	return p.layers[n-1].apply(t, act(f), cur.h, cur.w)
+}
+
 // Reach is how many rows above a pixel, and columns to either side, its
 // logit can see: K/2 for the first layer plus one per residual block's
 // 3×3 convolution.
@@ -193,13 +242,14 @@ func (p *PixelCNN[T]) LogProb(x *mat.Dense) ([]float64, error) {
 
 // Sample implements models.Model: pixel by pixel in raster order,
 // channels inner, each value from one network pass. The pass for pixel
-// (i, j) runs only on the window its logit can see, rows i−R … i and
-// columns j−R … j+R with R = Reach(), so that a 28×28 image with the
-// default model (R = 6, a 7×13 window) costs about a sixth of full passes;
-// values outside the image are zero padding in both cases, and SampleFull,
-// which runs full passes, draws the same samples. The uniforms deciding
-// each value are drawn from rng before each chunk of images is sampled,
-// image by image in the images' own (C, H, W) layout.
+// (i, j) reads only the window its logit can see, rows i−R … i and
+// columns j−R … j+R with R = Reach(), and each later stage runs only on
+// the part of that window that the logit still depends on, shrinking by
+// one row and one column on each side per 3×3 convolution (see
+// coneLogits). Values outside the image are zero padding in both cases,
+// and SampleFull, which runs full passes, draws the same samples. The
+// uniforms deciding each value are drawn from rng before each chunk of
+// images is sampled, image by image in the images' own (C, H, W) layout.
 func (p *PixelCNN[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
 	return p.sample(n, rng, false)
 }
@@ -259,9 +309,15 @@ func (p *PixelCNN[T]) sample(n int, rng *rand.Rand, full bool) (*mat.Dense, erro
 					widx := c*whw + (i-top)*ww + (j - left)
 					idx := c*hw + i*s.W + j
 					t.Reset()
-					logits := p.logits(t, t.Const(win), wh, ww).Value
+					var logits *nn.Mat[T]
+					lidx := widx // the logit's column
+					if full {
+						logits = p.logits(t, t.Const(win), wh, ww).Value
+					} else {
+						logits, lidx = p.coneLogits(t, t.Const(win), i, j).Value, c
+					}
 					for r := 0; r < rows; r++ {
-						if u[r*d+idx] < nn.SigmoidF(float64(logits.At(r, widx))) {
+						if u[r*d+idx] < nn.SigmoidF(float64(logits.At(r, lidx))) {
 							win.Set(r, widx, 1)
 							x.Set(r, idx, 1)
 						}

@@ -235,24 +235,33 @@ func TestPixelCNNRefuses(t *testing.T) {
 	}
 }
 
-// BenchmarkPixelCNNSample: images of 28×28 with the default model, on
-// windows and with full passes, 32 at a time (one sampling chunk).
+// BenchmarkPixelCNNSample: images of 28×28 with the default model and
+// the mnist-binary spec's, on cones and with full passes, 32 at a time
+// (one sampling chunk).
 func BenchmarkPixelCNNSample(b *testing.B) {
-	m := modeltest.Build(b, "pixelcnn", nil, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}, Dtype: "float32", Seed: 1}).(*PixelCNN[float32])
-	for _, c := range []struct {
+	for _, size := range []struct {
 		name   string
-		n      int
-		sample func(int, *rand.Rand) (*mat.Dense, error)
-	}{{"windowed", 32, m.Sample}, {"full", 32, m.SampleFull}} {
-		b.Run(c.name, func(b *testing.B) {
-			rng := rand.New(rand.NewPCG(1, 1))
-			for range b.N {
-				if _, err := c.sample(c.n, rng); err != nil {
-					b.Fatal(err)
+		params map[string]any
+	}{
+		{"default", nil},
+		{"c32b12", map[string]any{"channels": 32, "blocks": 12}},
+	} {
+		m := modeltest.Build(b, "pixelcnn", size.params, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}, Dtype: "float32", Seed: 1}).(*PixelCNN[float32])
+		for _, c := range []struct {
+			name   string
+			n      int
+			sample func(int, *rand.Rand) (*mat.Dense, error)
+		}{{"cone", 32, m.Sample}, {"full", 32, m.SampleFull}} {
+			b.Run(size.name+"/"+c.name, func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 1))
+				for range b.N {
+					if _, err := c.sample(c.n, rng); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			b.ReportMetric(float64(c.n*b.N)/b.Elapsed().Seconds(), "samples/s")
-		})
+				b.ReportMetric(float64(c.n*b.N)/b.Elapsed().Seconds(), "samples/s")
+			})
+		}
 	}
 }
 
