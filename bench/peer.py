@@ -26,7 +26,7 @@ except ImportError:
              "(bench/peer.sh does not install anything by itself)")
 
 HALF_LOG_2PI = 0.9189385332046727
-ALL = ["mlp-large", "mlp-tiny", "realnvp", "made", "vae",
+ALL = ["mlp-large", "mlp-tiny", "realnvp", "made", "vae", "pixelcnn",
        "sample-realnvp", "sample-vae", "sample-made"]
 
 
@@ -258,12 +258,72 @@ def vae_sample_case(n=1000):
     return call
 
 
+# ---- PixelCNN (genbench models/autoregressive, 1×28×28 binary images) ----
+
+def causal_mask(type_a, cin, cout, k):
+    """nn.CausalMask for one channel group: rows above the centre, and the
+    centre row up to the centre (type A without the centre itself)."""
+    m = torch.zeros(cout, cin, k, k)
+    c = k // 2
+    m[:, :, :c, :] = 1
+    m[:, :, c, :c] = 1
+    if not type_a:
+        m[:, :, c, c] = 1
+    return m
+
+
+class MaskedConv(tnn.Conv2d):
+    def __init__(self, cin, cout, k, type_a):
+        super().__init__(cin, cout, k, padding=k // 2)
+        self.register_buffer("mask", causal_mask(type_a, cin, cout, k))
+        tnn.init.zeros_(self.bias)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
+
+
+class PixelCNN(tnn.Module):
+    """genbench's PixelCNN: 7×7 type-A conv, residual blocks (ReLU, 1×1 to
+    half the channels, ReLU, 3×3 type B, ReLU, 1×1 back, added), then
+    ReLU, 1×1, ReLU, 1×1 to one logit per pixel."""
+
+    def __init__(self, channels=32, blocks=12, kernel=7):
+        super().__init__()
+        f, h = channels, channels // 2
+        self.inp = MaskedConv(1, f, kernel, True)
+        self.blocks = tnn.ModuleList(tnn.ModuleList([MaskedConv(f, h, 1, False), MaskedConv(h, h, 3, False),
+                                                     MaskedConv(h, f, 1, False)]) for _ in range(blocks))
+        self.out1, self.out2 = MaskedConv(f, f, 1, False), MaskedConv(f, 1, 1, False)
+
+    def forward(self, x):
+        f = self.inp(x)
+        for reduce, conv, expand in self.blocks:
+            f = f + expand(F.relu(conv(F.relu(reduce(F.relu(f))))))
+        return self.out2(F.relu(self.out1(F.relu(f))))
+
+
+def pixelcnn_case(batch=64):
+    g = torch.Generator().manual_seed(1)
+    m = PixelCNN()
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    x = binary_batch(batch, 784, g).view(batch, 1, 28, 28)
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        loss = F.binary_cross_entropy_with_logits(m(x), x, reduction="sum") / batch
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(m.parameters(), 100.0)
+        opt.step()
+    return step
+
+
 CASES = {
     "mlp-large": lambda: mlp_case([784, 1024, 1024, 784], 128),
     "mlp-tiny": lambda: mlp_case([2, 64, 64, 2], 512),
     "realnvp": realnvp_case,
     "made": made_case,
     "vae": vae_case,
+    "pixelcnn": pixelcnn_case,
     "sample-realnvp": realnvp_sample_case,
     "sample-vae": vae_sample_case,
     "sample-made": made_sample_case,

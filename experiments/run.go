@@ -93,7 +93,10 @@ type Outcome struct {
 	// Resumed counts trials continued from a checkpoint, Interrupted those
 	// stopped by Options.Stop (not counted in Ran).
 	Resumed, Interrupted int
-	Records              []*Record
+	// Busy counts trials skipped because another process holds their
+	// lock (see acquireTrialLock).
+	Busy    int
+	Records []*Record
 }
 
 // streamSeed derives an independent stream from a trial seed and a purpose,
@@ -143,11 +146,18 @@ func CheckpointPath(dir, trial string) string {
 	return filepath.Join(dir, "checkpoints", trial+".ckpt")
 }
 
-// removeTemps deletes temporary files that a killed run left in folder.
-func removeTemps(folder string) {
-	paths, _ := filepath.Glob(filepath.Join(folder, ".*.tmp*"))
-	for _, p := range paths {
-		os.Remove(p)
+// removeTemps deletes the temporary files that a killed run left while
+// writing trial's record or checkpoint; the caller holds the trial's
+// lock, so no live process is writing them.
+func removeTemps(dir, trial string) {
+	for _, pattern := range []string{
+		filepath.Join(dir, "trials", "."+trial+".json.tmp*"),
+		filepath.Join(dir, "checkpoints", "."+trial+".ckpt.tmp*"),
+	} {
+		paths, _ := filepath.Glob(pattern)
+		for _, p := range paths {
+			os.Remove(p)
+		}
 	}
 }
 
@@ -156,7 +166,8 @@ type trialResult struct {
 	k       int // position in the run's list
 	rec     *Record
 	resumed bool
-	err     error // ErrInterrupted, or a record that could not be written
+	done    bool  // rec was written by another process meanwhile
+	err     error // ErrInterrupted, a *BusyError, or a record that could not be written
 }
 
 // Run trains and evaluates every trial of spec (of Options.Shard), up to
@@ -179,7 +190,6 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		if err := os.MkdirAll(filepath.Join(opt.Out, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("results folder: %w", err)
 		}
-		removeTemps(filepath.Join(opt.Out, sub))
 	}
 	all := spec.TrialSpecs()
 	if err := writeJSON(filepath.Join(opt.Out, "spec.json"), specFile(spec, all)); err != nil {
@@ -231,23 +241,11 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 			defer wg.Done()
 			cache := map[dataKey]*datasets.Data{} // one data set in memory per worker
 			for k := range jobs {
-				tr := trials[k]
 				if interrupted(opt.Stop) {
 					results <- trialResult{k: k, err: ErrInterrupted}
 					continue
 				}
-				label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
-				rec, resumed, err := runTrial(spec, tr, cache, opt, label, board, worker)
-				board.idle(worker)
-				if err == nil {
-					err = writeJSON(filepath.Join(opt.Out, "trials", tr.ID+".json"), rec)
-					if err != nil {
-						err = fmt.Errorf("writing trial %s: %w", tr.ID, err)
-					} else {
-						os.Remove(CheckpointPath(opt.Out, tr.ID))
-					}
-				}
-				results <- trialResult{k: k, rec: rec, resumed: resumed, err: err}
+				results <- runLocked(spec, trials, k, cache, opt, board, worker)
 			}
 		}(w)
 	}
@@ -270,10 +268,20 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	for r := range results {
 		started[r.k] = true
 		label := fmt.Sprintf("[%d/%d] %s", r.k+1, len(trials), trials[r.k].ID)
+		var busy *BusyError
 		switch {
 		case errors.Is(r.err, ErrInterrupted):
 			out.Interrupted++
 			board.logf("%s: interrupted", label)
+			continue
+		case errors.As(r.err, &busy):
+			out.Busy++
+			board.logf("%s: skipped: %v", label, r.err)
+			continue
+		case r.done:
+			out.Skipped++
+			out.Records = append(out.Records, r.rec)
+			board.logf("%s: finished by another process meanwhile (%s), skipped", label, r.rec.Status)
 			continue
 		case r.err != nil:
 			if firstErr == nil {
@@ -311,6 +319,10 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	if firstErr != nil {
 		return out, firstErr
 	}
+	if out.Busy > 0 {
+		return out, fmt.Errorf("%w: %d of %d trials were left to the processes running them; run the same command again after they end to collect their records",
+			ErrBusy, out.Busy, out.Trials)
+	}
 	if out.Interrupted > 0 {
 		return out, fmt.Errorf("%w: %d of %d trials unfinished; run the same command again to resume them from %s",
 			ErrInterrupted, out.Interrupted, out.Trials, filepath.Join(opt.Out, "checkpoints"))
@@ -347,6 +359,35 @@ func summaryLine(r *Record) string {
 // runTrial builds the data and the model of a trial, trains it (from its
 // checkpoint when a usable one exists) and evaluates it. The error is
 // ErrInterrupted only: every other failure is recorded in the record.
+// runLocked runs trial k under its lock and writes its record. A trial
+// locked by another process is reported with a *BusyError; one whose
+// record appeared while this run waited is reported done.
+func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Data, opt Options, board *board, worker int) trialResult {
+	tr := trials[k]
+	lock, err := acquireTrialLock(opt.Out, tr.ID)
+	if err != nil {
+		return trialResult{k: k, err: err}
+	}
+	defer lock.release()
+	path := filepath.Join(opt.Out, "trials", tr.ID+".json")
+	if rec, err := ReadRecord(path); err == nil && rec.Trial == tr.ID && rec.Status != StatusFailed {
+		return trialResult{k: k, rec: rec, done: true}
+	}
+	removeTemps(opt.Out, tr.ID)
+	label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
+	rec, resumed, err := runTrial(spec, tr, cache, opt, label, board, worker)
+	board.idle(worker)
+	if err == nil {
+		err = writeJSON(path, rec)
+		if err != nil {
+			err = fmt.Errorf("writing trial %s: %w", tr.ID, err)
+		} else {
+			os.Remove(CheckpointPath(opt.Out, tr.ID))
+		}
+	}
+	return trialResult{k: k, rec: rec, resumed: resumed, err: err}
+}
+
 func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*Record, bool, error) {
 	started := time.Now()
 	ty, _ := models.Lookup(tr.Model.Type)

@@ -29,7 +29,7 @@ import (
 	"github.com/genbench/genbench/nn"
 )
 
-var all = []string{"mlp-large", "mlp-tiny", "realnvp", "made", "vae",
+var all = []string{"mlp-large", "mlp-tiny", "realnvp", "made", "vae", "pixelcnn",
 	"sample-realnvp", "sample-vae", "sample-made"}
 
 // mlpCase returns one Adam step of an MLP (ReLU hidden layers, linear
@@ -109,6 +109,8 @@ var (
 	realnvpParams = map[string]any{"layers": 8, "hidden": 64}
 	madeParams    = map[string]any{"hidden": 500, "hidden_layers": 1}
 	vaeParams     = map[string]any{"latent": 50, "hidden": 200, "hidden_layers": 2}
+	// The mnist-binary spec's PixelCNN.
+	pixelcnnParams = map[string]any{"channels": 32, "blocks": 12}
 )
 
 // trainedFlow returns a RealNVP whose output layers are no longer zero
@@ -136,6 +138,8 @@ func makeCase(name string) func() {
 		return trainCase(model("made", madeParams, models.Config{Dim: 784, Binary: true}), binaryBatch(100, 784))
 	case "vae":
 		return trainCase(model("vae", vaeParams, models.Config{Dim: 784, Binary: true}), binaryBatch(100, 784))
+	case "pixelcnn":
+		return trainCase(model("pixelcnn", pixelcnnParams, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}}), binaryBatch(64, 784))
 	case "sample-realnvp":
 		return sampleCase(trainedFlow(), 10000)
 	case "sample-vae":

@@ -8,7 +8,8 @@
 //	genbench summary|baseline|check|merge|emit ...   see usage
 //
 // Exit codes: 0 success, 1 a trial failed or diverged (check: a
-// regression), 2 bad usage or spec, 130 run interrupted (SIGINT/SIGTERM).
+// regression), 2 bad usage or spec, 75 trials left to other processes
+// running them (their lock files), 130 run interrupted (SIGINT/SIGTERM).
 package main
 
 import (

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/genbench/genbench/experiments"
 )
 
 func TestCommands(t *testing.T) {
@@ -53,5 +56,40 @@ func TestCommands(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRunBusyTrial: a trial whose lock a live process holds (this one)
+// is left to it, named on stderr, and the run exits with 75.
+func TestRunBusyTrial(t *testing.T) {
+	text, err := os.ReadFile("testdata/tiny.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := experiments.Parse("testdata/tiny.yaml", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(out, "checkpoints"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	lock := fmt.Sprintf(`{"host": %q, "pid": %d, "since": "2026-11-30T00:00:00Z"}`, host, os.Getpid())
+	id := spec.TrialSpecs()[0].ID
+	if err := os.WriteFile(filepath.Join(out, "checkpoints", id+".lock"), []byte(lock), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var so, se bytes.Buffer
+	if code := run([]string{"run", "testdata/tiny.yaml", "-o", out}, &so, &se); code != exitBusy {
+		t.Fatalf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, exitBusy, so.String(), se.String())
+	}
+	for _, want := range []string{fmt.Sprintf("running in another process (pid %d on %s", os.Getpid(), host), id} {
+		if !strings.Contains(se.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, se.String())
+		}
+	}
+	if !strings.Contains(so.String(), "1 of 2 trials finished in this run, 0 skipped, 1 running in other processes") {
+		t.Errorf("stdout does not count the trial that ran:\n%s", so.String())
 	}
 }

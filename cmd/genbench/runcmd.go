@@ -18,6 +18,10 @@ import (
 // (128 + SIGINT, as shells report Ctrl-C).
 const exitInterrupted = 130
 
+// exitBusy is the exit code of a run that left trials to other processes
+// holding their locks (EX_TEMPFAIL: try again later).
+const exitBusy = 75
+
 // cmdRun implements genbench run SPEC [-o DIR] [-j N] [-shard i/N] [-q].
 //
 // The first SIGINT or SIGTERM stops the run cleanly: no new trial starts,
@@ -96,6 +100,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "interrupted: %d of %d trials finished in this run, %d skipped, %d unfinished\n",
 			outcome.Ran, outcome.Trials, outcome.Skipped, outcome.Interrupted)
 		return exitInterrupted
+	}
+	if errors.Is(err, experiments.ErrBusy) {
+		fmt.Fprintf(stderr, "genbench run: %v\n", err)
+		fmt.Fprintf(stdout, "%d of %d trials finished in this run, %d skipped, %d running in other processes\n",
+			outcome.Ran, outcome.Trials, outcome.Skipped, outcome.Busy)
+		return exitBusy
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "genbench run: %v\n", err)
