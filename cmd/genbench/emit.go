@@ -203,7 +203,8 @@ export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-%[7]d}
 rc=$?
 # Exit code 1 means some trials failed or diverged: that is a result, recorded
 # in the shard's folder, and the merge must still run. 130 means interrupted
-# (time limit): resubmit to resume from the checkpoints.
+# (time limit): resubmit to resume from the checkpoints. 75 means another job
+# (an earlier submission still running) holds some of the shard's trials.
 if [ "$rc" -eq 1 ]; then
 	echo "genbench: shard $shard: some trials failed or diverged; see their records" >&2
 	rc=0
