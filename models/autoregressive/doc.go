@@ -20,10 +20,12 @@
 //   - pixelcnn: a small PixelCNN (van den Oord et al. 2016) for binary
 //     images, built on nn.Conv2D with nn.CausalMask (type A first layer,
 //     type B after), Bernoulli outputs, raster order with channels inner.
-//     Sampling runs one pass per value, each on the window of rows above
-//     and columns beside the pixel that its logit can see (Reach), which
-//     draws the same samples as full passes (SampleFull) several times
-//     faster. Continuous data are refused.
+//     Sampling runs one pass per value, each reading the window of rows
+//     above and columns beside the pixel that its logit can see (Reach),
+//     every later layer on the shrinking part of it that the logit still
+//     depends on (a cone, cut with nn.CropImages). It draws the same
+//     samples as full passes (SampleFull), several times faster.
+//     Continuous data are refused.
 //
 // Both are generic over nn.Float (float32 for training, float64 for
 // gradient checks), draw every random number from seeded sources, and save
