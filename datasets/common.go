@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/params"
 )
 
@@ -141,24 +142,6 @@ func splitProtocol(p params.Set) string {
 		p.Int("n_train"), p.Int("n_valid"), p.Int("n_test"))
 }
 
-// logSumExp returns log Σ exp(v_i), stable for large |v_i|.
-func logSumExp(v []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range v {
-		if x > m {
-			m = x
-		}
-	}
-	if math.IsInf(m, 0) {
-		return m
-	}
-	s := 0.0
-	for _, x := range v {
-		s += math.Exp(x - m)
-	}
-	return m + math.Log(s)
-}
-
 // isoMixture is an equal-weight mixture of isotropic Gaussians with a common
 // standard deviation: the density of ring8, grid25 and gmm.
 type isoMixture struct {
@@ -194,7 +177,7 @@ func (g isoMixture) logDensity() func(x []float64) float64 {
 			}
 			terms[c] = -s * inv
 		}
-		return logSumExp(terms) + norm
+		return metrics.LogSumExp(terms) + norm
 	}
 }
 

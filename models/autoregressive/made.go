@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/nn"
 )
@@ -297,28 +298,10 @@ func (m *MADE[T]) LogProb(x *mat.Dense) ([]float64, error) {
 			for mk := range m.Masks {
 				per[mk] = lps[mk][i]
 			}
-			out = append(out, logMeanExp(per))
+			out = append(out, metrics.LogMeanExp(per))
 		}
 	}
 	return out, nil
-}
-
-func logMeanExp(x []float64) float64 {
-	if len(x) == 1 {
-		return x[0]
-	}
-	mx := math.Inf(-1)
-	for _, v := range x {
-		mx = math.Max(mx, v)
-	}
-	if math.IsInf(mx, 0) || math.IsNaN(mx) {
-		return mx
-	}
-	var s float64
-	for _, v := range x {
-		s += math.Exp(v - mx)
-	}
-	return mx + math.Log(s/float64(len(x)))
 }
 
 // noise is the randomness of a chunk of samples, drawn before any

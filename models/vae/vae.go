@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/nn"
 )
@@ -370,7 +371,7 @@ func (v *VAE[T]) LogProbEstimate(x *mat.Dense, k int, rng *rand.Rand) ([]float64
 			for s := range w {
 				w[s] += ll[i*k+s]
 			}
-			out = append(out, logMeanExp(w))
+			out = append(out, metrics.LogMeanExp(w))
 		}
 	}
 	return out, nil
@@ -438,21 +439,6 @@ func bernoulliLogLik[T nn.Float](logits, x []T) float64 {
 		}
 	}
 	return s - math.Log(prod)
-}
-
-func logMeanExp(x []float64) float64 {
-	mx := math.Inf(-1)
-	for _, v := range x {
-		mx = math.Max(mx, v)
-	}
-	if math.IsInf(mx, 0) || math.IsNaN(mx) {
-		return mx
-	}
-	var s float64
-	for _, v := range x {
-		s += math.Exp(v - mx)
-	}
-	return mx + math.Log(s/float64(len(x)))
 }
 
 // Diagnostic keys. Per-dimension KL keys are KLDimKey(u), u = 0 … Latent−1.
