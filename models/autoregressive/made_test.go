@@ -1,7 +1,6 @@
 package autoregressive
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -272,42 +271,8 @@ func TestMADETrainsAndRoundTrips(t *testing.T) {
 		for _, dtype := range []string{"float32", "float64"} {
 			t.Run(fmt.Sprintf("%s/%s", c.name, dtype), func(t *testing.T) {
 				cfg := models.Config{Dim: 10, Binary: true, Dtype: dtype, LR: 1e-2, Seed: 7}
-				m := modeltest.Build(t, "made", c.user, cfg)
-				first, err := m.TrainStep(x)
-				if err != nil {
-					t.Fatal(err)
-				}
-				last := first
-				for i := 0; i < 150; i++ {
-					if last, err = m.TrainStep(x); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if !(last < first-2) {
-					t.Errorf("loss %v → %v, want a clear decrease", first, last)
-				}
-				var buf bytes.Buffer
-				if err := m.Save(&buf); err != nil {
-					t.Fatal(err)
-				}
-				m2 := modeltest.Build(t, "made", c.user, cfg)
-				if err := m2.Load(&buf); err != nil {
-					t.Fatal(err)
-				}
-				a, _ := m.(models.Density).LogProb(x)
-				b, _ := m2.(models.Density).LogProb(x)
-				for i := range a {
-					if a[i] != b[i] {
-						t.Fatalf("log-density differs after save/load: %v vs %v", a[i], b[i])
-					}
-				}
-				for step := 0; step < 3; step++ { // crosses the mask cycle
-					l1, _ := m.TrainStep(x)
-					l2, _ := m2.TrainStep(x)
-					if l1 != l2 {
-						t.Fatalf("step %d after save/load: loss %v vs %v", step, l1, l2)
-					}
-				}
+				modeltest.TrainsAndRoundTrips(t, func() models.Model { return modeltest.Build(t, "made", c.user, cfg) }, x,
+					modeltest.TrainCheck{Steps: 150, MinDrop: 2, Score: modeltest.LogProb, After: 3}) // 3 steps cross the mask cycle
 			})
 		}
 	}

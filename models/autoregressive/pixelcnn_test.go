@@ -1,7 +1,6 @@
 package autoregressive
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -176,40 +175,8 @@ func TestPixelCNNTrainsAndRoundTrips(t *testing.T) {
 	for _, dtype := range []string{"float32", "float64"} {
 		t.Run(dtype, func(t *testing.T) {
 			cfg := models.Config{Dim: 36, Binary: true, Shape: []int{1, 6, 6}, Dtype: dtype, LR: 1e-2, Seed: 4}
-			m := modeltest.Build(t, "pixelcnn", user, cfg)
-			first, err := m.TrainStep(x)
-			if err != nil {
-				t.Fatal(err)
-			}
-			last := first
-			for i := 0; i < 60; i++ {
-				if last, err = m.TrainStep(x); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if !(last < first-5) {
-				t.Errorf("loss %v → %v, want a clear decrease", first, last)
-			}
-			var buf bytes.Buffer
-			if err := m.Save(&buf); err != nil {
-				t.Fatal(err)
-			}
-			m2 := modeltest.Build(t, "pixelcnn", user, cfg)
-			if err := m2.Load(&buf); err != nil {
-				t.Fatal(err)
-			}
-			a, _ := m.(models.Density).LogProb(x)
-			b, _ := m2.(models.Density).LogProb(x)
-			for i := range a {
-				if a[i] != b[i] {
-					t.Fatalf("log-density differs after save/load: %v vs %v", a[i], b[i])
-				}
-			}
-			l1, _ := m.TrainStep(x)
-			l2, _ := m2.TrainStep(x)
-			if l1 != l2 {
-				t.Errorf("training diverges after save/load: %v vs %v", l1, l2)
-			}
+			modeltest.TrainsAndRoundTrips(t, func() models.Model { return modeltest.Build(t, "pixelcnn", user, cfg) }, x,
+				modeltest.TrainCheck{Steps: 60, MinDrop: 5, Score: modeltest.LogProb})
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"bytes"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -9,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/models/internal/modeltest"
 	"github.com/genbench/genbench/nn"
 )
 
@@ -242,41 +242,12 @@ func TestFlowTrainsAndRoundTrips(t *testing.T) {
 	}
 	for _, typ := range []string{"realnvp", "maf"} {
 		for _, dtype := range []string{"float32", "float64"} {
-			cfg := testConfig(t, typ, 2, dtype)
-			m, err := models.New(typ, map[string]any{"hidden": 16, "layers": 3}, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			first, _ := m.TrainStep(x)
-			var last float64
-			for i := 0; i < 300; i++ {
-				if last, err = m.TrainStep(x); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if !(last < first-0.3) {
-				t.Errorf("%s/%s: loss %v → %v, want a clear decrease", typ, dtype, first, last)
-			}
-			var buf bytes.Buffer
-			if err := m.Save(&buf); err != nil {
-				t.Fatal(err)
-			}
-			m2, _ := models.New(typ, map[string]any{"hidden": 16, "layers": 3}, cfg)
-			if err := m2.Load(&buf); err != nil {
-				t.Fatal(err)
-			}
-			a, _ := m.(models.Density).LogProb(x)
-			b, _ := m2.(models.Density).LogProb(x)
-			for i := range a {
-				if a[i] != b[i] {
-					t.Fatalf("%s/%s: log-density differs after save/load: %v vs %v", typ, dtype, a[i], b[i])
-				}
-			}
-			l1, _ := m.TrainStep(x)
-			l2, _ := m2.TrainStep(x)
-			if l1 != l2 {
-				t.Errorf("%s/%s: training diverges after save/load: %v vs %v", typ, dtype, l1, l2)
-			}
+			t.Run(typ+"/"+dtype, func(t *testing.T) {
+				cfg := testConfig(t, typ, 2, dtype)
+				modeltest.TrainsAndRoundTrips(t, func() models.Model {
+					return modeltest.Build(t, typ, map[string]any{"hidden": 16, "layers": 3}, cfg)
+				}, x, modeltest.TrainCheck{Steps: 300, MinDrop: 0.3, Score: modeltest.LogProb})
+			})
 		}
 	}
 }

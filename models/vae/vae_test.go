@@ -1,7 +1,6 @@
 package vae
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -440,44 +439,13 @@ func TestLowerBoundIgnoresBeta(t *testing.T) {
 func TestTrainingReducesLossAndRoundTrips(t *testing.T) {
 	x := modeltest.BinaryPatterns(128, 12, 4, 1)
 	user := map[string]any{"latent": 3, "hidden": 16, "hidden_layers": 1}
+	bound := func(m models.Model, x *mat.Dense) ([]float64, error) { return m.(models.Bounded).LowerBound(x) }
 	for _, typ := range []string{"vae", "beta_vae", "iwae"} {
 		for _, dtype := range []string{"float32", "float64"} {
 			t.Run(typ+"/"+dtype, func(t *testing.T) {
 				cfg := models.Config{Dim: 12, Binary: true, Dtype: dtype, LR: 1e-2, Seed: 5}
-				m := modeltest.Build(t, typ, user, cfg)
-				first, err := m.TrainStep(x)
-				if err != nil {
-					t.Fatal(err)
-				}
-				last := first
-				for i := 0; i < 150; i++ {
-					if last, err = m.TrainStep(x); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if !(last < first-1.5) {
-					t.Errorf("loss %v → %v, want a clear decrease", first, last)
-				}
-				var buf bytes.Buffer
-				if err := m.Save(&buf); err != nil {
-					t.Fatal(err)
-				}
-				m2 := modeltest.Build(t, typ, user, cfg)
-				if err := m2.Load(&buf); err != nil {
-					t.Fatal(err)
-				}
-				a, _ := m.(models.Bounded).LowerBound(x)
-				b, _ := m2.(models.Bounded).LowerBound(x)
-				for i := range a {
-					if a[i] != b[i] {
-						t.Fatalf("bound differs after save/load: %v vs %v", a[i], b[i])
-					}
-				}
-				l1, _ := m.TrainStep(x)
-				l2, _ := m2.TrainStep(x)
-				if l1 != l2 {
-					t.Errorf("training diverges after save/load: %v vs %v", l1, l2)
-				}
+				modeltest.TrainsAndRoundTrips(t, func() models.Model { return modeltest.Build(t, typ, user, cfg) }, x,
+					modeltest.TrainCheck{Steps: 150, MinDrop: 1.5, Score: bound})
 			})
 		}
 	}
