@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/genbench/genbench/internal/atomicfile"
 	"github.com/genbench/genbench/nn"
 	"os"
 	"os/exec"
@@ -128,43 +129,10 @@ func newProvenance(spec *Spec, tr Trial, started time.Time) Provenance {
 	}
 }
 
-// WriteFileAtomic writes data to path through a temporary file in the
-// same directory, fsync and a rename, then syncs the directory, so a
-// reader never sees half a file and a crash leaves the old file or the
-// new one.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable; best effort
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
+// WriteFileAtomic writes data to path so that a reader never sees half a
+// file and a crash leaves the old file or the new one (see
+// atomicfile.Write).
+func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
 func writeJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")

@@ -696,7 +696,7 @@ func (p *parser) seed(n *yaml.Node, key string) (uint64, bool) {
 			return uint64(x), true
 		}
 	}
-	p.errorf(n.Line, key, "want a non-negative integer, got %s", describe(v))
+	p.errorf(n.Line, key, "want a non-negative integer, got %s", params.Describe(v))
 	return 0, false
 }
 
@@ -1248,23 +1248,7 @@ func nodeValue(n *yaml.Node) any {
 }
 
 func describeNode(n *yaml.Node) string {
-	return describe(nodeValue(n))
-}
-
-// describe names a value as params.Field.Convert does in its errors.
-func describe(v any) string {
-	switch v.(type) {
-	case nil:
-		return "nothing"
-	case string:
-		return fmt.Sprintf("the string %q", v)
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "a mapping"
-	default:
-		return fmt.Sprintf("%v", v)
-	}
+	return params.Describe(nodeValue(n))
 }
 
 func validList(names []string, what string) string {

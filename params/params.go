@@ -59,7 +59,7 @@ func (f Field) Convert(v any) (any, error) {
 			}
 			out = int(x)
 		default:
-			return nil, fmt.Errorf("want an integer, got %s", describe(v))
+			return nil, fmt.Errorf("want an integer, got %s", Describe(v))
 		}
 	case float64:
 		switch x := v.(type) {
@@ -68,18 +68,18 @@ func (f Field) Convert(v any) (any, error) {
 		case float64:
 			out = x
 		default:
-			return nil, fmt.Errorf("want a number, got %s", describe(v))
+			return nil, fmt.Errorf("want a number, got %s", Describe(v))
 		}
 	case string:
 		x, ok := v.(string)
 		if !ok {
-			return nil, fmt.Errorf("want a string, got %s", describe(v))
+			return nil, fmt.Errorf("want a string, got %s", Describe(v))
 		}
 		out = x
 	case bool:
 		x, ok := v.(bool)
 		if !ok {
-			return nil, fmt.Errorf("want true or false, got %s", describe(v))
+			return nil, fmt.Errorf("want true or false, got %s", Describe(v))
 		}
 		out = x
 	case []string:
@@ -91,7 +91,7 @@ func (f Field) Convert(v any) (any, error) {
 			for i, e := range x {
 				s, ok := e.(string)
 				if !ok {
-					return nil, fmt.Errorf("want a list of strings, item %d is %s", i, describe(e))
+					return nil, fmt.Errorf("want a list of strings, item %d is %s", i, Describe(e))
 				}
 				list[i] = s
 			}
@@ -99,7 +99,7 @@ func (f Field) Convert(v any) (any, error) {
 		case string:
 			out = []string{x}
 		default:
-			return nil, fmt.Errorf("want a list of strings, got %s", describe(v))
+			return nil, fmt.Errorf("want a list of strings, got %s", Describe(v))
 		}
 	default:
 		return nil, fmt.Errorf("field %q has unsupported default type %T", f.Key, f.Default)
@@ -112,7 +112,9 @@ func (f Field) Convert(v any) (any, error) {
 	return out, nil
 }
 
-func describe(v any) string {
+// Describe names a decoded YAML or JSON value for an error message: "the
+// string "x"", "a list", "a mapping", "nothing", or the value itself.
+func Describe(v any) string {
 	switch v.(type) {
 	case nil:
 		return "nothing"

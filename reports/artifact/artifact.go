@@ -71,6 +71,8 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/genbench/genbench/internal/atomicfile"
 )
 
 // Version is the artifact format version this package writes and reads.
@@ -303,7 +305,7 @@ func Write(dir, trialID string, a Artifacts) error {
 	if err != nil {
 		return fmt.Errorf("artifact %s: encoding: %w", trialID, err)
 	}
-	if err := writeFileAtomic(Path(dir, trialID), data); err != nil {
+	if err := atomicfile.Write(Path(dir, trialID), data); err != nil {
 		return fmt.Errorf("artifact %s: %w", trialID, err)
 	}
 	return nil
@@ -431,33 +433,4 @@ func (a *Artifacts) UnmarshalJSON(b []byte) error {
 		a.DensityGrid = &DensityGrid{Kind: g.Kind, X: g.X, Y: g.Y, LogP: fromJSON(g.LogP)}
 	}
 	return nil
-}
-
-// writeFileAtomic writes through a temporary file in the same directory
-// and a rename (experiments.WriteFileAtomic, which this leaf package
-// cannot import).
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
