@@ -3,6 +3,7 @@ package experiments
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
@@ -321,5 +324,83 @@ func TestMinDelta(t *testing.T) {
 	}
 	if strict.BestEpoch != low {
 		t.Errorf("best epoch %d, lowest validation loss at %d (%v)", strict.BestEpoch, low, strict.Curve)
+	}
+}
+
+// lrRecorder is a model that records the learning rate of every step.
+type lrRecorder struct {
+	lr  float64
+	lrs []float64
+}
+
+func (r *lrRecorder) TrainStep(*mat.Dense) (float64, error) {
+	r.lrs = append(r.lrs, r.lr)
+	return 1, nil
+}
+func (r *lrRecorder) ValidationLoss(*mat.Dense) (float64, error) { return 1, nil }
+func (r *lrRecorder) Sample(n int, _ *rand.Rand) (*mat.Dense, error) {
+	return mat.NewDense(n, 2, nil), nil
+}
+func (r *lrRecorder) NumParams() int       { return 0 }
+func (r *lrRecorder) Save(io.Writer) error { return nil }
+func (r *lrRecorder) Load(io.Reader) error { return nil }
+func (r *lrRecorder) SetLR(lr float64)     { r.lr = lr }
+
+// TestLRSchedule: the lr of every step under warm-up and the cosine
+// schedule, against the closed form, and a model that cannot set its lr
+// refusing a schedule.
+func TestLRSchedule(t *testing.T) {
+	d, err := datasets.Build("ring8", map[string]any{"n_train": 320, "n_valid": 64, "n_test": 64}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lr, steps = 0.01, 5 * 10 // 5 epochs of 10 batches of 32
+	for _, c := range []struct {
+		name     string
+		schedule string
+		warmup   int
+		maxSteps int
+		want     func(s int) float64
+	}{
+		{"constant", "", 0, 0, func(int) float64 { return lr }},
+		{"warm-up", "", 4, 0, func(s int) float64 { return lr * min(float64(s+1)/4, 1) }},
+		{"cosine", "cosine", 0, 0, func(s int) float64 { return lr * (1 + math.Cos(math.Pi*float64(s)/steps)) / 2 }},
+		{"warm-up then cosine", "cosine", 10, 0, func(s int) float64 {
+			if s < 10 {
+				return lr * float64(s+1) / 10
+			}
+			return lr * (1 + math.Cos(math.Pi*float64(s-10)/(steps-10))) / 2
+		}},
+		{"cosine over max_steps", "cosine", 0, 20, func(s int) float64 { return lr * (1 + math.Cos(math.Pi*float64(s)/20)) / 2 }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := &lrRecorder{lr: lr}
+			ts := TrainSpec{BatchSize: 32, Epochs: 5, LR: lr, LRDecay: 1, LRPatience: 5, Warmup: c.warmup, Schedule: c.schedule, MaxSteps: c.maxSteps}
+			res, err := TrainWith(m, d, ts, rand.NewPCG(1, 2), TrainOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSteps := steps
+			if c.maxSteps > 0 {
+				wantSteps = c.maxSteps
+			}
+			if len(m.lrs) != wantSteps {
+				t.Fatalf("%d steps, want %d", len(m.lrs), wantSteps)
+			}
+			for s, got := range m.lrs {
+				if want := c.want(s); math.Abs(got-want) > 1e-15 {
+					t.Fatalf("step %d: lr %v, want %v", s, got, want)
+				}
+			}
+			last := res.Curve[len(res.Curve)-1]
+			if want := c.want(last.Steps - 1); math.Abs(last.LR-want) > 1e-15 {
+				t.Errorf("curve records lr %v after its last step, want %v", last.LR, want)
+			}
+		})
+	}
+	fixed := &divergingModel{at: 1 << 30}
+	_, err = TrainWith(fixed, d, TrainSpec{BatchSize: 32, Epochs: 1, LR: lr, LRDecay: 1, Schedule: "cosine"}, rand.NewPCG(1, 2), TrainOptions{})
+	if err == nil || !strings.Contains(err.Error(), "cannot change its learning rate") {
+		t.Errorf("a model without SetLR under lr_schedule cosine: %v", err)
 	}
 }

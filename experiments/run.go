@@ -527,8 +527,12 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	if res.ValidKind == "model_loss" || res.ValidKind == "none" {
 		selection = fmt.Sprintf("last weights kept (validation %s is monitored, not used to select: it is not a likelihood)", res.ValidKind)
 	}
-	rec.Protocol["training"] = fmt.Sprintf("Adam lr %g, batch %d, up to %d epochs, %s; stopped: %s",
-		ts.LR, ts.BatchSize, ts.Epochs, selection, res.Stopped)
+	schedule := ""
+	if ts.Schedule == "cosine" {
+		schedule = " annealed to 0 along half a cosine over the epochs' steps"
+	}
+	rec.Protocol["training"] = fmt.Sprintf("Adam lr %g%s, batch %d, up to %d epochs, %s; stopped: %s",
+		ts.LR, schedule, ts.BatchSize, ts.Epochs, selection, res.Stopped)
 	if note := evalOverrideNote(tr.Model); note != "" {
 		rec.Protocol["eval"] = note
 	}

@@ -106,6 +106,12 @@ type TrainSpec struct {
 	// state is kept regardless. Omitted when 0, so that trial ids of specs
 	// without it are unchanged.
 	MinDelta float64 `json:"min_delta,omitempty"`
+	// Schedule is the lr schedule over the steps of Epochs (or MaxSteps,
+	// if fewer): "" (constant, the default) or "cosine", which anneals
+	// the lr to 0 along half a cosine after any warm-up. Plateau decay
+	// (LRDecay) multiplies whatever the schedule gives. Omitted when
+	// constant, so that trial ids of specs without it are unchanged.
+	Schedule string `json:"lr_schedule,omitempty"`
 }
 
 // EvalSpec holds the evaluation settings of the spec.
@@ -391,6 +397,7 @@ var trainSchema = params.Schema{
 	{Key: "lr_decay", Default: 1.0, Doc: "multiply lr by this when validation has not improved for lr_patience epochs; 1 = off", Check: decayCheck},
 	{Key: "lr_patience", Default: 5, Doc: "epochs without improvement before lr decays", Check: params.Positive},
 	{Key: "warmup_steps", Default: 0, Doc: "linear lr warm-up steps", Check: params.Nonnegative},
+	{Key: "lr_schedule", Default: "constant", Doc: "constant, or cosine: anneal the lr to 0 along half a cosine over the steps of epochs (or max_steps if fewer), after any warm-up; set epochs to what the time budget allows", Check: params.OneOf("constant", "cosine")},
 	{Key: "min_delta", Default: 0.0, Doc: "least drop of the validation loss (nats) that counts as an improvement for patience and lr_patience; the best state is kept regardless", Check: params.Nonnegative},
 }
 
@@ -434,6 +441,11 @@ func setTrain(t *TrainSpec, key string, v any) {
 		t.Warmup = v.(int)
 	case "min_delta":
 		t.MinDelta = v.(float64)
+	case "lr_schedule":
+		t.Schedule = v.(string)
+		if t.Schedule == "constant" {
+			t.Schedule = ""
+		}
 	default:
 		panic("experiments: no train key " + key)
 	}

@@ -223,6 +223,9 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 		return res, errors.New("checkpoints need the batch-order source")
 	}
 	lrs, _ := m.(models.LRSetter)
+	if lrs == nil && (ts.Warmup > 0 || ts.Schedule != "" || ts.LRDecay > 0 && ts.LRDecay < 1) {
+		return res, errors.New("this model cannot change its learning rate (no SetLR), so warmup_steps, lr_schedule and lr_decay cannot apply; remove them")
+	}
 	lr := ts.LR
 	best, bestEpoch, bad, plateau := math.Inf(1), -1, 0, 0
 	counted := math.Inf(1)
@@ -273,6 +276,10 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 	}
 	n, dim := d.Train.Dims()
 	batch := mat.NewDense(ts.BatchSize, dim, nil)
+	horizon := ts.Epochs * (n / ts.BatchSize) // steps the lr schedule spans
+	if ts.MaxSteps > 0 {
+		horizon = min(horizon, ts.MaxSteps)
+	}
 epochs:
 	for epoch := first; epoch < ts.Epochs; epoch++ {
 		x := d.Train
@@ -309,10 +316,8 @@ epochs:
 			for i := 0; i < ts.BatchSize; i++ {
 				batch.SetRow(i, x.RawRowView(order[lo+i]))
 			}
-			if lrs != nil && ts.Warmup > 0 && res.Steps < ts.Warmup {
-				lrs.SetLR(lr * float64(res.Steps+1) / float64(ts.Warmup))
-			} else if lrs != nil && ts.Warmup > 0 && res.Steps == ts.Warmup {
-				lrs.SetLR(lr)
+			if lrs != nil && (ts.Warmup > 0 || ts.Schedule != "") {
+				lrs.SetLR(scheduledLR(ts, lr, res.Steps, horizon))
 			}
 			loss, err := m.TrainStep(batch)
 			res.Steps++
@@ -347,7 +352,7 @@ epochs:
 		res.ValidKind = kind
 		res.Epochs = epoch + 1
 		res.Curve = append(res.Curve, EpochLog{Epoch: epoch, Steps: res.Steps, TrainLoss: sum / float64(count),
-			ValidLoss: vl, LR: lr, Seconds: time.Since(start).Seconds()})
+			ValidLoss: vl, LR: scheduledLR(ts, lr, res.Steps-1, horizon), Seconds: time.Since(start).Seconds()})
 		if opt.Progress != nil {
 			opt.Progress(epoch, ts.Epochs, res.Steps, sum/float64(count), vl)
 		}
@@ -375,7 +380,7 @@ epochs:
 			plateau++
 			if lrs != nil && ts.LRDecay > 0 && ts.LRDecay < 1 && plateau >= ts.LRPatience {
 				lr *= ts.LRDecay
-				lrs.SetLR(lr)
+				lrs.SetLR(scheduledLR(ts, lr, res.Steps, horizon))
 				plateau = 0
 			}
 			if ts.Patience > 0 && bad >= ts.Patience {
@@ -404,6 +409,25 @@ epochs:
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// scheduledLR is the lr of step (0-based) for a base lr (the spec's,
+// after any plateau decays): a linear warm-up over ts.Warmup steps, then
+// constant or, with the cosine schedule, base·(1 + cos(π·t/T))/2 where t
+// counts the steps after the warm-up and T those from it to horizon.
+func scheduledLR(ts TrainSpec, base float64, step, horizon int) float64 {
+	if step < ts.Warmup {
+		return base * float64(step+1) / float64(ts.Warmup)
+	}
+	if ts.Schedule != "cosine" {
+		return base
+	}
+	span := horizon - ts.Warmup
+	if span <= 0 {
+		return base
+	}
+	t := min(float64(step-ts.Warmup)/float64(span), 1)
+	return base * 0.5 * (1 + math.Cos(math.Pi*t))
 }
 
 // IsDivergence reports whether err is a training divergence.
