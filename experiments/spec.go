@@ -410,6 +410,13 @@ var evalSchema = params.Schema{
 	{Key: "max_test", Default: 0, Doc: "evaluate on at most this many test examples, 0 = all", Check: params.Nonnegative},
 }
 
+// TrainKeys and EvalKeys return the keys of a spec's train: and eval:
+// blocks with their defaults and documentation (for genbench list).
+func TrainKeys() params.Schema { return append(params.Schema(nil), trainSchema...) }
+
+// EvalKeys: see TrainKeys.
+func EvalKeys() params.Schema { return append(params.Schema(nil), evalSchema...) }
+
 func decayCheck(v any) error {
 	if f, ok := v.(float64); !ok || !(f > 0 && f <= 1) {
 		return fmt.Errorf("must be in (0, 1], got %v", v)

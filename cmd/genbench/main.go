@@ -26,6 +26,7 @@ import (
 	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/models"
 	_ "github.com/genbench/genbench/models/all"
+	"github.com/genbench/genbench/params"
 )
 
 const usage = `usage:
@@ -151,6 +152,15 @@ func cmdList(stdout io.Writer) int {
 	fmt.Fprintln(w, "METRICS\t\t")
 	for _, m := range metrics.Available {
 		fmt.Fprintf(w, "  %s\t%s\t\n", m.Name, m.Doc)
+	}
+	for _, block := range []struct {
+		title string
+		keys  params.Schema
+	}{{"TRAIN KEYS (train: and models[i].train:)", experiments.TrainKeys()}, {"EVAL KEYS (eval: and models[i].eval:)", experiments.EvalKeys()}} {
+		fmt.Fprintf(w, "%s\t\t\n", block.title)
+		for _, f := range block.keys {
+			fmt.Fprintf(w, "  %s\t%s (default %v)\t\n", f.Key, f.Doc, f.Default)
+		}
 	}
 	w.Flush()
 	return 0
