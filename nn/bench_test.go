@@ -57,7 +57,7 @@ func benchGemm[T Float](b *testing.B, impl string) {
 				} else {
 					sh = any(shape64(false)).(gemmShape[T])
 				}
-				run = func() { gemmGo(sh, &pool, s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, 0, c, s.n) }
+				run = func() { gemmGo(true, sh, &pool, s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, 0, c, s.n) }
 			case "gonum":
 				tr := func(t bool) blas.Transpose {
 					if t {

@@ -101,6 +101,12 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 		return cols.Data[img*kk*hw : (img+1)*kk*hw]
 	}
 
+	// One goroutine per core runs the images, so their products stay on
+	// it; a single image may split its products over the cores instead.
+	mm := gemmSerial[T]
+	if numWorkers(batch) == 1 {
+		mm = gemm[T]
+	}
 	out := t.rawNode(batch, cout*hw, parents...) // every value is written by the β=0 product
 	oc := cout * hw
 	parallelImages(batch, func(_, lo, hi int) {
@@ -109,7 +115,7 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 				im2col(X.Data[img*X.Cols:(img+1)*X.Cols], in, k, active, cols.Data[img*kk*hw:(img+1)*kk*hw])
 			}
 			o := out.Value.Data[img*oc : (img+1)*oc]
-			gemm(false, false, cout, hw, kk, wp.Data, kk, colOf(img), hw, 0, o, hw)
+			mm(false, false, cout, hw, kk, wp.Data, kk, colOf(img), hw, 0, o, hw)
 			if b != nil {
 				for c := 0; c < cout; c++ {
 					bc := b.Value.Data[c]
@@ -143,7 +149,7 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 				g := G[img*oc : (img+1)*oc]
 				if dwp != nil {
 					// dW' += dOut · colᵀ
-					gemm(false, true, cout, kk, hw, g, hw, colOf(img), hw, 1, dwp.Row(wk), kk)
+					mm(false, true, cout, kk, hw, g, hw, colOf(img), hw, 1, dwp.Row(wk), kk)
 				}
 				if x.Grad != nil {
 					// dcol = W'ᵀ · dOut, scattered back onto the image; a
@@ -151,10 +157,10 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 					// product accumulates straight into it.
 					gx := x.Grad.Data[img*X.Cols : (img+1)*X.Cols]
 					if identity {
-						gemm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 1, gx, hw)
+						mm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 1, gx, hw)
 					} else {
 						dc := dcol.Row(wk)
-						gemm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 0, dc, hw)
+						mm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 0, dc, hw)
 						col2im(dc, in, k, active, gx)
 					}
 				}

@@ -97,27 +97,27 @@ func shape64(useAsm bool) gemmShape[float64] {
 
 // gemmFloat32 and gemmFloat64 are gemm for each precision: the external
 // BLAS when built with one and the product is large enough, else the Go
-// driver.
-func gemmFloat32(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// driver; split lets a large product spread over the cores.
+func gemmFloat32(split, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if blasSgemm != nil && m*n*k >= blasMin {
-		if blasSplit && (beta == 0 || beta == 1) && gemmParallel(shape32(asmKernels), nil, blasSgemm, parWorkers(), tA, tB, m, n, k, a, lda, b, ldb, beta == 1, c, ldc) {
+		if split && blasSplit && (beta == 0 || beta == 1) && gemmParallel(shape32(asmKernels), nil, blasSgemm, parWorkers(), tA, tB, m, n, k, a, lda, b, ldb, beta == 1, c, ldc) {
 			return
 		}
 		blasSgemm(tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	gemmGo(shape32(asmKernels), &pool32, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	gemmGo(split, shape32(asmKernels), &pool32, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
-func gemmFloat64(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+func gemmFloat64(split, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	if blasDgemm != nil && m*n*k >= blasMin {
-		if blasSplit && (beta == 0 || beta == 1) && gemmParallel(shape64(asmKernels), nil, blasDgemm, parWorkers(), tA, tB, m, n, k, a, lda, b, ldb, beta == 1, c, ldc) {
+		if split && blasSplit && (beta == 0 || beta == 1) && gemmParallel(shape64(asmKernels), nil, blasDgemm, parWorkers(), tA, tB, m, n, k, a, lda, b, ldb, beta == 1, c, ldc) {
 			return
 		}
 		blasDgemm(tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	gemmGo(shape64(asmKernels), &pool64, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	gemmGo(split, shape64(asmKernels), &pool64, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // asF32 and asF64 reinterpret a slice of a Float type of that size.
@@ -198,8 +198,9 @@ func grow[T Float](s []T, n int) []T {
 
 func roundUp(x, to int) int { return (x + to - 1) / to * to }
 
-// gemmGo computes c = op(a)·op(b) + beta·c with the Go driver.
-func gemmGo[T Float](sh gemmShape[T], pool *gemmPool[T], tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+// gemmGo computes c = op(a)·op(b) + beta·c with the Go driver, split
+// over the cores when split is set and the product is large.
+func gemmGo[T Float](split bool, sh gemmShape[T], pool *gemmPool[T], tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -220,7 +221,7 @@ func gemmGo[T Float](sh gemmShape[T], pool *gemmPool[T], tA, tB bool, m, n, k in
 		pool.put(buf)
 		return
 	}
-	if w := gemmWorkers(m, n, k); w > 1 {
+	if w := gemmWorkers(m, n, k); split && w > 1 {
 		if gemmParallel(sh, pool, nil, w, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc) {
 			return
 		}
@@ -573,20 +574,16 @@ func gemmWorkers(m, n, k int) int {
 // gemmParallel splits the product into w parts along n (or along m when
 // it has more micro-tiles) and runs them at once, on the Go driver or,
 // when blas is set, as one call to it each. It reports false, having done
-// nothing, when the pool is busy or has no helpers.
+// nothing, when the product is too small to split, the pool has no
+// helpers, or (Go driver only) the pool is busy. An external BLAS may
+// round a part differently from the whole product (its kernels depend on
+// the shape), so a BLAS product is always cut the same way: with the pool
+// busy, its parts run one after another on the caller, and the result
+// does not depend on which goroutine got the pool first. The Go driver
+// gives every element the same sum whatever the cut.
 func gemmParallel[T Float](sh gemmShape[T], pool *gemmPool[T], blas blasFunc[T], w int, tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc bool, c []T, ldc int) bool {
 	parPool.once.Do(startHelpers)
 	w = min(w, parPool.helpers+1)
-	if w < 2 || !parPool.mu.TryLock() {
-		return false
-	}
-	defer parPool.mu.Unlock()
-	var jobs *gemmJobs[T]
-	if p, ok := any(&jobs32).(*gemmJobs[T]); ok {
-		jobs = p
-	} else {
-		jobs = any(&jobs64).(*gemmJobs[T])
-	}
 	splitN := n/sh.nr >= m/gemmMR
 	unit, total := gemmMR, m
 	if splitN {
@@ -597,6 +594,7 @@ func gemmParallel[T Float](sh gemmShape[T], pool *gemmPool[T], blas blasFunc[T],
 	if w < 2 {
 		return false
 	}
+	var parts gemmJobs[T]
 	for i := 0; i < w; i++ {
 		lo, hi := units*i/w*unit, min(units*(i+1)/w*unit, total)
 		j := gemmJob[T]{sh: sh, pool: pool, blas: blas, tA: tA, tB: tB, acc: acc, k: k, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
@@ -615,8 +613,25 @@ func gemmParallel[T Float](sh gemmShape[T], pool *gemmPool[T], blas blasFunc[T],
 				j.aOff = lo * lda
 			}
 		}
-		jobs[i] = j
+		parts[i] = j
 	}
+	if !parPool.mu.TryLock() {
+		if blas == nil {
+			return false
+		}
+		for i := 0; i < w; i++ {
+			parts.runPart(i)
+		}
+		return true
+	}
+	defer parPool.mu.Unlock()
+	var jobs *gemmJobs[T]
+	if p, ok := any(&jobs32).(*gemmJobs[T]); ok {
+		jobs = p
+	} else {
+		jobs = any(&jobs64).(*gemmJobs[T])
+	}
+	*jobs = parts
 	// The pool's lock is held: hand the parts to the helpers directly.
 	for i := 1; i < w; i++ {
 		parPool.start[i-1] <- parPart{jobs, i}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -148,8 +149,8 @@ func testGemm[T Float](t *testing.T, tol float64) {
 		// assembly kernels (when the processor has them) and the Go
 		// fallback both run through the same driver.
 		run("gemm", func(c []T) { gemm(g.tA, g.tB, g.m, g.n, g.k, a, lda, b, ldb, T(g.beta), c, ldc) })
-		asm := run("asm", func(c []T) { gemmGo(sh, pool, g.tA, g.tB, g.m, g.n, g.k, a, lda, b, ldb, T(g.beta), c, ldc) })
-		goK := run("go", func(c []T) { gemmGo(shGo, pool, g.tA, g.tB, g.m, g.n, g.k, a, lda, b, ldb, T(g.beta), c, ldc) })
+		asm := run("asm", func(c []T) { gemmGo(true, sh, pool, g.tA, g.tB, g.m, g.n, g.k, a, lda, b, ldb, T(g.beta), c, ldc) })
+		goK := run("go", func(c []T) { gemmGo(true, shGo, pool, g.tA, g.tB, g.m, g.n, g.k, a, lda, b, ldb, T(g.beta), c, ldc) })
 		// Both add the k products in the same order; they differ only by
 		// FMA's single rounding.
 		checkClose(t, "asm vs go", g, asm, goK, ldc, tol)
@@ -205,5 +206,58 @@ func TestGemmNoAllocs(t *testing.T) {
 		}); allocs != 0 {
 			t.Errorf("%v: %v allocations per product", s, allocs)
 		}
+	}
+}
+
+// TestBLASCutIndependentOfPool: an external BLAS may round a part of a
+// product differently from the whole, so a product sent to it must be
+// cut the same way whether or not the goroutine pool is free (with
+// timing deciding, a training run would not reproduce its own numbers).
+// A stand-in BLAS records the parts it is asked for.
+func TestBLASCutIndependentOfPool(t *testing.T) {
+	saved, savedMin, savedSplit := blasSgemm, blasMin, blasSplit
+	defer func() { blasSgemm, blasMin, blasSplit = saved, savedMin, savedSplit }()
+	var mu sync.Mutex
+	var parts [][2]int
+	blasSgemm = func(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+		mu.Lock()
+		parts = append(parts, [2]int{m, n})
+		mu.Unlock()
+		gemmGo(false, shape32(asmKernels), &pool32, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	}
+	blasMin, blasSplit = 1, true
+	const m, n, k = 48, 512, 64
+	rng := rand.New(rand.NewPCG(1, 1))
+	a, b := make([]float32, m*k), make([]float32, k*n)
+	for i := range a {
+		a[i] = float32(rng.NormFloat64())
+	}
+	for i := range b {
+		b[i] = float32(rng.NormFloat64())
+	}
+	parPool.once.Do(startHelpers)
+	run := func(busy bool) ([][2]int, []float32) {
+		parts = nil
+		c := make([]float32, m*n)
+		if busy {
+			parPool.mu.Lock()
+		}
+		gemm(false, false, m, n, k, a, k, b, n, 0, c, n)
+		if busy {
+			parPool.mu.Unlock()
+		}
+		slices.SortFunc(parts, func(x, y [2]int) int { return x[1] - y[1] })
+		return parts, c
+	}
+	freeParts, freeC := run(false)
+	busyParts, busyC := run(true)
+	if !slices.Equal(freeParts, busyParts) {
+		t.Errorf("parts %v with the pool free, %v with it busy", freeParts, busyParts)
+	}
+	if !slices.Equal(freeC, busyC) {
+		t.Error("products differ with the pool free and busy")
+	}
+	if parWorkers() > 1 && len(freeParts) < 2 {
+		t.Errorf("a %d×%d×%d product went to the BLAS in %d part(s), want it split over %d cores", m, n, k, len(freeParts), parWorkers())
 	}
 }

@@ -100,13 +100,26 @@ func trans(t bool) blas.Transpose {
 // b (k×n after op) and c (m×n); beta 0 overwrites c whatever it held. It
 // runs nn's own blocked GEMM (gemm.go), or OpenBLAS in the openblas build.
 func gemm[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemmOn(true, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmSerial is gemm on the calling goroutine only, for products inside
+// code that already runs one goroutine per core (the images of a
+// convolution): splitting them again would only oversubscribe the cores,
+// and with an external BLAS whether a product is split would then depend
+// on which goroutine got the pool first, and so would its rounding.
+func gemmSerial[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemmOn(false, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+func gemmOn[T Float](split, tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
 	if unsafe.Sizeof(beta) == 4 {
-		gemmFloat32(tA, tB, m, n, k, asF32(a), lda, asF32(b), ldb, float32(beta), asF32(c), ldc)
+		gemmFloat32(split, tA, tB, m, n, k, asF32(a), lda, asF32(b), ldb, float32(beta), asF32(c), ldc)
 	} else {
-		gemmFloat64(tA, tB, m, n, k, asF64(a), lda, asF64(b), ldb, float64(beta), asF64(c), ldc)
+		gemmFloat64(split, tA, tB, m, n, k, asF64(a), lda, asF64(b), ldb, float64(beta), asF64(c), ldc)
 	}
 }
 
