@@ -186,19 +186,24 @@ def binary_batch(b, d, g):
     return (torch.rand(b, d, generator=g) < 0.3).float()
 
 
-def made_case(batch=100):
-    g = torch.Generator().manual_seed(1)
-    m = MADE()
+def bernoulli_step(m, x):
+    """One Adam step (lr 1e-3, gradient norm clipped at 100) of model m,
+    whose output holds Bernoulli logits, on the summed BCE of the binary
+    batch x averaged over the batch."""
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
-    x = binary_batch(batch, 784, g)
 
     def step():
         opt.zero_grad(set_to_none=False)
-        loss = F.binary_cross_entropy_with_logits(m(x), x, reduction="sum") / batch
+        loss = F.binary_cross_entropy_with_logits(m(x), x, reduction="sum") / x.shape[0]
         loss.backward()
         torch.nn.utils.clip_grad_norm_(m.parameters(), 100.0)
         opt.step()
     return step
+
+
+def made_case(batch=100):
+    g = torch.Generator().manual_seed(1)
+    return bernoulli_step(MADE(), binary_batch(batch, 784, g))
 
 
 def made_sample_case(n=100):
@@ -304,17 +309,7 @@ class PixelCNN(tnn.Module):
 
 def pixelcnn_case(batch=64):
     g = torch.Generator().manual_seed(1)
-    m = PixelCNN()
-    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
-    x = binary_batch(batch, 784, g).view(batch, 1, 28, 28)
-
-    def step():
-        opt.zero_grad(set_to_none=False)
-        loss = F.binary_cross_entropy_with_logits(m(x), x, reduction="sum") / batch
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(m.parameters(), 100.0)
-        opt.step()
-    return step
+    return bernoulli_step(PixelCNN(), binary_batch(batch, 784, g).view(batch, 1, 28, 28))
 
 
 CASES = {
