@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/netlib/blas/netlib"
 
 	"github.com/genbench/genbench/nn/internal/openblas"
@@ -41,3 +42,11 @@ func init() {
 
 // openblasMin is the multiply–add count from which OpenBLAS is used.
 const openblasMin = 1 << 18
+
+// trans maps nn's transpose flag to BLAS's.
+func trans(t bool) blas.Transpose {
+	if t {
+		return blas.Trans
+	}
+	return blas.NoTrans
+}

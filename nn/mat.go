@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"unsafe"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -87,13 +86,6 @@ func sameShape[T Float](op string, a, b *Mat[T]) {
 	if a.Rows != b.Rows || a.Cols != b.Cols {
 		panic(fmt.Sprintf("nn.%s: shapes %s and %s differ", op, a.shape(), b.shape()))
 	}
-}
-
-func trans(t bool) blas.Transpose {
-	if t {
-		return blas.Trans
-	}
-	return blas.NoTrans
 }
 
 // gemm computes c = op(a)·op(b) + beta·c for row-major a (m×k after op),
