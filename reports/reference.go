@@ -89,7 +89,7 @@ var references = []reference{
 	{sets: []string{"mnist"}, when: dequantized, types: []string{"maf"}, metric: "bits_per_dim", value: "1.89 bits/dim",
 		source: "MAF, MNIST bits/pixel (Papamakarios et al. 2017)", train: mafTrainFlow},
 	{sets: []string{"mnist"}, when: dequantized, types: []string{"realnvp"}, metric: "bits_per_dim", value: "1.06 bits/dim",
-		source: "RealNVP on MNIST as reported by Grathwohl et al. 2019 (FFJORD), Table 2 (multi-scale convolutional architecture; Glow 1.05, FFJORD 0.99)"},
+		source: "RealNVP on MNIST as reported by Grathwohl et al. 2019 (FFJORD) (multi-scale convolutional architecture; Glow 1.05, FFJORD 0.99)"},
 	// VEEGAN / PacGAN 2-D mode coverage: modes / % high quality (/ reverse KL).
 	{sets: []string{"ring8"}, when: always, types: []string{"gan"}, metric: "modes", value: "1 / 99.3%; 6.3 / 98.2%",
 		source: "GAN on the ring: 1 mode, 99.3% high quality (Srivastava et al. 2017, VEEGAN Table 1, 5 runs); 6.3 modes, 98.2% high quality, reverse KL 0.45 (Lin et al. 2018, PacGAN Table 1, 10 trials)", modesStd: 0.01},
