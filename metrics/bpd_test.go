@@ -113,8 +113,9 @@ func TestBitsPerDimLogitUniform(t *testing.T) {
 	}
 }
 
-// BitsPerDim with LogitCorrection must agree with REFERENCE.md's formula
-// written out literally, for arbitrary model NLLs in logit space.
+// BitsPerDim with LogitCorrection must agree with the formula of
+// Papamakarios et al. (2017) (docs/protocols.md, Bits per dimension) written
+// out literally, for arbitrary model NLLs in logit space.
 func TestBitsPerDimMatchesReferenceFormula(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const d, lambda = 5, 1e-6

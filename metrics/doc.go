@@ -2,7 +2,7 @@
 // on float64 slices and gonum *mat.Dense matrices. It contains no model code:
 // models produce per-example numbers (log-likelihoods, samples, latent means)
 // and this package turns them into reportable statistics, following the
-// protocols in /work/shared/REFERENCE.md exactly.
+// protocols of docs/protocols.md, which cites the papers they come from.
 //
 // # Conventions
 //
@@ -11,7 +11,7 @@
 // Nothing is dropped silently. Per-example summaries ([Summarize], [NLL],
 // [BitsPerDim], [Aggregate]) compute their statistics over the finite values
 // only and count NaN and ±Inf values in a NonFinite field; callers must report
-// that count next to the number, as REFERENCE.md requires. A metric that
+// that count next to the number (docs/protocols.md, Bits per dimension). A metric that
 // cannot be computed is either an error (invalid input: mismatched
 // dimensions, non-finite coordinates where distances are needed, too few
 // rows) or NaN where the doc comment says so (for example the mode histogram

@@ -32,7 +32,7 @@ func ExampleBitsPerDim() {
 	// bits/dim: 10.0242 ± 0.2125 (n=3, non-finite=1)
 }
 
-// Eight generated points on the 8-Gaussian ring (std 0.01): two samples on
+// Seven generated points on the 8-Gaussian ring (std 0.01): two samples on
 // mode 0, one on modes 2 and 4 each, one slightly off mode 6 (within 3 std),
 // and two stray points far from every mode.
 func ExampleModes() {
@@ -57,9 +57,11 @@ func ExampleModes() {
 	}
 	fmt.Printf("modes covered: %d/%d\n", r.ModesCovered, r.NumModes)
 	fmt.Printf("high quality: %d/%d = %.3f\n", r.HighQuality, r.Samples, r.HighQualityFrac)
+	// KL = 0.4·log(8·0.4) + 3·0.2·log(8·0.2). (Kept apart from the
+	// Output comment: a comment merged into it would stop the example
+	// from running.)
 	fmt.Printf("KL(hq histogram ‖ uniform) = %.4f nats\n", r.KL)
 	fmt.Println("counts:", r.Counts)
-	// KL = 0.4·log(8·0.4) + 3·0.2·log(8·0.2).
 	// Output:
 	// modes covered: 4/8
 	// high quality: 5/7 = 0.714

@@ -87,7 +87,8 @@ const (
 // NLLKind says what a reported NLL is.
 type NLLKind string
 
-// NLL kinds, as in REFERENCE.md.
+// NLL kinds (docs/protocols.md, Bits per dimension: likelihood
+// conventions).
 const (
 	Exact    NLLKind = "exact"
 	Bound    NLLKind = "bound"

@@ -39,11 +39,12 @@
 // published reference. Columns that no row has are left out. The best
 // value of each column is bold (none where all rows tie); test NLL, bits/dim and the gap are compared
 // and ranked only within one NLL kind (exact, bound, estimate are never
-// ranked together). The reference column quotes REFERENCE.md where the
+// ranked together). The reference column quotes the published figures of
+// docs/protocols.md (Published figures), citing each paper, where the
 // same protocol applies (binarized MNIST NLL for made/vae/iwae/pixelcnn,
 // logit-space MNIST NLL and bits/dim for made/realnvp/maf, ring/grid mode
-// coverage for gan/pacgan, Stacked MNIST modes, the MAF paper's UCI
-// table), with every deviation the records reveal: dynamic binarization,
+// coverage for gan/pacgan, Stacked MNIST modes, the UCI table of
+// Papamakarios et al. 2017), with every deviation the records reveal: dynamic binarization,
 // subsets, logit λ, importance-sample count, a bound instead of an
 // estimate, mode std and training-set size, batch/lr/patience, and
 // training ended by a budget rather than early stopping.

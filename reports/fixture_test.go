@@ -300,7 +300,7 @@ func fxRecord(id string, d fxData, m fxModel, seed uint64, dsSpec, mSpec any, ha
 			bpd := nll / (784 * math.Ln2)
 			if d.key == "logit" {
 				bpd = nll/(784*math.Ln2) - 0.505 // +8, the logit Jacobian and λ together
-				rec.Protocol["bits_per_dim"] = "NLL/(D ln2) + log2(256) with the preprocessing's Jacobian (REFERENCE.md)"
+				rec.Protocol["bits_per_dim"] = "NLL/(D ln2) + log2(256) with the preprocessing's Jacobian (Papamakarios et al. 2017)"
 			} else {
 				rec.Protocol["bits_per_dim"] = "NLL/(D ln2) on binary data"
 			}

@@ -309,7 +309,7 @@ func referenceColumn(ds *DataSet) (map[*Row]inline, []inline) {
 			n := len(notes) + 1
 			cell = append(cell, fmt.Sprintf("%s [r%d]", ref.value, n))
 			devs := deviations(row, ref)
-			note := fmt.Sprintf("[r%d] %s: %s (REFERENCE.md).", n, row.Label, ref.source)
+			note := fmt.Sprintf("[r%d] %s: %s.", n, row.Label, ref.source)
 			if len(devs) > 0 {
 				note += " Deviations: " + strings.Join(devs, "; ") + "."
 			} else {

