@@ -55,7 +55,7 @@ func TestExamplesTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := math.Erfc(3*math.Sqrt(3)/math.Sqrt2) // 2Φ(−z)
+	want := math.Erfc(3 * math.Sqrt(3) / math.Sqrt2) // 2Φ(−z)
 	if !close(r.PValue, want, 1e-15) || r.EffectSize != 3 || !r.Significant {
 		t.Errorf("p %g (want %g) effect %g significant %v", r.PValue, want, r.EffectSize, r.Significant)
 	}
