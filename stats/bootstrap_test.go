@@ -45,7 +45,7 @@ func TestBootstrapAgainstNormalTheory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !close(iv.CILow, m-h, 0.1*h) || !close(iv.CIHigh, m+h, 0.1*h) || iv.CIMethod != string(method) {
+		if !near(iv.CILow, m-h, 0.1*h) || !near(iv.CIHigh, m+h, 0.1*h) || iv.CIMethod != string(method) {
 			t.Errorf("%s: [%g, %g], normal theory [%g, %g]", method, iv.CILow, iv.CIHigh, m-h, m+h)
 		}
 	}

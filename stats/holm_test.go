@@ -31,7 +31,7 @@ func TestHolm(t *testing.T) {
 			}
 			AdjustHolm(rs, 0.05)
 			for i := range c.want {
-				if !sameFloat(got[i], c.want[i]) && !close(got[i], c.want[i], 1e-15) {
+				if !sameFloat(got[i], c.want[i]) && !near(got[i], c.want[i], 1e-15) {
 					t.Errorf("adjusted[%d] = %g, want %g", i, got[i], c.want[i])
 				}
 				if rs[i].Significant != c.sig[i] || !sameFloat(rs[i].PHolm, got[i]) || rs[i].Alpha != 0.05 {

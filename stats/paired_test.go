@@ -12,7 +12,7 @@ func TestPairExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Differences 2, 3, 4: mean 3, sd 1, standard error 1/√3.
-	if d.Mean != 3 || d.Std != 1 || !close(d.StdErr, 1/math.Sqrt(3), 1e-15) || d.N != 3 {
+	if d.Mean != 3 || d.Std != 1 || !near(d.StdErr, 1/math.Sqrt(3), 1e-15) || d.N != 3 {
 		t.Errorf("got %+v", d)
 	}
 }
@@ -56,10 +56,10 @@ func TestExamplesTest(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := math.Erfc(3 * math.Sqrt(3) / math.Sqrt2) // 2Φ(−z)
-	if !close(r.PValue, want, 1e-15) || r.EffectSize != 3 || !r.Significant {
+	if !near(r.PValue, want, 1e-15) || r.EffectSize != 3 || !r.Significant {
 		t.Errorf("p %g (want %g) effect %g significant %v", r.PValue, want, r.EffectSize, r.Significant)
 	}
-	if h := 1.959963984540054 / math.Sqrt(3); !close(r.CILow, 3-h, 1e-9) || !close(r.CIHigh, 3+h, 1e-9) {
+	if h := 1.959963984540054 / math.Sqrt(3); !near(r.CILow, 3-h, 1e-9) || !near(r.CIHigh, 3+h, 1e-9) {
 		t.Errorf("interval [%g, %g]", r.CILow, r.CIHigh)
 	}
 	if !strings.Contains(r.Note, "training-seed variance not measured") {

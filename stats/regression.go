@@ -75,14 +75,21 @@ type Regression struct {
 // stream then shows up as a difference too). Without them it is [PairedT]
 // on the per-seed differences; one seed without examples admits no test,
 // and the result has a NaN p-value, Worse false and a message saying so.
-// opt.Alternative is ignored.
+// Baseline and Current may be nil when per-example values are given: the
+// per-seed values are then their means. opt.Alternative is ignored.
 func CheckRegression(in RegressionInput, opt Options) (Regression, error) {
 	g := Regression{Direction: string(in.Direction)}
 	if !in.Direction.valid() {
 		return g, fmt.Errorf("stats: unknown direction %q", in.Direction)
 	}
+	if len(in.Baseline) == 0 && len(in.Current) == 0 {
+		in.Baseline, in.Current = exampleMeans(in.BaselineExamples), exampleMeans(in.CurrentExamples)
+	}
 	if len(in.Baseline) != len(in.Current) || len(in.Baseline) == 0 {
 		return g, fmt.Errorf("stats: %d baseline seeds against %d current", len(in.Baseline), len(in.Current))
+	}
+	if in.BaselineExamples != nil && len(in.BaselineExamples) != len(in.Baseline) {
+		return g, fmt.Errorf("stats: %d seeds but per-example values for %d", len(in.Baseline), len(in.BaselineExamples))
 	}
 	if !(in.Margin >= 0) {
 		return g, fmt.Errorf("stats: margin %g is not ≥ 0", in.Margin)
@@ -97,6 +104,14 @@ func CheckRegression(in RegressionInput, opt Options) (Regression, error) {
 	g.Worse = g.Result.Significant
 	g.Message = g.explain()
 	return g, nil
+}
+
+func exampleMeans(ex [][]float64) []float64 {
+	m := make([]float64, len(ex))
+	for i, e := range ex {
+		m[i] = mean(e)
+	}
+	return m
 }
 
 // regressionTest picks and runs the one-sided test of CheckRegression.

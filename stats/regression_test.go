@@ -17,7 +17,7 @@ func TestPairedTClosedForm(t *testing.T) {
 	}
 	tt := 2 * math.Sqrt(3)
 	want := 1 - tt/math.Sqrt(2+tt*tt)
-	if !close(r.PValue, want, 1e-9) || r.EffectSize != 2 || r.Difference != 2 {
+	if !near(r.PValue, want, 1e-9) || r.EffectSize != 2 || r.Difference != 2 {
 		t.Errorf("p %g (want %g) effect %g difference %g", r.PValue, want, r.EffectSize, r.Difference)
 	}
 	if _, err := PairedT([]float64{1}, Options{}); err == nil {
@@ -57,7 +57,7 @@ func TestCombineRecoversVarianceSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantTau, wantSE := math.Sqrt2*0.1, math.Sqrt(2*0.09/400)
-	if !close(v.SeedSD, wantTau, 0.15*wantTau) || !close(v.ExampleSE, wantSE, 0.05*wantSE) {
+	if !near(v.SeedSD, wantTau, 0.15*wantTau) || !near(v.ExampleSE, wantSE, 0.05*wantSE) {
 		t.Errorf("seed sd %g (want %g), example se %g (want %g)", v.SeedSD, wantTau, v.ExampleSE, wantSE)
 	}
 	t.Logf("seed sd %.4f (planted %.4f), example se %.4f (planted %.4f)", v.SeedSD, wantTau, v.ExampleSE, wantSE)
@@ -178,8 +178,21 @@ func TestAdjustRegressions(t *testing.T) {
 	}
 	AdjustRegressions(gs, 0.05)
 	for _, g := range gs {
-		if g.Worse || !close(g.Result.PHolm, 0.06, 1e-15) || !strings.Contains(g.Message, "no evidence") {
+		if g.Worse || !near(g.Result.PHolm, 0.06, 1e-15) || !strings.Contains(g.Message, "no evidence") {
 			t.Errorf("after Holm: worse %v p_holm %g: %s", g.Worse, g.Result.PHolm, g.Message)
 		}
+	}
+}
+
+func TestCheckRegressionFromExamplesOnly(t *testing.T) {
+	base := [][]float64{{1, 2, 3, 4}, {2, 3, 4, 5}}
+	cur := [][]float64{{1.5, 2.4, 3.6, 4.5}, {2.5, 3.6, 4.4, 5.5}}
+	g, err := CheckRegression(RegressionInput{BaselineExamples: base, CurrentExamples: cur, Direction: LowerIsBetter}, Options{})
+	if err != nil || g.BaselineMean != 3 || g.Result.Test != TestRandomEffects {
+		t.Fatalf("%+v, %v", g, err)
+	}
+	if _, err := CheckRegression(RegressionInput{Baseline: []float64{1, 2, 3}, Current: []float64{1, 2, 3},
+		BaselineExamples: base, CurrentExamples: cur, Direction: LowerIsBetter}, Options{}); err == nil {
+		t.Error("3 seeds with per-example values for 2 accepted")
 	}
 }

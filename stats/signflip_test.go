@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func close(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
+func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
 
 // The sign-flip p-values below are counted by hand over all sign patterns.
 // For {3, 1, −2} the eight sums are 6, 2, 4, 0, 0, −4, −2, −6 and the
@@ -78,7 +78,7 @@ func TestSignFlipMonteCarloMatchesExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	se := math.Sqrt(exact * (1 - exact) / float64(opt.Permutations))
-	if r.Test != TestSignFlipMC || !close(r.PValue, exact, 4*se+1e-4) {
+	if r.Test != TestSignFlipMC || !near(r.PValue, exact, 4*se+1e-4) {
 		t.Errorf("%s p %g, exact %g (se %g)", r.Test, r.PValue, exact, se)
 	}
 	if !strings.Contains(r.Note, "40000") {

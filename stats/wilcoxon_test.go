@@ -20,12 +20,12 @@ func TestWilcoxonHollanderWolfe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Test != TestWilcoxonExact || !close(r.PValue, 10.0/512, 1e-12) {
+	if r.Test != TestWilcoxonExact || !near(r.PValue, 10.0/512, 1e-12) {
 		t.Errorf("%s p = %g, want exact 10/512", r.Test, r.PValue)
 	}
 	// The normal approximation of the same statistic (W− = 5, n = 9) with
 	// continuity correction: Φ(−17/√71.25).
-	if p := signedRankNormal(5, 9, ones(9), Less); !close(p, 0.022005492006, 1e-9) {
+	if p := signedRankNormal(5, 9, ones(9), Less); !near(p, 0.022005492006, 1e-9) {
 		t.Errorf("normal approximation p = %.12g, want 0.022005492006", p)
 	}
 }
@@ -92,7 +92,7 @@ func TestWilcoxonExactWithTiesMatchesEnumeration(t *testing.T) {
 		}
 		for _, alt := range []Alternative{Greater, Less, TwoSided} {
 			got, _ := signedRankP(d, alt)
-			if want := bruteSignedRankP(d, alt); !close(got, want, 1e-12) {
+			if want := bruteSignedRankP(d, alt); !near(got, want, 1e-12) {
 				t.Errorf("%v %s: p = %g, enumeration %g", d, alt, got, want)
 			}
 		}
@@ -169,7 +169,7 @@ func TestWilcoxonNormalApproximation(t *testing.T) {
 	exact := 2 * math.Min(le, ge)
 	noTies := signedRankNormal(float64(w2)/2, n, ones(n), TwoSided)
 	t.Logf("n=%d: exact %.5f, normal with tie correction %.5f, without %.5f", n, exact, r.PValue, noTies)
-	if r.Test != TestWilcoxonNorm || !close(r.PValue, exact, 0.1*exact) {
+	if r.Test != TestWilcoxonNorm || !near(r.PValue, exact, 0.1*exact) {
 		t.Errorf("%s p = %g, exact %g", r.Test, r.PValue, exact)
 	}
 	if math.Abs(noTies-exact) <= math.Abs(r.PValue-exact) {
