@@ -82,6 +82,9 @@ func Combine(seeds []ExampleDiff, opt Options) (Result, Variance, error) {
 	r.CILevel, r.CIMethod = opt.CILevel, "hksj-t"
 	mm, sd := meanSD(m)
 	r.EffectSize, r.EffectName = cohenDz(mm, sd), EffectCohenDz
+	if len(seeds) < 5 {
+		r.addNote(fmt.Sprintf("%d seeds: the t test has %d degrees of freedom and low power; use ≥ 5 seeds", len(seeds), len(seeds)-1))
+	}
 	r.finish()
 	return r, v, nil
 }

@@ -25,7 +25,10 @@
 //     per-example differences (DerSimonian & Laird 1986) tested with the
 //     Hartung–Knapp t (Hartung & Knapp 2001), which accounts for the
 //     training-seed variance that a per-example test ignores and reports
-//     it separately ([Variance]).
+//     it separately ([Variance]);
+//   - for stochastic metrics repeated under several evaluation seeds,
+//     [SplitSeedVariance] separates training-seed from evaluation-seed
+//     variance.
 //
 // [Compare] runs all of these on a [Pair] of models; [CheckRegression] is
 // the one-sided test of `genbench check`; [AdjustHolm] and

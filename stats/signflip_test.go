@@ -63,30 +63,31 @@ func TestSignFlipSaysWhenItCannotReject(t *testing.T) {
 	}
 }
 
-// Above MaxExactSeeds the Monte Carlo p-value must agree with the exact
-// count within binomial error (4 standard errors).
+// The Monte Carlo p-value must agree with the exact count within binomial
+// error (4 standard errors), and above MaxExactSeeds SignFlip must use it,
+// state the count and repeat its bits under the same seed.
 func TestSignFlipMonteCarloMatchesExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	d := make([]float64, MaxExactSeeds+1)
+	d := make([]float64, 14)
 	for i := range d {
-		d[i] = rng.NormFloat64() + 0.3
+		d[i] = rng.NormFloat64() + 0.4
 	}
 	exact := signFlipExact(d, TwoSided)
-	opt := Options{Permutations: 40000, Seed: 3}
-	r, err := SignFlip(d, opt)
+	opt := Options{Permutations: 40000, Seed: 3, Alternative: TwoSided}
+	mc := signFlipMonteCarlo(d, opt)
+	se := math.Sqrt(exact * (1 - exact) / float64(opt.Permutations))
+	if !near(mc, exact, 4*se+1e-4) {
+		t.Errorf("Monte Carlo p %g, exact %g (se %g)", mc, exact, se)
+	}
+	big := append(d, d[:MaxExactSeeds+1-len(d)]...)
+	small := Options{Permutations: 2000, Seed: 3}
+	r, err := SignFlip(big, small)
 	if err != nil {
 		t.Fatal(err)
 	}
-	se := math.Sqrt(exact * (1 - exact) / float64(opt.Permutations))
-	if r.Test != TestSignFlipMC || !near(r.PValue, exact, 4*se+1e-4) {
-		t.Errorf("%s p %g, exact %g (se %g)", r.Test, r.PValue, exact, se)
-	}
-	if !strings.Contains(r.Note, "40000") {
-		t.Errorf("note %q does not state the count", r.Note)
-	}
-	again, _ := SignFlip(d, opt)
-	if again.PValue != r.PValue {
-		t.Errorf("same seed, p %g then %g", r.PValue, again.PValue)
+	again, _ := SignFlip(big, small)
+	if r.Test != TestSignFlipMC || !strings.Contains(r.Note, "2000") || again.PValue != r.PValue || r.MinP != 1.0/2001 {
+		t.Errorf("%s p %g then %g, min %g, note %q", r.Test, r.PValue, again.PValue, r.MinP, r.Note)
 	}
 }
 
