@@ -11,13 +11,13 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/genbench/genbench/reports/artifact"
+	"github.com/genbench/genbench/results"
 )
 
 // LoadRecords reads a results folder: every DIR/trials/*.json, or
 // DIR/results.json when there is no trial file. Unreadable trial files
 // are returned as errors beside the good records.
-func LoadRecords(dir string) ([]*Record, []error) {
+func LoadRecords(dir string) ([]*results.Record, []error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, []error{fmt.Errorf("results folder: %w", err)}
@@ -25,7 +25,7 @@ func LoadRecords(dir string) ([]*Record, []error) {
 	if !st.IsDir() {
 		return nil, []error{fmt.Errorf("results folder %s: not a directory", dir)}
 	}
-	recs, errs := ReadResults(dir)
+	recs, errs := results.ReadResults(dir)
 	if len(recs) > 0 || len(errs) > 0 {
 		return recs, errs
 	}
@@ -41,7 +41,7 @@ func LoadRecords(dir string) ([]*Record, []error) {
 	if err := dec.Decode(&recs); err != nil {
 		return nil, []error{fmt.Errorf("%s: corrupted: %w", filepath.Join(dir, "results.json"), err)}
 	}
-	var good []*Record
+	var good []*results.Record
 	for i, r := range recs {
 		if r == nil || r.Trial == "" || r.Status == "" || r.Metrics == nil {
 			errs = append(errs, fmt.Errorf("%s: entry %d is an incomplete record", filepath.Join(dir, "results.json"), i))
@@ -53,7 +53,7 @@ func LoadRecords(dir string) ([]*Record, []error) {
 }
 
 // recordStable returns the metrics of a record that do not measure time.
-func recordStable(r *Record) map[string]float64 {
+func recordStable(r *results.Record) map[string]float64 {
 	m := map[string]float64{}
 	for k, v := range r.Metrics {
 		if !IsTimingMetric(k) {
@@ -65,16 +65,16 @@ func recordStable(r *Record) map[string]float64 {
 
 // sameResult reports whether two records of one trial agree: same status
 // and the same non-timing metrics, exactly.
-func sameResult(a, b *Record) bool {
+func sameResult(a, b *results.Record) bool {
 	return a.Status == b.Status && reflect.DeepEqual(recordStable(a), recordStable(b)) &&
 		reflect.DeepEqual(a.NonFinite, b.NonFinite)
 }
 
 // MergeReport says what Merge did.
 type MergeReport struct {
-	Records    []*Record // the merged records, by trial id
-	Duplicates int       // identical records found in more than one folder
-	Spec       bool      // a spec.json was written
+	Records    []*results.Record // the merged records, by trial id
+	Duplicates int               // identical records found in more than one folder
+	Spec       bool              // a spec.json was written
 	Warnings   []string
 }
 
@@ -92,7 +92,7 @@ func Merge(out string, dirs []string) (*MergeReport, error) {
 		inputs = append(inputs, out)
 	}
 	type seen struct {
-		rec *Record
+		rec *results.Record
 		dir string
 	}
 	byID := map[string]seen{}
@@ -153,8 +153,8 @@ func Merge(out string, dirs []string) (*MergeReport, error) {
 		}
 		// The trial's sample artifacts (for the report) come along.
 		if src := byID[r.Trial].dir; filepath.Clean(src) != filepath.Clean(out) {
-			if data, err := os.ReadFile(artifact.Path(src, r.Trial)); err == nil {
-				if err := WriteFileAtomic(artifact.Path(out, r.Trial), data); err != nil {
+			if data, err := os.ReadFile(results.ArtifactPath(src, r.Trial)); err == nil {
+				if err := WriteFileAtomic(results.ArtifactPath(out, r.Trial), data); err != nil {
 					return rep, fmt.Errorf("merge: %w", err)
 				}
 			}
@@ -175,7 +175,7 @@ func Merge(out string, dirs []string) (*MergeReport, error) {
 	return rep, nil
 }
 
-func describeConflict(a, b *Record) string {
+func describeConflict(a, b *results.Record) string {
 	if a.Status != b.Status {
 		return fmt.Sprintf("status %s vs %s", a.Status, b.Status)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/results"
 )
 
 // Options control a run.
@@ -96,7 +97,7 @@ type Outcome struct {
 	// Busy counts trials skipped because another process holds their
 	// lock (see acquireTrialLock).
 	Busy    int
-	Records []*Record
+	Records []*results.Record
 }
 
 // streamSeed derives an independent stream from a trial seed and a purpose,
@@ -114,12 +115,12 @@ type dataKey struct {
 
 // SpecTrial is one entry of the trial list in DIR/spec.json.
 type SpecTrial struct {
-	ID      string     `json:"id"`
-	Dataset string     `json:"dataset"`
-	Model   string     `json:"model"`
-	Type    string     `json:"type"`
-	Seed    uint64     `json:"seed"`
-	Sweep   SweepPoint `json:"sweep,omitempty"`
+	ID      string             `json:"id"`
+	Dataset string             `json:"dataset"`
+	Model   string             `json:"model"`
+	Type    string             `json:"type"`
+	Seed    uint64             `json:"seed"`
+	Sweep   results.SweepPoint `json:"sweep,omitempty"`
 }
 
 // specFile is what a run writes to DIR/spec.json: the canonical spec (the
@@ -128,7 +129,7 @@ type SpecTrial struct {
 // order (all shards), so that readers need not expand sweeps themselves.
 func specFile(spec *Spec, trials []Trial) any {
 	v := map[string]any{}
-	b, _ := canonicalJSON(spec.canonical())
+	b, _ := results.CanonicalJSON(spec.canonical())
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber() // seeds may exceed 2^53
 	dec.Decode(&v)
@@ -164,7 +165,7 @@ func removeTemps(dir, trial string) {
 // trialResult is what a worker reports for one trial.
 type trialResult struct {
 	k       int // position in the run's list
-	rec     *Record
+	rec     *results.Record
 	resumed bool
 	done    bool  // rec was written by another process meanwhile
 	err     error // ErrInterrupted, a *BusyError, or a record that could not be written
@@ -207,11 +208,11 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	for k, tr := range trials {
 		path := filepath.Join(opt.Out, "trials", tr.ID+".json")
 		label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
-		rec, err := ReadRecord(path)
+		rec, err := results.ReadRecord(path)
 		if err == nil && rec.Trial != tr.ID {
 			err = fmt.Errorf("%s: holds trial %q", path, rec.Trial)
 		}
-		if err == nil && rec.Status != StatusFailed {
+		if err == nil && rec.Status != results.StatusFailed {
 			out.Skipped++
 			out.Records = append(out.Records, rec)
 			os.Remove(CheckpointPath(opt.Out, tr.ID)) // left by a run killed after the record was written
@@ -233,7 +234,7 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		}
 	}()
 	jobs := make(chan int)
-	results := make(chan trialResult)
+	finished := make(chan trialResult)
 	var wg sync.WaitGroup
 	for w := 0; w < min(opt.Jobs, max(len(todo), 1)); w++ {
 		wg.Add(1)
@@ -242,10 +243,10 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 			cache := map[dataKey]*datasets.Data{} // one data set in memory per worker
 			for k := range jobs {
 				if interrupted(opt.Stop) {
-					results <- trialResult{k: k, err: ErrInterrupted}
+					finished <- trialResult{k: k, err: ErrInterrupted}
 					continue
 				}
-				results <- runLocked(spec, trials, k, cache, opt, board, worker)
+				finished <- runLocked(spec, trials, k, cache, opt, board, worker)
 			}
 		}(w)
 	}
@@ -261,11 +262,11 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	}()
 	go func() {
 		wg.Wait()
-		close(results)
+		close(finished)
 	}()
 	var firstErr error
 	started := map[int]bool{}
-	for r := range results {
+	for r := range finished {
 		started[r.k] = true
 		label := fmt.Sprintf("[%d/%d] %s", r.k+1, len(trials), trials[r.k].ID)
 		var busy *BusyError
@@ -295,9 +296,9 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 			out.Resumed++
 		}
 		switch r.rec.Status {
-		case StatusOK:
+		case results.StatusOK:
 			out.OK++
-		case StatusDiverged:
+		case results.StatusDiverged:
 			out.Diverged++
 		default:
 			out.Failed++
@@ -330,8 +331,8 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	return out, nil
 }
 
-func summaryLine(r *Record) string {
-	if r.Status != StatusOK {
+func summaryLine(r *results.Record) string {
+	if r.Status != results.StatusOK {
 		return ": " + r.Reason
 	}
 	var parts []string
@@ -370,7 +371,7 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 	}
 	defer lock.release()
 	path := filepath.Join(opt.Out, "trials", tr.ID+".json")
-	if rec, err := ReadRecord(path); err == nil && rec.Trial == tr.ID && rec.Status != StatusFailed {
+	if rec, err := results.ReadRecord(path); err == nil && rec.Trial == tr.ID && rec.Status != results.StatusFailed {
 		return trialResult{k: k, rec: rec, done: true}
 	}
 	removeTemps(opt.Out, tr.ID)
@@ -388,14 +389,14 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 	return trialResult{k: k, rec: rec, resumed: resumed, err: err}
 }
 
-func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*Record, bool, error) {
+func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*results.Record, bool, error) {
 	started := time.Now()
 	ty, _ := models.Lookup(tr.Model.Type)
-	rec := &Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family),
+	rec := &results.Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family),
 		Dataset: tr.Dataset.Name, Seed: tr.Seed, Sweep: tr.Sweep, Metrics: map[string]float64{}, Protocol: map[string]string{},
 		NLLKind: string(models.None)}
 	var resume *TrainState // the checkpoint training continued from
-	fail := func(status string, err error) (*Record, bool, error) {
+	fail := func(status string, err error) (*results.Record, bool, error) {
 		rec.Status, rec.Reason = status, err.Error()
 		rec.Provenance = newProvenance(spec, tr, started)
 		return rec, resume != nil, nil
@@ -407,7 +408,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 		var err error
 		d, err = datasets.Build(tr.Dataset.Name, tr.Dataset.Params, streamSeed(tr.Seed, "data"))
 		if err != nil {
-			return fail(StatusFailed, err)
+			return fail(results.StatusFailed, err)
 		}
 		clear(cache) // keep one data set in memory at a time
 		cache[key] = d
@@ -415,7 +416,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	nTrain, _ := d.Train.Dims()
 	nValid, _ := d.Valid.Dims()
 	nTest, _ := d.Test.Dims()
-	rec.Data = DataInfo{Dim: d.Dim, Kind: string(d.Kind), Train: nTrain, Valid: nValid, Test: nTest, Protocol: d.Protocol}
+	rec.Data = results.DataInfo{Dim: d.Dim, Kind: string(d.Kind), Train: nTrain, Valid: nValid, Test: nTest, Protocol: d.Protocol}
 	ts := tr.Model.Train
 	newModel := func() (models.Model, error) {
 		return models.New(tr.Model.Type, tr.Model.Params, models.Config{
@@ -425,7 +426,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	}
 	m, err := newModel()
 	if err != nil {
-		return fail(StatusFailed, err)
+		return fail(results.StatusFailed, err)
 	}
 	rec.NLLKind = string(models.Kind(m))
 	batches := rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)
@@ -436,7 +437,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 		os.Remove(ckpt)
 		// The failed load may have changed the model or the batch source.
 		if m, err = newModel(); err != nil {
-			return fail(StatusFailed, err)
+			return fail(results.StatusFailed, err)
 		}
 		batches = rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)
 	} else if resume != nil && resume.EpochBatches > 0 {
@@ -505,14 +506,14 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	}
 	if err != nil {
 		if IsDivergence(err) {
-			return fail(StatusDiverged, err)
+			return fail(results.StatusDiverged, err)
 		}
-		return fail(StatusFailed, err)
+		return fail(results.StatusFailed, err)
 	}
 	board.progress(worker, label+" evaluating", 1)
 	ev, err := Evaluate(m, d, tr.Eval, rand.New(rand.NewPCG(streamSeed(tr.Seed, "eval"), 0)))
 	if err != nil {
-		return fail(StatusFailed, fmt.Errorf("evaluation: %w", err))
+		return fail(results.StatusFailed, fmt.Errorf("evaluation: %w", err))
 	}
 	for k, v := range ev.Metrics {
 		rec.Metrics[k] = v
@@ -539,7 +540,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	if err := writeArtifacts(opt.Out, tr, m, d); err != nil {
 		board.logf("%s: warning: sample artifacts not written: %v", label, err)
 	}
-	rec.Status = StatusOK
+	rec.Status = results.StatusOK
 	rec.Provenance = newProvenance(spec, tr, started)
 	return rec, resume != nil, nil
 }

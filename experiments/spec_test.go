@@ -16,6 +16,7 @@ import (
 	"github.com/genbench/genbench/models"
 	_ "github.com/genbench/genbench/models/all" // the real types, for experiments/*.yaml
 	"github.com/genbench/genbench/params"
+	"github.com/genbench/genbench/results"
 )
 
 // Fake data sets and model types with small schemas; the "test-" prefix
@@ -488,7 +489,7 @@ models: [{name: "Flow 8", type: test-flow, params: {layers: 8}}]
 }
 
 func TestSanitize(t *testing.T) {
-	if got := sanitize("Ring 8/σ=0.1_x-y"); got != "ring-8---0.1_x-y" {
+	if got := results.SanitizeID("Ring 8/σ=0.1_x-y"); got != "ring-8---0.1_x-y" {
 		t.Errorf("sanitize: %q", got)
 	}
 }

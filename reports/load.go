@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/results"
 )
 
 // Problem is a file of the results folder that could not be used.
@@ -48,9 +48,9 @@ type SpecInfo struct {
 	Sweep bool
 }
 
-// results is everything read from a results folder.
-type results struct {
-	records    []*experiments.Record // sorted by trial id
+// loaded is everything read from a results folder.
+type loaded struct {
+	records    []*results.Record // sorted by trial id
 	problems   []Problem
 	spec       SpecInfo
 	missing    []ExpectedTrial // expected without a readable record
@@ -70,7 +70,7 @@ func rel(dir, s string) string {
 
 // load reads a results folder: trial files, results.json for records
 // absent from trials/, and spec.json for the expected set of trials.
-func load(dir string) (*results, error) {
+func load(dir string) (*loaded, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("results folder: %w", err)
@@ -78,8 +78,8 @@ func load(dir string) (*results, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("results folder %s: not a directory", dir)
 	}
-	res := &results{}
-	byID := map[string]*experiments.Record{}
+	res := &loaded{}
+	byID := map[string]*results.Record{}
 
 	paths, err := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
 	if err != nil {
@@ -88,7 +88,7 @@ func load(dir string) (*results, error) {
 	sort.Strings(paths)
 	for _, p := range paths {
 		name := filepath.Join("trials", filepath.Base(p))
-		r, err := experiments.ReadRecord(p)
+		r, err := results.ReadRecord(p)
 		if err != nil {
 			msg := strings.TrimPrefix(rel(dir, err.Error()), name+": ")
 			if r = readLenient(p); r == nil {
@@ -108,7 +108,7 @@ func load(dir string) (*results, error) {
 	}
 
 	if data, err := os.ReadFile(filepath.Join(dir, "results.json")); err == nil {
-		var recs []*experiments.Record
+		var recs []*results.Record
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
 		err := dec.Decode(&recs)
@@ -218,7 +218,7 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 	delete(whole, "hash")
 	if hash == "" {
 		var err error
-		if hash, err = experiments.HashJSON(whole); err != nil {
+		if hash, err = results.HashJSON(whole); err != nil {
 			return nil, fmt.Errorf("hashing: %w", err)
 		}
 	}
@@ -251,7 +251,7 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 	for i, d := range s.Datasets {
 		dname, _ := d["name"].(string)
 		dparams, _ := d["params"].(map[string]any)
-		dkey, err := experiments.CanonicalJSON(map[string]any{"name": dname, "params": dparams})
+		dkey, err := results.CanonicalJSON(map[string]any{"name": dname, "params": dparams})
 		if err != nil {
 			return nil, fmt.Errorf("hashing data set: %w", err)
 		}
@@ -266,11 +266,11 @@ func parseSpecJSON(data []byte) (*SpecInfo, error) {
 			mtype, _ := m["type"].(string)
 			eval := evals[j]
 			for _, seed := range s.Seeds {
-				sum, err := experiments.HashJSON(map[string]any{"dataset": d, "model": m, "seed": seed, "eval": eval})
+				sum, err := results.HashJSON(map[string]any{"dataset": d, "model": m, "seed": seed, "eval": eval})
 				if err != nil {
 					return nil, fmt.Errorf("hashing trial: %w", err)
 				}
-				id := experiments.SanitizeID(fmt.Sprintf("%s-%s-s%s", dname, mname, seed)) + "-" + sum[:12]
+				id := results.SanitizeID(fmt.Sprintf("%s-%s-s%s", dname, mname, seed)) + "-" + sum[:12]
 				if keep != nil && !keep[id] {
 					continue
 				}
@@ -316,12 +316,12 @@ func effectiveEval(model, global map[string]any) (map[string]any, map[string]any
 // readLenient decodes a record that the strict reader rejected for
 // unknown fields (a record written by an older or newer genbench). It
 // returns nil unless the file is complete JSON with the required fields.
-func readLenient(path string) *experiments.Record {
+func readLenient(path string) *results.Record {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil
 	}
-	var r experiments.Record
+	var r results.Record
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/genbench/genbench/experiments"
 	_ "github.com/genbench/genbench/models/flow" // gaussian, for a real run
+	"github.com/genbench/genbench/results"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/report.md from the fixture")
@@ -582,7 +583,7 @@ func TestSpecJSONEvalOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The id without override, computed by hand as the runner does.
-	sum, err := experiments.HashJSON(map[string]any{
+	sum, err := results.HashJSON(map[string]any{
 		"dataset": map[string]any{"name": "ring8", "params": map[string]any{}},
 		"model":   map[string]any{"name": "m", "type": "gaussian", "params": map[string]any{}, "train": map[string]any{"lr": 0.001}},
 		"seed":    1,
@@ -660,7 +661,7 @@ func TestPartialFolders(t *testing.T) {
 		{
 			name: "records only in results.json",
 			break_: func(dir string) error {
-				recs, _ := experiments.ReadResults(dir)
+				recs, _ := results.ReadResults(dir)
 				data, err := json.Marshal(recs)
 				if err != nil {
 					return err
@@ -774,15 +775,15 @@ func TestPartialFolders(t *testing.T) {
 // higher-dimensional samples) must give a report without figure errors.
 func TestOddRecords(t *testing.T) {
 	dir := t.TempDir()
-	curve := func(n int) *experiments.TrainResult {
-		tr := &experiments.TrainResult{ValidKind: "nll", Stopped: "max_steps"}
+	curve := func(n int) *results.TrainResult {
+		tr := &results.TrainResult{ValidKind: "nll", Stopped: "max_steps"}
 		for e := 0; e < n; e++ {
-			tr.Curve = append(tr.Curve, experiments.EpochLog{Epoch: e, TrainLoss: -1e6 * float64(e+1), ValidLoss: 5})
+			tr.Curve = append(tr.Curve, results.EpochLog{Epoch: e, TrainLoss: -1e6 * float64(e+1), ValidLoss: 5})
 		}
 		tr.Epochs = n
 		return tr
 	}
-	recs := []*experiments.Record{
+	recs := []*results.Record{
 		rec("odd", 6, "zero-speed", "realnvp", "flow", "exact", 1, mm{"test_nll": -12.5, "samples_per_sec": 0, "seconds_per_epoch": 0}),
 		rec("odd", 6, "mystery", "thing", "", "estimate", 1, mm{"test_nll": 1e9, "samples_per_sec": 1e-3}),
 		rec("odd", 6, "one-point", "made", "autoregressive", "exact", 1, mm{"test_nll": 3, "samples_per_sec": 5, "modes_covered": 0, "modes_total": 1}),
@@ -803,8 +804,8 @@ func TestOddRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a := Artifacts{Shape: []int{6}, Samples: [][]float64{{1, 2, 3, 4, 5, 6}, {0, 0, 0, 0, 0, 0}}}
-	if err := WriteArtifacts(dir, recs[2].Trial, a); err != nil {
+	a := results.Artifacts{Shape: []int{6}, Samples: [][]float64{{1, 2, 3, 4, 5, 6}, {0, 0, 0, 0, 0, 0}}}
+	if err := results.WriteArtifacts(dir, recs[2].Trial, a); err != nil {
 		t.Fatal(err)
 	}
 	r, err := Build(dir)
@@ -827,7 +828,7 @@ func TestSweepRowsLabelled(t *testing.T) {
 		return json.RawMessage(`{"dataset":{"name":"ring8","params":{}},"eval":{"metrics":["nll"],"samples":2500},` +
 			`"model":{"name":"maf","type":"maf","params":{"hidden":64},"train":{"lr":` + lr + `,"batch_size":256}},"seed":` + fmt.Sprint(seed) + `}`)
 	}
-	var recs []*experiments.Record
+	var recs []*results.Record
 	for i, lr := range []string{"0.001", "0.0001", "0.001"} {
 		r := rec("ring8", 2, "maf", "maf", "flow", "exact", uint64(i+1), mm{"test_nll": 1 + float64(i)})
 		r.Trial = fmt.Sprintf("ring8-maf-%d", i)

@@ -8,11 +8,12 @@ import (
 	"strings"
 
 	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/results"
 )
 
 // loadRecords reads a results folder for summary, baseline and check,
 // printing unreadable files; ok is false when nothing could be read.
-func loadRecords(cmd, dir string, stderr io.Writer) ([]*experiments.Record, []error, bool) {
+func loadRecords(cmd, dir string, stderr io.Writer) ([]*results.Record, []error, bool) {
 	recs, errs := experiments.LoadRecords(dir)
 	for _, err := range errs {
 		fmt.Fprintf(stderr, "genbench %s: %v\n", cmd, err)
@@ -86,7 +87,7 @@ func cmdBaseline(args []string, stdout, stderr io.Writer) int {
 	}
 	notOK := 0
 	for _, t := range b.Trials {
-		if t.Status != experiments.StatusOK {
+		if t.Status != results.StatusOK {
 			notOK++
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/results"
 )
 
 // TestMain lets a test re-execute its own binary as the genbench command
@@ -234,7 +235,7 @@ func TestResultCommands(t *testing.T) {
 	plant := func(t *testing.T, dir string) {
 		// A planted regression: one trial's test NLL 0.5 nats worse.
 		paths, _ := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
-		r, err := experiments.ReadRecord(paths[0])
+		r, err := results.ReadRecord(paths[0])
 		if err != nil {
 			t.Fatal(err)
 		}
