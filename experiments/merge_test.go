@@ -75,10 +75,14 @@ func TestShardsMergeToFullRun(t *testing.T) {
 	if len(rep.Records) != 6 || !rep.Spec {
 		t.Errorf("merged %d records, spec %v", len(rep.Records), rep.Spec)
 	}
-	recs, errs := LoadRecords(merged)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	folder, err := results.ReadFolder(merged)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if len(folder.Problems) > 0 {
+		t.Fatal(folder.Problems)
+	}
+	recs := folder.Records
 	for _, r := range recs {
 		if _, err := os.Stat(results.ArtifactPath(merged, r.Trial)); err != nil {
 			t.Errorf("merged folder lacks the artifacts of %s: %v", r.Trial, err)

@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -113,33 +112,16 @@ type dataKey struct {
 	seed         uint64
 }
 
-// SpecTrial is one entry of the trial list in DIR/spec.json.
-type SpecTrial struct {
-	ID      string             `json:"id"`
-	Dataset string             `json:"dataset"`
-	Model   string             `json:"model"`
-	Type    string             `json:"type"`
-	Seed    uint64             `json:"seed"`
-	Sweep   results.SweepPoint `json:"sweep,omitempty"`
-}
-
-// specFile is what a run writes to DIR/spec.json: the canonical spec (the
-// fields its hash covers: name, seeds, datasets, models, eval and, with a
-// sweep, sweep), its hash, and the full list of its trials in TrialSpecs
-// order (all shards), so that readers need not expand sweeps themselves.
-func specFile(spec *Spec, trials []Trial) any {
-	v := map[string]any{}
-	b, _ := results.CanonicalJSON(spec.canonical())
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber() // seeds may exceed 2^53
-	dec.Decode(&v)
-	v["hash"] = spec.Hash
-	list := make([]SpecTrial, len(trials))
+// specTrials lists trials as DIR/spec.json does: each with what defines
+// it, so that readers of the folder never expand the spec themselves.
+func specTrials(trials []Trial) []results.SpecTrial {
+	list := make([]results.SpecTrial, len(trials))
 	for i, tr := range trials {
-		list[i] = SpecTrial{ID: tr.ID, Dataset: tr.Dataset.Name, Model: tr.Model.Name, Type: tr.Model.Type, Seed: tr.Seed, Sweep: tr.Sweep}
+		identity, _ := results.CanonicalJSON(tr.identity()) // Parse rejects what JSON cannot hold
+		list[i] = results.SpecTrial{ID: tr.ID, Dataset: tr.Dataset.Name, Model: tr.Model.Name, Type: tr.Model.Type,
+			Seed: tr.Seed, Sweep: tr.Sweep, Spec: identity}
 	}
-	v["trials"] = list
-	return v
+	return list
 }
 
 // CheckpointPath is where a run into dir keeps the checkpoint of a trial.
@@ -193,7 +175,7 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		}
 	}
 	all := spec.TrialSpecs()
-	if err := writeJSON(filepath.Join(opt.Out, "spec.json"), specFile(spec, all)); err != nil {
+	if err := results.WriteSpecFile(opt.Out, spec.canonical(), spec.Hash, specTrials(all)); err != nil {
 		return nil, err
 	}
 	var trials []Trial

@@ -254,10 +254,11 @@ sweep:
 	if out.OK != 2 {
 		t.Fatalf("%d ok, want 2", out.OK)
 	}
-	recs, errs := results.ReadResults(dir)
-	if len(errs) > 0 || len(recs) != 2 {
-		t.Fatalf("%d records, %v", len(recs), errs)
+	folder, err := results.ReadFolder(dir)
+	if err != nil || len(folder.Problems) > 0 || len(folder.Records) != 2 {
+		t.Fatalf("%v, problems %v", err, folder)
 	}
+	recs := folder.Records
 	var got []string
 	for _, r := range recs {
 		got = append(got, r.Sweep.String())

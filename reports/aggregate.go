@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/genbench/genbench/experiments"
 	"github.com/genbench/genbench/results"
 )
 
@@ -55,34 +54,38 @@ type trialSpec struct {
 	datasetName   string
 	datasetParams map[string]any
 	modelParams   map[string]any
-	train         *experiments.TrainSpec
-	eval          *experiments.EvalSpec
+	train         *trainSettings
 }
 
 func parseTrialSpec(r *results.Record) trialSpec {
-	ts := trialSpec{datasetKey: "name:" + r.Dataset, datasetName: r.Dataset}
-	if len(r.Provenance.Spec) == 0 {
+	return parseIdentity(r.Dataset, r.Provenance.Spec)
+}
+
+// parseIdentity reads a resolved trial {dataset, model, seed, eval} as a
+// record's provenance.spec and spec.json's trial list hold it.
+func parseIdentity(dataset string, spec json.RawMessage) trialSpec {
+	ts := trialSpec{datasetKey: "name:" + dataset, datasetName: dataset}
+	if len(spec) == 0 {
 		return ts
 	}
 	var raw struct {
 		Dataset json.RawMessage `json:"dataset"`
 		Model   struct {
-			Params map[string]any         `json:"params"`
-			Train  *experiments.TrainSpec `json:"train"`
+			Params map[string]any `json:"params"`
+			Train  *trainSettings `json:"train"`
 		} `json:"model"`
-		Eval *experiments.EvalSpec `json:"eval"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(r.Provenance.Spec))
+	dec := json.NewDecoder(bytes.NewReader(spec))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
 		return ts
 	}
-	ts.modelParams, ts.train, ts.eval = raw.Model.Params, raw.Model.Train, raw.Eval
+	ts.modelParams, ts.train = raw.Model.Params, raw.Model.Train
 	var generic struct {
 		Model map[string]any `json:"model"`
 		Eval  map[string]any `json:"eval"`
 	}
-	dec = json.NewDecoder(bytes.NewReader(r.Provenance.Spec))
+	dec = json.NewDecoder(bytes.NewReader(spec))
 	dec.UseNumber()
 	if dec.Decode(&generic) == nil {
 		ts.modelKey, ts.settings = modelIdentity(generic.Model, generic.Eval)

@@ -13,9 +13,12 @@
 //
 // DIR/trials/<trial-id>.json (one results.Record each), DIR/results.json
 // (records missing from trials/ are taken from it), DIR/spec.json (the
-// canonical spec: the report recomputes the spec hash and every trial id
-// exactly as experiments does, so it knows which trials are missing) and
-// the optional DIR/samples/<trial-id>.json artifacts (below).
+// canonical spec, its hash and the list of its trials, each with its
+// resolved settings, so the report knows which trials are missing and to
+// which rows they belong) and the optional DIR/samples/<trial-id>.json
+// artifacts (below). All are read by results.ReadFolder, the reader that
+// summary, baseline, check and merge share: a trial file holding another
+// trial's record is listed, and never counted twice.
 //
 // Partial folders are the normal case: unreadable or truncated trial files
 // are listed with the reason (records with unknown fields, written by
@@ -23,8 +26,10 @@
 // trials are listed from spec.json (or, without it, from the seeds other
 // rows have), failed and diverged trials are listed with their reasons.
 // Build fails only when DIR is not a readable folder. Specs with a sweep:
-// block are reported (one row per sweep point, see below) but their
-// expected set is not expanded here; missing seeds are inferred instead.
+// block are reported with one row per sweep point (see below). The report
+// never expands a spec into trials: a spec.json written by an older
+// genbench, without the trial list, leaves the expected set unknown, and
+// missing seeds are inferred from the other rows instead.
 //
 // # Tables
 //

@@ -143,33 +143,42 @@ func buildFixture(dir string) error {
 		mList[i] = map[string]any{"name": m.name, "type": m.typ, "params": m.params, "train": fxTrain(m.train)}
 	}
 	spec := map[string]any{"name": "fixture-all-families", "seeds": []int{1, 2}, "datasets": dsList, "models": mList, "eval": fxEval}
-	specJSON, err := json.MarshalIndent(spec, "", "  ")
+	hash, err := results.HashJSON(spec)
 	if err != nil {
 		return err
+	}
+	// The trial list, as the runner writes it: data sets, then models,
+	// then seeds, each trial with its resolved spec.
+	var trials []results.SpecTrial
+	for di, d := range fxSets {
+		for mi, m := range fxModels {
+			for _, seed := range []uint64{1, 2} {
+				identity := mustJSON(map[string]any{"dataset": dsList[di], "model": mList[mi], "seed": seed, "eval": fxEval})
+				id, err := results.TrialID(d.name, m.name, seed, identity)
+				if err != nil {
+					return err
+				}
+				trials = append(trials, results.SpecTrial{ID: id, Dataset: d.name, Model: m.name, Type: m.typ, Seed: seed, Spec: identity})
+			}
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "trials"), 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "spec.json"), append(specJSON, '\n'), 0o644); err != nil {
+	if err := results.WriteSpecFile(dir, spec, hash, trials); err != nil {
 		return err
 	}
-	info, err := parseSpecJSON(specJSON)
-	if err != nil {
-		return err
-	}
-	var all []*results.Record
 	k := 0
-	for di, d := range fxSets {
-		for mi, m := range fxModels {
+	for _, d := range fxSets {
+		for _, m := range fxModels {
 			for _, seed := range []uint64{1, 2} {
-				id := info.Trials[k].ID
+				id := trials[k].ID
 				k++
 				key := d.key + ":" + m.name
 				if fxAbsent[fmt.Sprintf("%s:%d", key, seed)] {
 					continue
 				}
-				rec := fxRecord(id, d, m, seed, dsList[di], mList[mi], info.Hash, k)
-				all = append(all, rec)
+				rec := fxRecord(id, d, m, seed, trials[k-1].Spec, hash, k)
 				data, err := json.MarshalIndent(rec, "", "  ")
 				if err != nil {
 					return err
@@ -192,13 +201,12 @@ func buildFixture(dir string) error {
 	return nil
 }
 
-func fxRecord(id string, d fxData, m fxModel, seed uint64, dsSpec, mSpec any, hash string, k int) *results.Record {
+func fxRecord(id string, d fxData, m fxModel, seed uint64, spec json.RawMessage, hash string, k int) *results.Record {
 	key := d.key + ":" + m.name
 	rng := rand.New(rand.NewPCG(uint64(k), seed))
 	jit := func(v, rel float64) float64 { return v * (1 + rel*(rng.Float64()-0.5)) }
 	started := fmt.Sprintf("2026-11-29T10:%02d:%02dZ", (k*2)/60, (k*2)%60)
 	finished := fmt.Sprintf("2026-11-29T10:%02d:%02dZ", (k*2+1)/60, (k*2+1)%60)
-	spec := mustJSON(map[string]any{"dataset": dsSpec, "model": mSpec, "seed": seed, "eval": fxEval})
 	rec := &results.Record{Trial: id, Model: m.name, Type: m.typ, Family: m.family, Dataset: d.name, Seed: seed,
 		NLLKind: m.kind, Metrics: map[string]float64{}, Protocol: map[string]string{},
 		Provenance: results.Provenance{Spec: spec, SpecHash: hash, SpecName: "fixture-all-families", GoVersion: "go1.26.8",

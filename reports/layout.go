@@ -54,12 +54,12 @@ func (r *Report) summary() inline {
 	}
 	s := fmt.Sprintf("%s read: %d ok, %d diverged, %d failed.", plural(len(r.Records), "trial record"), ok, div, fail)
 	switch {
-	case r.Spec.Present && r.Spec.Sweep:
-		s += fmt.Sprintf(" spec.json defines %s × %s × %s and a sweep, which this report does not expand: the expected trials are unknown.",
-			plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"))
+	case r.Spec.Present && !r.Spec.Listed:
+		s += fmt.Sprintf(" spec.json defines %s × %s × %s%s but does not list its trials (written by an older genbench): the expected trials are unknown.",
+			plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"), sweepNote(r.Spec))
 	case r.Spec.Present:
-		s += fmt.Sprintf(" spec.json defines %s (%s × %s × %s); %d missing.",
-			plural(len(r.Spec.Trials), "trial"), plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"), len(r.Missing))
+		s += fmt.Sprintf(" spec.json defines %s (%s × %s × %s%s); %d missing.",
+			plural(len(r.Spec.Trials), "trial"), plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"), sweepNote(r.Spec), len(r.Missing))
 	default:
 		s += " No readable spec.json: the expected set of trials is unknown."
 	}
@@ -497,6 +497,14 @@ func orUnknown(v []string) string {
 	return strings.Join(v, "; ")
 }
 
+// sweepNote mentions a spec's sweep in the trial count.
+func sweepNote(s SpecInfo) string {
+	if s.Sweep {
+		return " and a sweep"
+	}
+	return ""
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -565,9 +573,9 @@ func (r *Report) provenanceSection() []block {
 
 	doc = append(doc, heading{3, "Missing trials", "missing"})
 	switch {
-	case r.Spec.Present && !r.Spec.Sweep && len(r.Missing) == 0:
+	case r.Spec.Present && r.Spec.Listed && len(r.Missing) == 0:
 		doc = append(doc, para{txt("None: every trial that spec.json defines has a record.")})
-	case r.Spec.Present && !r.Spec.Sweep:
+	case r.Spec.Present && r.Spec.Listed:
 		doc = append(doc, para{txt(fmt.Sprintf("%d of the %d trials that spec.json defines have no readable record (not run yet, interrupted, or unreadable):", len(r.Missing), len(r.Spec.Trials)))})
 		mt := table{header: []string{"trial", "data set", "model", "type", "seed"}}
 		for _, m := range r.Missing {
@@ -582,8 +590,8 @@ func (r *Report) provenanceSection() []block {
 		doc = append(doc, mt)
 	default:
 		why := "Without spec.json the expected trials are unknown"
-		if r.Spec.Sweep {
-			why = "spec.json has a sweep, which this report does not expand, so the expected trials are unknown"
+		if r.Spec.Present {
+			why = "spec.json does not list its trials (written by an older genbench), so the expected trials are unknown"
 		}
 		if gaps := seedGaps(r.Sets); len(gaps) == 0 {
 			doc = append(doc, para{txt(why + "; every (data set, model) row has a record for every seed seen.")})

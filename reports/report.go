@@ -63,7 +63,7 @@ func build(dir string, figures bool) (*Report, error) {
 		name = filepath.Base(filepath.Clean(dir))
 	}
 	r.Title = "genbench report: " + name
-	r.Sets = group(res.records, res.missing)
+	r.Sets = group(res.records, withIdentity(res.missing))
 	for _, ds := range r.Sets {
 		// The spec's own name for a data set reads better than its
 		// parameters; the parameters stay in the section's first line.

@@ -54,7 +54,8 @@ func SanitizeID(s string) string {
 // TrialID returns the ID of a trial: readable and stable,
 // "<dataset>-<model>-s<seed>-<12 hex>", the hex being the start of
 // HashJSON(spec), where spec is the resolved trial {dataset, model, seed,
-// eval} that the record keeps as provenance.spec.
+// eval} that the record keeps as provenance.spec: a value, or its JSON as
+// a json.RawMessage (not a []byte, which JSON encodes as base64).
 func TrialID(dataset, model string, seed uint64, spec any) (string, error) {
 	sum, err := HashJSON(spec)
 	if err != nil {
