@@ -47,7 +47,7 @@ type DensityGrid struct {
 	LogP [][]float64 `json:"logp"`
 }
 
-// Path is where the artifact of a trial lives in a results folder.
+// ArtifactPath is where the artifact of a trial lives in a results folder.
 func ArtifactPath(dir, trialID string) string {
 	return filepath.Join(dir, "samples", trialID+".json")
 }
@@ -227,8 +227,8 @@ func checkTrialID(id string) error {
 	return nil
 }
 
-// Write validates a and writes it to ArtifactPath(dir, trialID) atomically (a
-// temporary file and a rename). a.Trial may be empty (it is set to
+// WriteArtifacts validates a and writes it to ArtifactPath(dir, trialID)
+// atomically (a temporary file and a rename). a.Trial may be empty (it is set to
 // trialID) but must otherwise equal trialID.
 func WriteArtifacts(dir, trialID string, a Artifacts) error {
 	if a.Trial == "" {
@@ -251,7 +251,7 @@ func WriteArtifacts(dir, trialID string, a Artifacts) error {
 	return nil
 }
 
-// Read reads and validates the artifact of a trial. A missing file is an
+// ReadArtifacts reads and validates the artifact of a trial. A missing file is an
 // error satisfying errors.Is(err, os.ErrNotExist).
 func ReadArtifacts(dir, trialID string) (*Artifacts, error) {
 	if err := checkTrialID(trialID); err != nil {
@@ -348,7 +348,7 @@ type artifactWire struct {
 	ModeStd     float64           `json:"mode_std,omitempty"`
 }
 
-// MarshalJSON writes the format above, non-finite values as null.
+// MarshalJSON writes the artifact format (package documentation), non-finite values as null.
 func (a Artifacts) MarshalJSON() ([]byte, error) {
 	w := artifactWire{Format: a.Format, Trial: a.Trial, Shape: a.Shape, Samples: nullableRows(a.Samples),
 		LogitLambda: a.LogitLambda, Modes: a.Modes, ModeStd: a.ModeStd}
@@ -358,7 +358,7 @@ func (a Artifacts) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w)
 }
 
-// UnmarshalJSON reads the format above strictly (unknown keys are errors),
+// UnmarshalJSON reads the artifact format strictly (unknown keys are errors),
 // null as NaN.
 func (a *Artifacts) UnmarshalJSON(b []byte) error {
 	var w artifactWire
