@@ -148,7 +148,7 @@ type mergeSource struct {
 // results.json for all.
 func writeMerged(out string, recs []*results.Record, from map[string]mergeSource) error {
 	for _, r := range recs {
-		if err := writeJSON(results.RecordPath(out, r.Trial), r); err != nil {
+		if err := results.WriteRecord(out, r); err != nil {
 			return err
 		}
 		if src := from[r.Trial].dir; filepath.Clean(src) != filepath.Clean(out) {
@@ -159,7 +159,7 @@ func writeMerged(out string, recs []*results.Record, from map[string]mergeSource
 			}
 		}
 	}
-	return writeJSON(filepath.Join(out, results.IndexFileName), recs)
+	return results.WriteIndex(out, recs)
 }
 
 func describeConflict(a, b *results.Record) string {

@@ -106,7 +106,7 @@ func TestMergeRefusesConflicts(t *testing.T) {
 	root := t.TempDir()
 	write := func(dir string, r *results.Record) {
 		t.Helper()
-		if err := writeJSON(filepath.Join(root, dir, "trials", r.Trial+".json"), r); err != nil {
+		if err := results.WriteRecord(filepath.Join(root, dir), r); err != nil {
 			t.Fatal(err)
 		}
 	}

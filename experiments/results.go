@@ -3,8 +3,6 @@ package experiments
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -78,11 +76,3 @@ func newProvenance(spec *Spec, tr Trial, started time.Time) results.Provenance {
 // file and a crash leaves the old file or the new one (see
 // atomicfile.Write).
 func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
-
-func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encoding %s: %w", path, err)
-	}
-	return WriteFileAtomic(path, append(data, '\n'))
-}

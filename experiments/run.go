@@ -188,7 +188,7 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	board := newBoard(opt.Log, opt.Terminal, opt.Jobs)
 	var todo []int
 	for k, tr := range trials {
-		path := filepath.Join(opt.Out, "trials", tr.ID+".json")
+		path := results.RecordPath(opt.Out, tr.ID)
 		label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
 		rec, err := results.ReadRecord(path)
 		if err == nil && rec.Trial != tr.ID {
@@ -296,7 +296,7 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		}
 	}
 	sort.Slice(out.Records, func(i, j int) bool { return out.Records[i].Trial < out.Records[j].Trial })
-	if err := writeJSON(filepath.Join(opt.Out, "results.json"), out.Records); err != nil && firstErr == nil {
+	if err := results.WriteIndex(opt.Out, out.Records); err != nil && firstErr == nil {
 		firstErr = err
 	}
 	if firstErr != nil {
@@ -352,7 +352,7 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 		return trialResult{k: k, err: err}
 	}
 	defer lock.release()
-	path := filepath.Join(opt.Out, "trials", tr.ID+".json")
+	path := results.RecordPath(opt.Out, tr.ID)
 	if rec, err := results.ReadRecord(path); err == nil && rec.Trial == tr.ID && rec.Status != results.StatusFailed {
 		return trialResult{k: k, rec: rec, done: true}
 	}
@@ -361,7 +361,7 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 	rec, resumed, err := runTrial(spec, tr, cache, opt, label, board, worker)
 	board.idle(worker)
 	if err == nil {
-		err = writeJSON(path, rec)
+		err = results.WriteRecord(opt.Out, rec)
 		if err != nil {
 			err = fmt.Errorf("writing trial %s: %w", tr.ID, err)
 		} else {

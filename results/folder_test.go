@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -121,5 +122,32 @@ func TestReadFolderNotAFolder(t *testing.T) {
 	f, err := ReadFolder(dir)
 	if err != nil || len(f.Records) != 0 || len(f.Problems) != 0 || f.Spec != nil {
 		t.Errorf("empty folder: %+v, %v", f, err)
+	}
+}
+
+// TestRecordRoundTrip: a written record reads back equal, a diverged
+// epoch's non-finite loss included (JSON null, read as NaN).
+func TestRecordRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	r := record("ring8-m-s1-0123456789ab", 1.5)
+	r.Sweep = SweepPoint{"train.lr": 0.001}
+	r.Provenance.Spec = json.RawMessage(`{}`)
+	r.Training = &TrainResult{Curve: []EpochLog{{Epoch: 0, TrainLoss: 2, ValidLoss: math.NaN()}}, Epochs: 1}
+	if err := WriteRecord(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadRecord(RecordPath(dir, r.Trial))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := got.Training.Curve[0].ValidLoss; !math.IsNaN(v) {
+		t.Errorf("non-finite loss read back as %v", v)
+	}
+	got.Training.Curve[0].ValidLoss, r.Training.Curve[0].ValidLoss = 0, 0
+	if !reflect.DeepEqual(got, r) {
+		t.Errorf("read back %+v\nwrote %+v", got, r)
+	}
+	if s := got.Sweep.String(); s != "train.lr=0.001" {
+		t.Errorf("sweep point %q", s)
 	}
 }

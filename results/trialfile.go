@@ -24,3 +24,14 @@ func ReadRecord(path string) (*Record, error) {
 	}
 	return r, nil
 }
+
+// WriteRecord writes r to DIR/trials/<r.Trial>.json atomically: a reader
+// never sees half a record, and a crash leaves the old file or the new.
+func WriteRecord(dir string, r *Record) error {
+	return writeJSON(RecordPath(dir, r.Trial), r)
+}
+
+// WriteIndex writes DIR/results.json, the records of a run, atomically.
+func WriteIndex(dir string, recs []*Record) error {
+	return writeJSON(filepath.Join(dir, IndexFileName), recs)
+}
