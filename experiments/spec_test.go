@@ -16,7 +16,6 @@ import (
 	"github.com/genbench/genbench/models"
 	_ "github.com/genbench/genbench/models/all" // the real types, for experiments/*.yaml
 	"github.com/genbench/genbench/params"
-	"github.com/genbench/genbench/results"
 )
 
 // Fake data sets and model types with small schemas; the "test-" prefix
@@ -485,12 +484,6 @@ models: [{name: "Flow 8", type: test-flow, params: {layers: 8}}]
 	const want = "test-ring-flow-8-s3-94de4a40a1dd"
 	if got := s.TrialSpecs()[0].ID; got != want {
 		t.Errorf("ID %q, want %q", got, want)
-	}
-}
-
-func TestSanitize(t *testing.T) {
-	if got := results.SanitizeID("Ring 8/σ=0.1_x-y"); got != "ring-8---0.1_x-y" {
-		t.Errorf("sanitize: %q", got)
 	}
 }
 

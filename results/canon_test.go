@@ -40,3 +40,9 @@ func TestTrialID(t *testing.T) {
 		t.Error("a value JSON cannot hold gave an id")
 	}
 }
+
+func TestSanitize(t *testing.T) {
+	if got := SanitizeID("Ring 8/σ=0.1_x-y"); got != "ring-8---0.1_x-y" {
+		t.Errorf("sanitize: %q", got)
+	}
+}
