@@ -8,7 +8,7 @@ import (
 
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
-	"github.com/genbench/genbench/reports/artifact"
+	"github.com/genbench/genbench/results"
 )
 
 // writeArtifacts stores what the report draws but a record does not hold:
@@ -26,12 +26,12 @@ func writeArtifacts(out string, tr Trial, m models.Model, d *datasets.Data) erro
 	if d.ToPixels != nil {
 		s = pixelRows(d, s)
 	}
-	a := artifact.Artifacts{Shape: d.Shape, Samples: artifact.SamplesFrom(s), Modes: d.Modes, ModeStd: d.ModeStd}
+	a := results.Artifacts{Shape: d.Shape, Samples: results.SamplesFrom(s), Modes: d.Modes, ModeStd: d.ModeStd}
 	if a.Shape == nil {
 		a.Shape = []int{d.Dim}
 	}
 	if d.Dim == 2 {
-		xs, ys := artifact.GridFor(d.Test, 100)
+		xs, ys := results.GridFor(d.Test, 100)
 		var logp func(*mat.Dense) ([]float64, error)
 		kind := ""
 		switch mm := m.(type) {
@@ -41,10 +41,10 @@ func writeArtifacts(out string, tr Trial, m models.Model, d *datasets.Data) erro
 			logp, kind = mm.LowerBound, "bound"
 		}
 		if logp != nil {
-			if a.DensityGrid, err = artifact.NewDensityGrid(kind, logp, xs, ys); err != nil {
+			if a.DensityGrid, err = results.NewDensityGrid(kind, logp, xs, ys); err != nil {
 				return fmt.Errorf("density grid: %w", err)
 			}
 		}
 	}
-	return artifact.Write(out, tr.ID, a)
+	return results.WriteArtifacts(out, tr.ID, a)
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/genbench/genbench/results"
 )
 
 // A baseline records the metrics of a results folder so that a later run
@@ -46,7 +48,7 @@ type BaselineTrial struct {
 	Dataset   string             `json:"dataset"`
 	Model     string             `json:"model"`
 	Seed      uint64             `json:"seed"`
-	Sweep     SweepPoint         `json:"sweep,omitempty"`
+	Sweep     results.SweepPoint `json:"sweep,omitempty"`
 	Status    string             `json:"status"`
 	Stopped   string             `json:"stopped,omitempty"` // why training ended; time_budget makes the numbers clock-dependent
 	Metrics   map[string]float64 `json:"metrics"`
@@ -107,7 +109,7 @@ func DefaultRule(name string) Rule {
 var defaultRule = Rule{Direction: Report, RelTol: 0.01, AbsTol: 0.01}
 
 // NewBaseline records the records' metrics with the default rules.
-func NewBaseline(recs []*Record, source string) *Baseline {
+func NewBaseline(recs []*results.Record, source string) *Baseline {
 	b := &Baseline{Format: BaselineFormat, Note: baselineNote, Source: source,
 		Created: time.Now().UTC().Format(time.RFC3339), Default: defaultRule,
 		Rules: map[string]Rule{}, Trials: map[string]BaselineTrial{}}
@@ -223,9 +225,9 @@ func (b *Baseline) rule(name string) Rule {
 // Check compares records with the baseline. A trial fails when it is
 // missing, when its status is not ok while the baseline's was, or when a
 // metric is worse than its rule allows.
-func (b *Baseline) Check(recs []*Record, opt CheckOptions) *CheckReport {
+func (b *Baseline) Check(recs []*results.Record, opt CheckOptions) *CheckReport {
 	rep := &CheckReport{}
-	byID := map[string]*Record{}
+	byID := map[string]*results.Record{}
 	for _, r := range recs {
 		byID[r.Trial] = r
 	}
@@ -242,7 +244,7 @@ func (b *Baseline) Check(recs []*Record, opt CheckOptions) *CheckReport {
 			rep.Failures++
 			continue
 		}
-		if r.Status != StatusOK && base.Status == StatusOK {
+		if r.Status != results.StatusOK && base.Status == results.StatusOK {
 			rep.BadTrials = append(rep.BadTrials, fmt.Sprintf("%s: %s: %s", id, r.Status, r.Reason))
 			rep.Failures++
 			continue
@@ -302,7 +304,7 @@ func value(m map[string]float64, nonFinite []string, name string) (float64, bool
 	return math.NaN(), false
 }
 
-func (b *Baseline) compare(id, name string, base BaselineTrial, r *Record, opt CheckOptions) CheckRow {
+func (b *Baseline) compare(id, name string, base BaselineTrial, r *results.Record, opt CheckOptions) CheckRow {
 	rule := b.rule(name)
 	bv, inBase := value(base.Metrics, base.NonFinite, name)
 	nv, inNow := value(r.Metrics, r.NonFinite, name)

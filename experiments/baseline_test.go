@@ -8,22 +8,23 @@ import (
 	"testing"
 
 	"github.com/genbench/genbench/metrics"
+	"github.com/genbench/genbench/results"
 )
 
-func rec(id, status string, m map[string]float64) *Record {
-	return &Record{Trial: id, Dataset: "ring8", Model: "nvp", Status: status, Metrics: m,
-		Training: &TrainResult{Stopped: "epochs"}}
+func rec(id, status string, m map[string]float64) *results.Record {
+	return &results.Record{Trial: id, Dataset: "ring8", Model: "nvp", Status: status, Metrics: m,
+		Training: &results.TrainResult{Stopped: "epochs"}}
 }
 
-func baseRecords() []*Record {
-	return []*Record{
-		rec("t1", StatusOK, map[string]float64{"test_nll": 2.0, "modes_covered": 8, "params": 100, "samples_per_sec": 1e5, "epochs": 10}),
-		rec("t2", StatusOK, map[string]float64{"test_nll": 1.5, "modes_covered": 7, "params": 100, "samples_per_sec": 1e5, "epochs": 10}),
+func baseRecords() []*results.Record {
+	return []*results.Record{
+		rec("t1", results.StatusOK, map[string]float64{"test_nll": 2.0, "modes_covered": 8, "params": 100, "samples_per_sec": 1e5, "epochs": 10}),
+		rec("t2", results.StatusOK, map[string]float64{"test_nll": 1.5, "modes_covered": 7, "params": 100, "samples_per_sec": 1e5, "epochs": 10}),
 	}
 }
 
-func clone(recs []*Record) []*Record {
-	var out []*Record
+func clone(recs []*results.Record) []*results.Record {
+	var out []*results.Record
 	for _, r := range recs {
 		c := *r
 		c.Metrics = map[string]float64{}
@@ -39,49 +40,49 @@ func TestCheck(t *testing.T) {
 	b := NewBaseline(baseRecords(), "results/x")
 	cases := []struct {
 		name     string
-		edit     func([]*Record) []*Record
+		edit     func([]*results.Record) []*results.Record
 		opt      CheckOptions
 		pass     bool
 		verdicts map[string]string // "trial metric" → verdict
 	}{
-		{"baseline itself", func(r []*Record) []*Record { return r }, CheckOptions{}, true, nil},
-		{"within tolerance", func(r []*Record) []*Record { r[0].Metrics["test_nll"] = 2.015; return r }, CheckOptions{}, true,
+		{"baseline itself", func(r []*results.Record) []*results.Record { return r }, CheckOptions{}, true, nil},
+		{"within tolerance", func(r []*results.Record) []*results.Record { r[0].Metrics["test_nll"] = 2.015; return r }, CheckOptions{}, true,
 			map[string]string{"t1 test_nll": VerdictWithin}},
-		{"planted NLL regression", func(r []*Record) []*Record { r[0].Metrics["test_nll"] = 2.1; return r }, CheckOptions{}, false,
+		{"planted NLL regression", func(r []*results.Record) []*results.Record { r[0].Metrics["test_nll"] = 2.1; return r }, CheckOptions{}, false,
 			map[string]string{"t1 test_nll": VerdictWorse}},
-		{"better NLL", func(r []*Record) []*Record { r[1].Metrics["test_nll"] = 1.2; return r }, CheckOptions{}, true,
+		{"better NLL", func(r []*results.Record) []*results.Record { r[1].Metrics["test_nll"] = 1.2; return r }, CheckOptions{}, true,
 			map[string]string{"t2 test_nll": VerdictBetter}},
-		{"mode lost", func(r []*Record) []*Record { r[0].Metrics["modes_covered"] = 7; return r }, CheckOptions{}, false,
+		{"mode lost", func(r []*results.Record) []*results.Record { r[0].Metrics["modes_covered"] = 7; return r }, CheckOptions{}, false,
 			map[string]string{"t1 modes_covered": VerdictWorse}},
-		{"params changed", func(r []*Record) []*Record { r[0].Metrics["params"] = 101; return r }, CheckOptions{}, false,
+		{"params changed", func(r []*results.Record) []*results.Record { r[0].Metrics["params"] = 101; return r }, CheckOptions{}, false,
 			map[string]string{"t1 params": VerdictWorse}},
-		{"epochs only reported", func(r []*Record) []*Record { r[0].Metrics["epochs"] = 3; return r }, CheckOptions{}, true,
+		{"epochs only reported", func(r []*results.Record) []*results.Record { r[0].Metrics["epochs"] = 3; return r }, CheckOptions{}, true,
 			map[string]string{"t1 epochs": VerdictChanged}},
-		{"slower: not checked by default", func(r []*Record) []*Record { r[0].Metrics["samples_per_sec"] = 1e3; return r }, CheckOptions{}, true,
+		{"slower: not checked by default", func(r []*results.Record) []*results.Record { r[0].Metrics["samples_per_sec"] = 1e3; return r }, CheckOptions{}, true,
 			map[string]string{"t1 samples_per_sec": VerdictSkipped}},
-		{"much slower with -timing", func(r []*Record) []*Record { r[0].Metrics["samples_per_sec"] = 1e3; return r }, CheckOptions{Timing: true}, false,
+		{"much slower with -timing", func(r []*results.Record) []*results.Record { r[0].Metrics["samples_per_sec"] = 1e3; return r }, CheckOptions{Timing: true}, false,
 			map[string]string{"t1 samples_per_sec": VerdictWorse}},
-		{"a bit slower with -timing", func(r []*Record) []*Record { r[0].Metrics["samples_per_sec"] = 0.5e5; return r }, CheckOptions{Timing: true}, true,
+		{"a bit slower with -timing", func(r []*results.Record) []*results.Record { r[0].Metrics["samples_per_sec"] = 0.5e5; return r }, CheckOptions{Timing: true}, true,
 			map[string]string{"t1 samples_per_sec": VerdictWithin}},
-		{"missing trial", func(r []*Record) []*Record { return r[:1] }, CheckOptions{}, false, nil},
-		{"failed trial", func(r []*Record) []*Record {
-			r[1].Status, r[1].Reason, r[1].Metrics = StatusDiverged, "NaN loss", map[string]float64{}
+		{"missing trial", func(r []*results.Record) []*results.Record { return r[:1] }, CheckOptions{}, false, nil},
+		{"failed trial", func(r []*results.Record) []*results.Record {
+			r[1].Status, r[1].Reason, r[1].Metrics = results.StatusDiverged, "NaN loss", map[string]float64{}
 			return r
 		}, CheckOptions{}, false, nil},
-		{"metric missing", func(r []*Record) []*Record { delete(r[0].Metrics, "test_nll"); return r }, CheckOptions{}, false,
+		{"metric missing", func(r []*results.Record) []*results.Record { delete(r[0].Metrics, "test_nll"); return r }, CheckOptions{}, false,
 			map[string]string{"t1 test_nll": VerdictMissing}},
-		{"metric non-finite", func(r []*Record) []*Record {
+		{"metric non-finite", func(r []*results.Record) []*results.Record {
 			delete(r[0].Metrics, "test_nll")
 			r[0].NonFinite = []string{"test_nll"}
 			return r
 		}, CheckOptions{}, false, map[string]string{"t1 test_nll": VerdictWorse}},
-		{"new trial and metric", func(r []*Record) []*Record {
+		{"new trial and metric", func(r []*results.Record) []*results.Record {
 			r[0].Metrics["extra"] = 1
-			return append(r, rec("t3", StatusOK, map[string]float64{"test_nll": 9}))
+			return append(r, rec("t3", results.StatusOK, map[string]float64{"test_nll": 9}))
 		}, CheckOptions{}, true, map[string]string{"t1 extra": VerdictNew}},
-		{"time budget: reported, not failed", func(r []*Record) []*Record {
+		{"time budget: reported, not failed", func(r []*results.Record) []*results.Record {
 			r[0].Metrics["test_nll"] = 3
-			r[0].Training = &TrainResult{Stopped: "time_budget"}
+			r[0].Training = &results.TrainResult{Stopped: "time_budget"}
 			return r
 		}, CheckOptions{}, true, map[string]string{"t1 test_nll": VerdictChanged}},
 	}
@@ -144,8 +145,8 @@ func TestBaselineFileRoundTrip(t *testing.T) {
 }
 
 func TestSummarize(t *testing.T) {
-	mk := func(id string, seed uint64, status string, point SweepPoint, nll float64, nonfinite bool) *Record {
-		r := &Record{Trial: id, Dataset: "ring8", Model: "nvp", Seed: seed, Status: status, Sweep: point,
+	mk := func(id string, seed uint64, status string, point results.SweepPoint, nll float64, nonfinite bool) *results.Record {
+		r := &results.Record{Trial: id, Dataset: "ring8", Model: "nvp", Seed: seed, Status: status, Sweep: point,
 			Metrics: map[string]float64{"test_nll": nll}}
 		if nonfinite {
 			delete(r.Metrics, "test_nll")
@@ -153,14 +154,14 @@ func TestSummarize(t *testing.T) {
 		}
 		return r
 	}
-	p1, p2 := SweepPoint{"train.lr": 0.001}, SweepPoint{"train.lr": 0.01}
-	recs := []*Record{
-		mk("a1", 1, StatusOK, p1, 1.0, false),
-		mk("a2", 2, StatusOK, p1, 1.2, false),
-		mk("a3", 3, StatusOK, p1, 1.1, false),
-		mk("b1", 1, StatusOK, p2, 2.0, false),
-		mk("b2", 2, StatusDiverged, p2, 0, false),
-		mk("b3", 3, StatusOK, p2, 0, true),
+	p1, p2 := results.SweepPoint{"train.lr": 0.001}, results.SweepPoint{"train.lr": 0.01}
+	recs := []*results.Record{
+		mk("a1", 1, results.StatusOK, p1, 1.0, false),
+		mk("a2", 2, results.StatusOK, p1, 1.2, false),
+		mk("a3", 3, results.StatusOK, p1, 1.1, false),
+		mk("b1", 1, results.StatusOK, p2, 2.0, false),
+		mk("b2", 2, results.StatusDiverged, p2, 0, false),
+		mk("b3", 3, results.StatusOK, p2, 0, true),
 	}
 	groups := Summarize(recs)
 	if len(groups) != 2 {

@@ -13,6 +13,7 @@ import (
 	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/metrics/digits"
 	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/results"
 )
 
 // Evaluation holds a trial's test metrics, the protocol notes that say how
@@ -48,7 +49,7 @@ func evalOverrideNote(m ModelSpec) string {
 	var parts []string
 	for _, f := range evalSchema {
 		if v, ok := m.EvalOverride[f.Key]; ok {
-			parts = append(parts, f.Key+"="+formatValue(v))
+			parts = append(parts, f.Key+"="+results.FormatValue(v))
 		}
 	}
 	if len(parts) == 0 {

@@ -2,8 +2,6 @@ package experiments
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,49 +9,30 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/genbench/genbench/reports/artifact"
+	"github.com/genbench/genbench/results"
 )
 
-// LoadRecords reads a results folder: every DIR/trials/*.json, or
-// DIR/results.json when there is no trial file. Unreadable trial files
-// are returned as errors beside the good records.
-func LoadRecords(dir string) ([]*Record, []error) {
-	st, err := os.Stat(dir)
+// mergeInput reads a results folder to merge through the shared reader
+// (results.ReadFolder): its records, one per trial, and its problems
+// (unreadable files, files holding another trial's record), each naming
+// the folder. A folder without any record is a problem too.
+func mergeInput(dir string) ([]*results.Record, []string) {
+	f, err := results.ReadFolder(dir)
 	if err != nil {
-		return nil, []error{fmt.Errorf("results folder: %w", err)}
+		return nil, []string{err.Error()}
 	}
-	if !st.IsDir() {
-		return nil, []error{fmt.Errorf("results folder %s: not a directory", dir)}
+	var problems []string
+	for _, p := range f.Problems {
+		problems = append(problems, filepath.Join(dir, p.File)+": "+p.Reason)
 	}
-	recs, errs := ReadResults(dir)
-	if len(recs) > 0 || len(errs) > 0 {
-		return recs, errs
+	if len(f.Records) == 0 && len(problems) == 0 {
+		problems = append(problems, fmt.Sprintf("%s: no trial records (trials/*.json or results.json)", dir))
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, []error{fmt.Errorf("%s: no trial records (trials/*.json or results.json)", dir)}
-	}
-	if err != nil {
-		return nil, []error{err}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&recs); err != nil {
-		return nil, []error{fmt.Errorf("%s: corrupted: %w", filepath.Join(dir, "results.json"), err)}
-	}
-	var good []*Record
-	for i, r := range recs {
-		if r == nil || r.Trial == "" || r.Status == "" || r.Metrics == nil {
-			errs = append(errs, fmt.Errorf("%s: entry %d is an incomplete record", filepath.Join(dir, "results.json"), i))
-			continue
-		}
-		good = append(good, r)
-	}
-	return good, errs
+	return f.Records, problems
 }
 
 // recordStable returns the metrics of a record that do not measure time.
-func recordStable(r *Record) map[string]float64 {
+func recordStable(r *results.Record) map[string]float64 {
 	m := map[string]float64{}
 	for k, v := range r.Metrics {
 		if !IsTimingMetric(k) {
@@ -65,16 +44,16 @@ func recordStable(r *Record) map[string]float64 {
 
 // sameResult reports whether two records of one trial agree: same status
 // and the same non-timing metrics, exactly.
-func sameResult(a, b *Record) bool {
+func sameResult(a, b *results.Record) bool {
 	return a.Status == b.Status && reflect.DeepEqual(recordStable(a), recordStable(b)) &&
 		reflect.DeepEqual(a.NonFinite, b.NonFinite)
 }
 
 // MergeReport says what Merge did.
 type MergeReport struct {
-	Records    []*Record // the merged records, by trial id
-	Duplicates int       // identical records found in more than one folder
-	Spec       bool      // a spec.json was written
+	Records    []*results.Record // the merged records, by trial id
+	Duplicates int               // identical records found in more than one folder
+	Spec       bool              // a spec.json was written
 	Warnings   []string
 }
 
@@ -91,11 +70,7 @@ func Merge(out string, dirs []string) (*MergeReport, error) {
 	if st, err := os.Stat(filepath.Join(out, "trials")); err == nil && st.IsDir() {
 		inputs = append(inputs, out)
 	}
-	type seen struct {
-		rec *Record
-		dir string
-	}
-	byID := map[string]seen{}
+	byID := map[string]mergeSource{}
 	var conflicts, problems []string
 	var spec []byte
 	specAgrees := true
@@ -111,17 +86,17 @@ func Merge(out string, dirs []string) (*MergeReport, error) {
 			continue
 		}
 		done[clean] = true
-		recs, errs := LoadRecords(dir)
+		recs, errs := mergeInput(dir)
 		for _, err := range errs {
 			if clean == filepath.Clean(out) && len(recs) == 0 {
 				continue // an empty output folder
 			}
-			problems = append(problems, err.Error())
+			problems = append(problems, err)
 		}
 		for _, r := range recs {
 			prev, dup := byID[r.Trial]
 			if !dup {
-				byID[r.Trial] = seen{r, dir}
+				byID[r.Trial] = mergeSource{r, dir}
 				continue
 			}
 			if sameResult(prev.rec, r) {
@@ -147,20 +122,7 @@ func Merge(out string, dirs []string) (*MergeReport, error) {
 		rep.Records = append(rep.Records, s.rec)
 	}
 	sort.Slice(rep.Records, func(i, j int) bool { return rep.Records[i].Trial < rep.Records[j].Trial })
-	for _, r := range rep.Records {
-		if err := writeJSON(filepath.Join(out, "trials", r.Trial+".json"), r); err != nil {
-			return rep, fmt.Errorf("merge: %w", err)
-		}
-		// The trial's sample artifacts (for the report) come along.
-		if src := byID[r.Trial].dir; filepath.Clean(src) != filepath.Clean(out) {
-			if data, err := os.ReadFile(artifact.Path(src, r.Trial)); err == nil {
-				if err := WriteFileAtomic(artifact.Path(out, r.Trial), data); err != nil {
-					return rep, fmt.Errorf("merge: %w", err)
-				}
-			}
-		}
-	}
-	if err := writeJSON(filepath.Join(out, "results.json"), rep.Records); err != nil {
+	if err := writeMerged(out, rep.Records, byID); err != nil {
 		return rep, fmt.Errorf("merge: %w", err)
 	}
 	switch {
@@ -175,7 +137,32 @@ func Merge(out string, dirs []string) (*MergeReport, error) {
 	return rep, nil
 }
 
-func describeConflict(a, b *Record) string {
+// mergeSource is a record to merge and the folder it comes from.
+type mergeSource struct {
+	rec *results.Record
+	dir string
+}
+
+// writeMerged writes the merged records into out: a trial file each, with
+// its sample artifacts (for the report) when its folder has them, and
+// results.json for all.
+func writeMerged(out string, recs []*results.Record, from map[string]mergeSource) error {
+	for _, r := range recs {
+		if err := results.WriteRecord(out, r); err != nil {
+			return err
+		}
+		if src := from[r.Trial].dir; filepath.Clean(src) != filepath.Clean(out) {
+			if data, err := os.ReadFile(results.ArtifactPath(src, r.Trial)); err == nil {
+				if err := WriteFileAtomic(results.ArtifactPath(out, r.Trial), data); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return results.WriteIndex(out, recs)
+}
+
+func describeConflict(a, b *results.Record) string {
 	if a.Status != b.Status {
 		return fmt.Sprintf("status %s vs %s", a.Status, b.Status)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/genbench/genbench/reports/artifact"
+	"github.com/genbench/genbench/results"
 )
 
 func TestParseShard(t *testing.T) {
@@ -75,12 +75,16 @@ func TestShardsMergeToFullRun(t *testing.T) {
 	if len(rep.Records) != 6 || !rep.Spec {
 		t.Errorf("merged %d records, spec %v", len(rep.Records), rep.Spec)
 	}
-	recs, errs := LoadRecords(merged)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	folder, err := results.ReadFolder(merged)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if len(folder.Problems) > 0 {
+		t.Fatal(folder.Problems)
+	}
+	recs := folder.Records
 	for _, r := range recs {
-		if _, err := os.Stat(artifact.Path(merged, r.Trial)); err != nil {
+		if _, err := os.Stat(results.ArtifactPath(merged, r.Trial)); err != nil {
 			t.Errorf("merged folder lacks the artifacts of %s: %v", r.Trial, err)
 		}
 	}
@@ -100,19 +104,19 @@ func TestShardsMergeToFullRun(t *testing.T) {
 
 func TestMergeRefusesConflicts(t *testing.T) {
 	root := t.TempDir()
-	write := func(dir string, r *Record) {
+	write := func(dir string, r *results.Record) {
 		t.Helper()
-		if err := writeJSON(filepath.Join(root, dir, "trials", r.Trial+".json"), r); err != nil {
+		if err := results.WriteRecord(filepath.Join(root, dir), r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	base := rec("t1", StatusOK, map[string]float64{"test_nll": 2, "train_seconds": 5})
-	timing := rec("t1", StatusOK, map[string]float64{"test_nll": 2, "train_seconds": 9})
-	other := rec("t1", StatusOK, map[string]float64{"test_nll": 2.5, "train_seconds": 5})
+	base := rec("t1", results.StatusOK, map[string]float64{"test_nll": 2, "train_seconds": 5})
+	timing := rec("t1", results.StatusOK, map[string]float64{"test_nll": 2, "train_seconds": 9})
+	other := rec("t1", results.StatusOK, map[string]float64{"test_nll": 2.5, "train_seconds": 5})
 	write("a", base)
 	write("b", timing)
 	write("c", other)
-	write("d", rec("t2", StatusOK, map[string]float64{"test_nll": 1}))
+	write("d", rec("t2", results.StatusOK, map[string]float64{"test_nll": 1}))
 	if rep, err := Merge(filepath.Join(root, "ab"), []string{filepath.Join(root, "a"), filepath.Join(root, "b"), filepath.Join(root, "d")}); err != nil || len(rep.Records) != 2 || rep.Duplicates != 1 {
 		t.Errorf("records differing in timing only: %v, %+v", err, rep)
 	}

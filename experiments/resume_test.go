@@ -18,6 +18,7 @@ import (
 
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/results"
 )
 
 // resumeSpec has trials long enough to be interrupted in the middle:
@@ -44,13 +45,13 @@ func mustParse(t *testing.T, text string) *Spec {
 }
 
 // curves returns each trial's training curve without its times.
-func curves(recs []*Record) map[string][]EpochLog {
-	out := map[string][]EpochLog{}
+func curves(recs []*results.Record) map[string][]results.EpochLog {
+	out := map[string][]results.EpochLog{}
 	for _, r := range recs {
 		if r.Training == nil {
 			continue
 		}
-		var c []EpochLog
+		var c []results.EpochLog
 		for _, e := range r.Training.Curve {
 			e.Seconds = 0
 			c = append(c, e)
@@ -217,7 +218,7 @@ func TestBadCheckpointRestartsTrial(t *testing.T) {
 }
 
 func TestCheckpointCodec(t *testing.T) {
-	st := &TrainState{Epochs: 3, Steps: 30, Best: 1.5, BestEpoch: 2, LR: 1e-3, Curve: []EpochLog{{Epoch: 0, TrainLoss: 2}},
+	st := &TrainState{Epochs: 3, Steps: 30, Best: 1.5, BestEpoch: 2, LR: 1e-3, Curve: []results.EpochLog{{Epoch: 0, TrainLoss: 2}},
 		BestState: []byte("best"), Model: []byte("model"), Batches: []byte("pcg")}
 	good, err := EncodeCheckpoint("trial-a", st)
 	if err != nil {
@@ -298,7 +299,7 @@ func TestMinDelta(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(minDelta float64) TrainResult {
+	run := func(minDelta float64) results.TrainResult {
 		m, err := models.New("realnvp", map[string]any{"layers": 2, "hidden": 8}, models.Config{Dim: 2, Dtype: "float64", Seed: 1, LR: 3e-3})
 		if err != nil {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/results"
 )
 
 // Options control a run.
@@ -96,7 +96,7 @@ type Outcome struct {
 	// Busy counts trials skipped because another process holds their
 	// lock (see acquireTrialLock).
 	Busy    int
-	Records []*Record
+	Records []*results.Record
 }
 
 // streamSeed derives an independent stream from a trial seed and a purpose,
@@ -112,33 +112,16 @@ type dataKey struct {
 	seed         uint64
 }
 
-// SpecTrial is one entry of the trial list in DIR/spec.json.
-type SpecTrial struct {
-	ID      string     `json:"id"`
-	Dataset string     `json:"dataset"`
-	Model   string     `json:"model"`
-	Type    string     `json:"type"`
-	Seed    uint64     `json:"seed"`
-	Sweep   SweepPoint `json:"sweep,omitempty"`
-}
-
-// specFile is what a run writes to DIR/spec.json: the canonical spec (the
-// fields its hash covers: name, seeds, datasets, models, eval and, with a
-// sweep, sweep), its hash, and the full list of its trials in TrialSpecs
-// order (all shards), so that readers need not expand sweeps themselves.
-func specFile(spec *Spec, trials []Trial) any {
-	v := map[string]any{}
-	b, _ := canonicalJSON(spec.canonical())
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber() // seeds may exceed 2^53
-	dec.Decode(&v)
-	v["hash"] = spec.Hash
-	list := make([]SpecTrial, len(trials))
+// specTrials lists trials as DIR/spec.json does: each with what defines
+// it, so that readers of the folder never expand the spec themselves.
+func specTrials(trials []Trial) []results.SpecTrial {
+	list := make([]results.SpecTrial, len(trials))
 	for i, tr := range trials {
-		list[i] = SpecTrial{ID: tr.ID, Dataset: tr.Dataset.Name, Model: tr.Model.Name, Type: tr.Model.Type, Seed: tr.Seed, Sweep: tr.Sweep}
+		identity, _ := results.CanonicalJSON(tr.identity()) // Parse rejects what JSON cannot hold
+		list[i] = results.SpecTrial{ID: tr.ID, Dataset: tr.Dataset.Name, Model: tr.Model.Name, Type: tr.Model.Type,
+			Seed: tr.Seed, Sweep: tr.Sweep, Spec: identity}
 	}
-	v["trials"] = list
-	return v
+	return list
 }
 
 // CheckpointPath is where a run into dir keeps the checkpoint of a trial.
@@ -164,7 +147,7 @@ func removeTemps(dir, trial string) {
 // trialResult is what a worker reports for one trial.
 type trialResult struct {
 	k       int // position in the run's list
-	rec     *Record
+	rec     *results.Record
 	resumed bool
 	done    bool  // rec was written by another process meanwhile
 	err     error // ErrInterrupted, a *BusyError, or a record that could not be written
@@ -192,7 +175,7 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		}
 	}
 	all := spec.TrialSpecs()
-	if err := writeJSON(filepath.Join(opt.Out, "spec.json"), specFile(spec, all)); err != nil {
+	if err := results.WriteSpecFile(opt.Out, spec.canonical(), spec.Hash, specTrials(all)); err != nil {
 		return nil, err
 	}
 	var trials []Trial
@@ -205,13 +188,13 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	board := newBoard(opt.Log, opt.Terminal, opt.Jobs)
 	var todo []int
 	for k, tr := range trials {
-		path := filepath.Join(opt.Out, "trials", tr.ID+".json")
+		path := results.RecordPath(opt.Out, tr.ID)
 		label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
-		rec, err := ReadRecord(path)
+		rec, err := results.ReadRecord(path)
 		if err == nil && rec.Trial != tr.ID {
 			err = fmt.Errorf("%s: holds trial %q", path, rec.Trial)
 		}
-		if err == nil && rec.Status != StatusFailed {
+		if err == nil && rec.Status != results.StatusFailed {
 			out.Skipped++
 			out.Records = append(out.Records, rec)
 			os.Remove(CheckpointPath(opt.Out, tr.ID)) // left by a run killed after the record was written
@@ -233,7 +216,7 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		}
 	}()
 	jobs := make(chan int)
-	results := make(chan trialResult)
+	finished := make(chan trialResult)
 	var wg sync.WaitGroup
 	for w := 0; w < min(opt.Jobs, max(len(todo), 1)); w++ {
 		wg.Add(1)
@@ -242,10 +225,10 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 			cache := map[dataKey]*datasets.Data{} // one data set in memory per worker
 			for k := range jobs {
 				if interrupted(opt.Stop) {
-					results <- trialResult{k: k, err: ErrInterrupted}
+					finished <- trialResult{k: k, err: ErrInterrupted}
 					continue
 				}
-				results <- runLocked(spec, trials, k, cache, opt, board, worker)
+				finished <- runLocked(spec, trials, k, cache, opt, board, worker)
 			}
 		}(w)
 	}
@@ -261,11 +244,11 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	}()
 	go func() {
 		wg.Wait()
-		close(results)
+		close(finished)
 	}()
 	var firstErr error
 	started := map[int]bool{}
-	for r := range results {
+	for r := range finished {
 		started[r.k] = true
 		label := fmt.Sprintf("[%d/%d] %s", r.k+1, len(trials), trials[r.k].ID)
 		var busy *BusyError
@@ -295,9 +278,9 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 			out.Resumed++
 		}
 		switch r.rec.Status {
-		case StatusOK:
+		case results.StatusOK:
 			out.OK++
-		case StatusDiverged:
+		case results.StatusDiverged:
 			out.Diverged++
 		default:
 			out.Failed++
@@ -313,7 +296,7 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		}
 	}
 	sort.Slice(out.Records, func(i, j int) bool { return out.Records[i].Trial < out.Records[j].Trial })
-	if err := writeJSON(filepath.Join(opt.Out, "results.json"), out.Records); err != nil && firstErr == nil {
+	if err := results.WriteIndex(opt.Out, out.Records); err != nil && firstErr == nil {
 		firstErr = err
 	}
 	if firstErr != nil {
@@ -330,8 +313,8 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	return out, nil
 }
 
-func summaryLine(r *Record) string {
-	if r.Status != StatusOK {
+func summaryLine(r *results.Record) string {
+	if r.Status != results.StatusOK {
 		return ": " + r.Reason
 	}
 	var parts []string
@@ -369,8 +352,8 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 		return trialResult{k: k, err: err}
 	}
 	defer lock.release()
-	path := filepath.Join(opt.Out, "trials", tr.ID+".json")
-	if rec, err := ReadRecord(path); err == nil && rec.Trial == tr.ID && rec.Status != StatusFailed {
+	path := results.RecordPath(opt.Out, tr.ID)
+	if rec, err := results.ReadRecord(path); err == nil && rec.Trial == tr.ID && rec.Status != results.StatusFailed {
 		return trialResult{k: k, rec: rec, done: true}
 	}
 	removeTemps(opt.Out, tr.ID)
@@ -378,7 +361,7 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 	rec, resumed, err := runTrial(spec, tr, cache, opt, label, board, worker)
 	board.idle(worker)
 	if err == nil {
-		err = writeJSON(path, rec)
+		err = results.WriteRecord(opt.Out, rec)
 		if err != nil {
 			err = fmt.Errorf("writing trial %s: %w", tr.ID, err)
 		} else {
@@ -388,14 +371,14 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 	return trialResult{k: k, rec: rec, resumed: resumed, err: err}
 }
 
-func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*Record, bool, error) {
+func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*results.Record, bool, error) {
 	started := time.Now()
 	ty, _ := models.Lookup(tr.Model.Type)
-	rec := &Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family),
+	rec := &results.Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family),
 		Dataset: tr.Dataset.Name, Seed: tr.Seed, Sweep: tr.Sweep, Metrics: map[string]float64{}, Protocol: map[string]string{},
 		NLLKind: string(models.None)}
 	var resume *TrainState // the checkpoint training continued from
-	fail := func(status string, err error) (*Record, bool, error) {
+	fail := func(status string, err error) (*results.Record, bool, error) {
 		rec.Status, rec.Reason = status, err.Error()
 		rec.Provenance = newProvenance(spec, tr, started)
 		return rec, resume != nil, nil
@@ -407,7 +390,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 		var err error
 		d, err = datasets.Build(tr.Dataset.Name, tr.Dataset.Params, streamSeed(tr.Seed, "data"))
 		if err != nil {
-			return fail(StatusFailed, err)
+			return fail(results.StatusFailed, err)
 		}
 		clear(cache) // keep one data set in memory at a time
 		cache[key] = d
@@ -415,7 +398,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	nTrain, _ := d.Train.Dims()
 	nValid, _ := d.Valid.Dims()
 	nTest, _ := d.Test.Dims()
-	rec.Data = DataInfo{Dim: d.Dim, Kind: string(d.Kind), Train: nTrain, Valid: nValid, Test: nTest, Protocol: d.Protocol}
+	rec.Data = results.DataInfo{Dim: d.Dim, Kind: string(d.Kind), Train: nTrain, Valid: nValid, Test: nTest, Protocol: d.Protocol}
 	ts := tr.Model.Train
 	newModel := func() (models.Model, error) {
 		return models.New(tr.Model.Type, tr.Model.Params, models.Config{
@@ -425,7 +408,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	}
 	m, err := newModel()
 	if err != nil {
-		return fail(StatusFailed, err)
+		return fail(results.StatusFailed, err)
 	}
 	rec.NLLKind = string(models.Kind(m))
 	batches := rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)
@@ -436,7 +419,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 		os.Remove(ckpt)
 		// The failed load may have changed the model or the batch source.
 		if m, err = newModel(); err != nil {
-			return fail(StatusFailed, err)
+			return fail(results.StatusFailed, err)
 		}
 		batches = rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)
 	} else if resume != nil && resume.EpochBatches > 0 {
@@ -505,14 +488,14 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	}
 	if err != nil {
 		if IsDivergence(err) {
-			return fail(StatusDiverged, err)
+			return fail(results.StatusDiverged, err)
 		}
-		return fail(StatusFailed, err)
+		return fail(results.StatusFailed, err)
 	}
 	board.progress(worker, label+" evaluating", 1)
 	ev, err := Evaluate(m, d, tr.Eval, rand.New(rand.NewPCG(streamSeed(tr.Seed, "eval"), 0)))
 	if err != nil {
-		return fail(StatusFailed, fmt.Errorf("evaluation: %w", err))
+		return fail(results.StatusFailed, fmt.Errorf("evaluation: %w", err))
 	}
 	for k, v := range ev.Metrics {
 		rec.Metrics[k] = v
@@ -539,7 +522,7 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	if err := writeArtifacts(opt.Out, tr, m, d); err != nil {
 		board.logf("%s: warning: sample artifacts not written: %v", label, err)
 	}
-	rec.Status = StatusOK
+	rec.Status = results.StatusOK
 	rec.Provenance = newProvenance(spec, tr, started)
 	return rec, resume != nil, nil
 }

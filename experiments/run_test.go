@@ -16,6 +16,7 @@ import (
 	"github.com/genbench/genbench/models"
 	_ "github.com/genbench/genbench/models/flow"
 	"github.com/genbench/genbench/params"
+	"github.com/genbench/genbench/results"
 )
 
 // divergingModel returns a NaN loss at the step its params name.
@@ -67,7 +68,7 @@ func runTiny(t *testing.T, text, dir string) *Outcome {
 	return out
 }
 
-func stableMetrics(recs []*Record) map[string]map[string]float64 {
+func stableMetrics(recs []*results.Record) map[string]map[string]float64 {
 	out := map[string]map[string]float64{}
 	for _, r := range recs {
 		m := map[string]float64{}
@@ -153,7 +154,7 @@ func TestRunSkipsFinishedAndRerunsCorrupted(t *testing.T) {
 				!reflect.DeepEqual(stableMetrics(ref.Records), stableMetrics(again.Records)) {
 				t.Error("rerun results differ from the first run")
 			}
-			var all []*Record
+			var all []*results.Record
 			raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
 			if err != nil {
 				t.Fatal(err)
@@ -176,7 +177,7 @@ func TestDivergenceIsRecordedAndOthersGoOn(t *testing.T) {
 		if r.Model != "bad" {
 			continue
 		}
-		if r.Status != StatusDiverged || !strings.Contains(r.Reason, "step 3") || !strings.Contains(r.Reason, "NaN") {
+		if r.Status != results.StatusDiverged || !strings.Contains(r.Reason, "step 3") || !strings.Contains(r.Reason, "NaN") {
 			t.Errorf("status %s reason %q", r.Status, r.Reason)
 		}
 		if r.NLLKind != "none" {
@@ -186,12 +187,12 @@ func TestDivergenceIsRecordedAndOthersGoOn(t *testing.T) {
 }
 
 func TestNonFiniteCurveRoundTrips(t *testing.T) {
-	in := []EpochLog{{Epoch: 0, TrainLoss: 1.5, ValidLoss: math.NaN()}, {Epoch: 1, TrainLoss: math.Inf(1), ValidLoss: 2}}
+	in := []results.EpochLog{{Epoch: 0, TrainLoss: 1.5, ValidLoss: math.NaN()}, {Epoch: 1, TrainLoss: math.Inf(1), ValidLoss: 2}}
 	raw, err := json.Marshal(in)
 	if err != nil {
 		t.Fatalf("a NaN loss cannot be written: %v", err)
 	}
-	var out []EpochLog
+	var out []results.EpochLog
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,6 @@ package experiments
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +19,7 @@ import (
 	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/params"
+	"github.com/genbench/genbench/results"
 )
 
 // Spec is a parsed, validated experiment spec with every default filled in.
@@ -137,7 +135,7 @@ type Trial struct {
 	Eval EvalSpec
 	// Sweep holds the values of the sweep axes that touch this trial; nil
 	// without a sweep.
-	Sweep SweepPoint
+	Sweep results.SweepPoint
 }
 
 // SpecError is one mistake in a spec, with its position. Key is the dotted
@@ -186,7 +184,7 @@ func Parse(file string, data []byte) (*Spec, error) {
 		return nil, p.sorted()
 	}
 	spec.File = file
-	sum, err := hashJSON(spec.canonical())
+	sum, err := results.HashJSON(spec.canonical())
 	if err != nil {
 		return nil, SpecErrors{{File: p.file, Line: 1, Key: "spec", Msg: err.Error()}}
 	}
@@ -219,9 +217,9 @@ func (s *Spec) TrialSpecs() []Trial {
 			}
 			for p, pt := range points {
 				x := specs[p]
-				var point SweepPoint
+				var point results.SweepPoint
 				if s.Sweep != nil {
-					point = SweepPoint{}
+					point = results.SweepPoint{}
 					for a, ax := range s.Sweep.Axes {
 						if ax.touches(i, j, x.overridden) {
 							point[ax.Path] = ax.Values[pt[a]]
@@ -247,33 +245,23 @@ func (s *Spec) TrialSpecs() []Trial {
 }
 
 func trialID(t Trial) string {
-	sum, err := hashJSON(struct {
+	id, err := results.TrialID(t.Dataset.Name, t.Model.Name, t.Seed, t.identity())
+	if err != nil {
+		// Parse rejects every value JSON cannot hold.
+		panic("experiments: " + err.Error())
+	}
+	return id
+}
+
+// identity is what defines a trial: what its ID hashes and its record
+// keeps as provenance.spec.
+func (t Trial) identity() any {
+	return struct {
 		Dataset canonDataset `json:"dataset"`
 		Model   canonModel   `json:"model"`
 		Seed    uint64       `json:"seed"`
 		Eval    EvalSpec     `json:"eval"`
-	}{canonDatasetOf(t.Dataset), canonModelOf(t.Model), t.Seed, t.Eval})
-	if err != nil {
-		// Parse rejects every value JSON cannot hold.
-		panic("experiments: trial ID: " + err.Error())
-	}
-	readable := fmt.Sprintf("%s-%s-s%d", t.Dataset.Name, t.Model.Name, t.Seed)
-	return sanitize(readable) + "-" + sum[:12]
-}
-
-// sanitize lower-cases s and replaces every character outside [a-z0-9._-]
-// by '-'.
-func sanitize(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('-')
-		}
-	}
-	return b.String()
+	}{canonDatasetOf(t.Dataset), canonModelOf(t.Model), t.Seed, t.Eval}
 }
 
 // Canonical forms: what defines a spec or a trial, without positions.
@@ -356,31 +344,6 @@ func (s *Spec) canonical() any {
 		Labels   []string            `json:"dataset_labels,omitempty"`
 		RunsOn   map[string][]string `json:"runs_on,omitempty"`
 	}{s.Name, s.Seeds, ds, ms, s.Eval, s.Sweep.canonical(), labels, runsOn}
-}
-
-// canonicalJSON encodes v as JSON with the keys of every object sorted and
-// numbers written as encoding/json writes them.
-func canonicalJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var x any
-	if err := dec.Decode(&x); err != nil {
-		return nil, err
-	}
-	return json.Marshal(x) // maps marshal with sorted keys
-}
-
-func hashJSON(v any) (string, error) {
-	b, err := canonicalJSON(v)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
 }
 
 // Schemas of the train and eval blocks. The type of each default fixes the
@@ -929,7 +892,7 @@ func (p *parser) dataset(item *yaml.Node, path string, i int, first map[string]i
 		}
 	}
 	if info.ok {
-		if b, err := canonicalJSON(canonDatasetOf(d)); err == nil {
+		if b, err := results.CanonicalJSON(canonDatasetOf(d)); err == nil {
 			if j, dup := first[string(b)]; dup {
 				p.errorf(item.Line, path, "same data set and parameters as datasets[%d]", j)
 			} else {
@@ -1343,15 +1306,3 @@ func (p *parser) checkLabels(s *Spec, modelsNode *yaml.Node) {
 		}
 	}
 }
-
-// CanonicalJSON, HashJSON and SanitizeID are the encodings behind spec
-// hashes and trial ids, exported so that readers of results (reports)
-// compute ids exactly as the runner does.
-func CanonicalJSON(v any) ([]byte, error) { return canonicalJSON(v) }
-
-// HashJSON is the hex SHA-256 of CanonicalJSON(v).
-func HashJSON(v any) (string, error) { return hashJSON(v) }
-
-// SanitizeID lower-cases s and replaces every character outside
-// [a-z0-9._-] by '-', as in trial ids.
-func SanitizeID(s string) string { return sanitize(s) }

@@ -487,12 +487,6 @@ models: [{name: "Flow 8", type: test-flow, params: {layers: 8}}]
 	}
 }
 
-func TestSanitize(t *testing.T) {
-	if got := sanitize("Ring 8/σ=0.1_x-y"); got != "ring-8---0.1_x-y" {
-		t.Errorf("sanitize: %q", got)
-	}
-}
-
 // TestNoFollowOnErrors checks that one mistake is reported once, without
 // errors that follow from it.
 func TestNoFollowOnErrors(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/genbench/genbench/metrics"
+	"github.com/genbench/genbench/results"
 )
 
 // timingMetrics depend on the machine and its load, not only on the
@@ -54,7 +55,7 @@ func (m MetricSummary) MarshalJSON() ([]byte, error) {
 type SummaryGroup struct {
 	Dataset  string                   `json:"dataset"`
 	Model    string                   `json:"model"`
-	Sweep    SweepPoint               `json:"sweep,omitempty"`
+	Sweep    results.SweepPoint       `json:"sweep,omitempty"`
 	Config   string                   `json:"config"` // 12 hex of the hash of the trial without its seed
 	Seeds    []uint64                 `json:"seeds"`
 	Trials   int                      `json:"trials"`
@@ -67,13 +68,13 @@ type SummaryGroup struct {
 // configKey identifies a record's configuration without its seed: the
 // hash of its resolved trial (Provenance.Spec) less the seed, or its
 // names and sweep point when the record has no resolved trial.
-func configKey(r *Record) string {
+func configKey(r *results.Record) string {
 	var v map[string]any
 	dec := json.NewDecoder(bytes.NewReader(r.Provenance.Spec))
 	dec.UseNumber()
 	if len(r.Provenance.Spec) > 0 && dec.Decode(&v) == nil {
 		delete(v, "seed")
-		if b, err := canonicalJSON(v); err == nil {
+		if b, err := results.CanonicalJSON(v); err == nil {
 			sum := sha256.Sum256(b)
 			return hex.EncodeToString(sum[:])[:12]
 		}
@@ -85,7 +86,7 @@ func configKey(r *Record) string {
 // Summarize groups records by configuration and aggregates every metric
 // over seeds with metrics.Aggregate. Groups are sorted by data set, model
 // and sweep point.
-func Summarize(recs []*Record) []SummaryGroup {
+func Summarize(recs []*results.Record) []SummaryGroup {
 	byKey := map[string]*SummaryGroup{}
 	values := map[string]map[string][]float64{}
 	var order []string
@@ -101,9 +102,9 @@ func Summarize(recs []*Record) []SummaryGroup {
 		g.Trials++
 		g.Seeds = append(g.Seeds, r.Seed)
 		switch r.Status {
-		case StatusOK:
+		case results.StatusOK:
 			g.OK++
-		case StatusDiverged:
+		case results.StatusDiverged:
 			g.Diverged++
 			continue
 		default:

@@ -3,7 +3,6 @@ package experiments
 import (
 	"fmt"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/params"
+	"github.com/genbench/genbench/results"
 )
 
 // A spec's sweep: block varies settings of the spec over a grid of values
@@ -83,40 +83,6 @@ type sweepTarget struct {
 	kind  int
 	index int // model or data set index
 	key   string
-}
-
-// SweepPoint holds the values a sweep point gives to the axes that touch
-// one trial, by canonical axis path.
-type SweepPoint map[string]any
-
-// String formats the point as "path=value, ..." in path order.
-func (p SweepPoint) String() string {
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%v", k, formatValue(p[k]))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func formatValue(v any) string {
-	switch x := v.(type) {
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case []string:
-		return "[" + strings.Join(x, " ") + "]"
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = formatValue(e)
-		}
-		return "[" + strings.Join(parts, " ") + "]"
-	}
-	return fmt.Sprint(v)
 }
 
 var sweepKeys = []string{"axes", "mode"}
@@ -211,10 +177,10 @@ func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bo
 				good = false
 				continue
 			}
-			b, err := canonicalJSON(v)
+			b, err := results.CanonicalJSON(v)
 			if err == nil {
 				if j, dup := seen[string(b)]; dup {
-					p.errorf(vn.Line, key, "value %s repeated (also values[%d])", formatValue(v), j)
+					p.errorf(vn.Line, key, "value %s repeated (also values[%d])", results.FormatValue(v), j)
 					good = false
 					continue
 				}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/genbench/genbench/results"
 )
 
 const sweepBase = `name: sw
@@ -223,7 +225,7 @@ func TestSweepBatchBaseValue(t *testing.T) {
 }
 
 func TestSweepPointString(t *testing.T) {
-	p := SweepPoint{"train.lr": 0.0003, "models[f].params.hidden": 64, "datasets[x].preprocess": []string{"a", "b"}}
+	p := results.SweepPoint{"train.lr": 0.0003, "models[f].params.hidden": 64, "datasets[x].preprocess": []string{"a", "b"}}
 	if got, want := p.String(), "datasets[x].preprocess=[a b], models[f].params.hidden=64, train.lr=0.0003"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -252,10 +254,11 @@ sweep:
 	if out.OK != 2 {
 		t.Fatalf("%d ok, want 2", out.OK)
 	}
-	recs, errs := ReadResults(dir)
-	if len(errs) > 0 || len(recs) != 2 {
-		t.Fatalf("%d records, %v", len(recs), errs)
+	folder, err := results.ReadFolder(dir)
+	if err != nil || len(folder.Problems) > 0 || len(folder.Records) != 2 {
+		t.Fatalf("%v, problems %v", err, folder)
 	}
+	recs := folder.Records
 	var got []string
 	for _, r := range recs {
 		got = append(got, r.Sweep.String())

@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -13,57 +12,8 @@ import (
 
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
+	"github.com/genbench/genbench/results"
 )
-
-// EpochLog is one point of a training curve.
-type EpochLog struct {
-	Epoch     int     `json:"epoch"`
-	Steps     int     `json:"steps"`
-	TrainLoss float64 `json:"train_loss"`
-	ValidLoss float64 `json:"valid_loss"`
-	LR        float64 `json:"lr"`
-	Seconds   float64 `json:"seconds"`
-}
-
-// epochLogJSON writes non-finite losses as null: a diverging epoch must
-// still be recorded, and JSON has no NaN.
-type epochLogJSON struct {
-	Epoch     int      `json:"epoch"`
-	Steps     int      `json:"steps"`
-	TrainLoss *float64 `json:"train_loss"`
-	ValidLoss *float64 `json:"valid_loss"`
-	LR        float64  `json:"lr"`
-	Seconds   float64  `json:"seconds"`
-}
-
-func finiteOrNil(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return &v
-}
-
-func nilToNaN(p *float64) float64 {
-	if p == nil {
-		return math.NaN()
-	}
-	return *p
-}
-
-// MarshalJSON implements json.Marshaler.
-func (e EpochLog) MarshalJSON() ([]byte, error) {
-	return json.Marshal(epochLogJSON{e.Epoch, e.Steps, finiteOrNil(e.TrainLoss), finiteOrNil(e.ValidLoss), e.LR, e.Seconds})
-}
-
-// UnmarshalJSON implements json.Unmarshaler; null reads back as NaN.
-func (e *EpochLog) UnmarshalJSON(b []byte) error {
-	var j epochLogJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return err
-	}
-	*e = EpochLog{j.Epoch, j.Steps, nilToNaN(j.TrainLoss), nilToNaN(j.ValidLoss), j.LR, j.Seconds}
-	return nil
-}
 
 // Divergence reports a non-finite loss or gradient during training.
 type Divergence struct {
@@ -73,20 +23,6 @@ type Divergence struct {
 
 func (d *Divergence) Error() string {
 	return fmt.Sprintf("diverged at epoch %d, step %d: %s", d.Epoch, d.Step, d.Reason)
-}
-
-// TrainResult is what training produced besides the trained model.
-type TrainResult struct {
-	Curve     []EpochLog `json:"curve"`
-	Steps     int        `json:"steps"`
-	Epochs    int        `json:"epochs"`
-	BestEpoch int        `json:"best_epoch"`
-	Seconds   float64    `json:"seconds"`
-	Stopped   string     `json:"stopped"`    // why training ended: "epochs", "patience", "time_budget", "max_steps", "closed_form"
-	ValidKind string     `json:"valid_kind"` // what the validation loss is: "nll", "negative_elbo", "model_loss", "none"
-	// Resumed lists the finished epochs at which training continued from a
-	// checkpoint after an interruption; empty for an uninterrupted run.
-	Resumed []int `json:"resumed_at_epochs,omitempty"`
 }
 
 // Progress receives training progress; nil means silence.
@@ -139,8 +75,8 @@ type TrainState struct {
 	// improvement under min_delta (+Inf before any); unused when min_delta
 	// is 0, where every new best counts.
 	Counted   float64
-	LR        float64    // current base learning rate (after decays)
-	Curve     []EpochLog // the training curve so far
+	LR        float64            // current base learning rate (after decays)
+	Curve     []results.EpochLog // the training curve so far
 	ValidKind string
 	Seconds   float64 // training time so far
 	Stopped   string  // non-empty when training had ended: only the best state remains to restore
@@ -180,7 +116,7 @@ var ErrInterrupted = errors.New("interrupted")
 // with patience, learning-rate decay on plateaus and an optional time
 // budget, and restores the best-validation state at the end. Batch order
 // comes from rng only. A non-finite loss stops training with a *Divergence.
-func Train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, progress Progress) (TrainResult, error) {
+func Train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, progress Progress) (results.TrainResult, error) {
 	return train(m, d, ts, rng, nil, TrainOptions{Progress: progress})
 }
 
@@ -190,7 +126,7 @@ func Train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, progr
 // same result as the uninterrupted run, except for the times and for
 // where a time_budget cuts training, which depend on the clock (the time
 // spent before the checkpoint counts towards the budget).
-func TrainWith(m models.Model, d *datasets.Data, ts TrainSpec, batches *rand.PCG, opt TrainOptions) (TrainResult, error) {
+func TrainWith(m models.Model, d *datasets.Data, ts TrainSpec, batches *rand.PCG, opt TrainOptions) (results.TrainResult, error) {
 	return train(m, d, ts, rand.New(batches), batches, opt)
 }
 
@@ -203,9 +139,9 @@ func interrupted(stop <-chan struct{}) bool {
 	}
 }
 
-func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *rand.PCG, opt TrainOptions) (TrainResult, error) {
+func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *rand.PCG, opt TrainOptions) (results.TrainResult, error) {
 	start := time.Now()
-	res := TrainResult{}
+	res := results.TrainResult{}
 	valid := d.Valid
 	if f, ok := m.(models.Fitter); ok {
 		if err := f.Fit(d.Train); err != nil {
@@ -215,7 +151,7 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 		if err != nil {
 			return res, fmt.Errorf("validation: %w", err)
 		}
-		res.Curve = []EpochLog{{Epoch: 0, ValidLoss: vl, Seconds: time.Since(start).Seconds()}}
+		res.Curve = []results.EpochLog{{Epoch: 0, ValidLoss: vl, Seconds: time.Since(start).Seconds()}}
 		res.Stopped, res.ValidKind, res.Seconds, res.Epochs = "closed_form", kind, time.Since(start).Seconds(), 1
 		return res, nil
 	}
@@ -237,7 +173,7 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 		start = start.Add(-time.Duration(r.Seconds * float64(time.Second)))
 		lr, best, bestEpoch, bad, plateau, counted = r.LR, r.Best, r.BestEpoch, r.Bad, r.Plateau, r.Counted
 		bestState.Write(r.BestState)
-		res.Curve = append([]EpochLog(nil), r.Curve...)
+		res.Curve = append([]results.EpochLog(nil), r.Curve...)
 		res.Steps, res.Epochs, res.ValidKind = r.Steps, r.Epochs, r.ValidKind
 		res.Resumed = append(append([]int(nil), r.Resumed...), r.Epochs)
 		first = r.Epochs
@@ -351,7 +287,7 @@ epochs:
 		}
 		res.ValidKind = kind
 		res.Epochs = epoch + 1
-		res.Curve = append(res.Curve, EpochLog{Epoch: epoch, Steps: res.Steps, TrainLoss: sum / float64(count),
+		res.Curve = append(res.Curve, results.EpochLog{Epoch: epoch, Steps: res.Steps, TrainLoss: sum / float64(count),
 			ValidLoss: vl, LR: scheduledLR(ts, lr, res.Steps-1, horizon), Seconds: time.Since(start).Seconds()})
 		if opt.Progress != nil {
 			opt.Progress(epoch, ts.Epochs, res.Steps, sum/float64(count), vl)

@@ -8,8 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/genbench/genbench/experiments"
-	"github.com/genbench/genbench/reports/artifact"
+	"github.com/genbench/genbench/results"
 )
 
 // DataSet groups the rows of one data set as a spec defined it: the same
@@ -40,10 +39,10 @@ type Row struct {
 	// Kind is the NLL kind of the row's ok trials; "mixed" when seeds
 	// disagree (never ranked).
 	Kind      string
-	Trials    []*experiments.Record // every trial of the row, by seed
-	OK        []*experiments.Record // trials with status ok, by seed
-	Missing   int                   // trials spec.json defines without a record
-	Artifacts map[string]*artifact.Artifacts
+	Trials    []*results.Record // every trial of the row, by seed
+	OK        []*results.Record // trials with status ok, by seed
+	Missing   int               // trials spec.json defines without a record
+	Artifacts map[string]*results.Artifacts
 	spec      trialSpec
 }
 
@@ -55,34 +54,38 @@ type trialSpec struct {
 	datasetName   string
 	datasetParams map[string]any
 	modelParams   map[string]any
-	train         *experiments.TrainSpec
-	eval          *experiments.EvalSpec
+	train         *trainSettings
 }
 
-func parseTrialSpec(r *experiments.Record) trialSpec {
-	ts := trialSpec{datasetKey: "name:" + r.Dataset, datasetName: r.Dataset}
-	if len(r.Provenance.Spec) == 0 {
+func parseTrialSpec(r *results.Record) trialSpec {
+	return parseIdentity(r.Dataset, r.Provenance.Spec)
+}
+
+// parseIdentity reads a resolved trial {dataset, model, seed, eval} as a
+// record's provenance.spec and spec.json's trial list hold it.
+func parseIdentity(dataset string, spec json.RawMessage) trialSpec {
+	ts := trialSpec{datasetKey: "name:" + dataset, datasetName: dataset}
+	if len(spec) == 0 {
 		return ts
 	}
 	var raw struct {
 		Dataset json.RawMessage `json:"dataset"`
 		Model   struct {
-			Params map[string]any         `json:"params"`
-			Train  *experiments.TrainSpec `json:"train"`
+			Params map[string]any `json:"params"`
+			Train  *trainSettings `json:"train"`
 		} `json:"model"`
-		Eval *experiments.EvalSpec `json:"eval"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(r.Provenance.Spec))
+	dec := json.NewDecoder(bytes.NewReader(spec))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
 		return ts
 	}
-	ts.modelParams, ts.train, ts.eval = raw.Model.Params, raw.Model.Train, raw.Eval
+	ts.modelParams, ts.train = raw.Model.Params, raw.Model.Train
 	var generic struct {
 		Model map[string]any `json:"model"`
 		Eval  map[string]any `json:"eval"`
 	}
-	dec = json.NewDecoder(bytes.NewReader(r.Provenance.Spec))
+	dec = json.NewDecoder(bytes.NewReader(spec))
 	dec.UseNumber()
 	if dec.Decode(&generic) == nil {
 		ts.modelKey, ts.settings = modelIdentity(generic.Model, generic.Eval)
@@ -94,7 +97,7 @@ func parseTrialSpec(r *experiments.Record) trialSpec {
 	dec = json.NewDecoder(bytes.NewReader(raw.Dataset))
 	dec.UseNumber()
 	if len(raw.Dataset) > 0 && dec.Decode(&ds) == nil && ds.Name != "" {
-		if key, err := experiments.CanonicalJSON(map[string]any{"name": ds.Name, "params": ds.Params}); err == nil {
+		if key, err := results.CanonicalJSON(map[string]any{"name": ds.Name, "params": ds.Params}); err == nil {
 			ts.datasetKey = string(key)
 		}
 		ts.datasetName, ts.datasetParams = ds.Name, ds.Params
@@ -142,7 +145,7 @@ var knownFamily = map[string]string{"gaussian": "flow", "realnvp": "flow", "maf"
 // trial id on entry; the result is sorted by data set name and
 // parameters, then family (flow, autoregressive, vae, iae, gan, other),
 // then model name.
-func group(recs []*experiments.Record, missing []ExpectedTrial) []*DataSet {
+func group(recs []*results.Record, missing []ExpectedTrial) []*DataSet {
 	sets := map[string]*DataSet{}
 	rows := map[[3]string]*Row{}
 	setOf := func(key, name string, params map[string]any) *DataSet {
@@ -194,7 +197,7 @@ func group(recs []*experiments.Record, missing []ExpectedTrial) []*DataSet {
 			row.spec.settings = ts.settings
 		}
 		row.Trials = append(row.Trials, r)
-		if r.Status == experiments.StatusOK {
+		if r.Status == results.StatusOK {
 			row.OK = append(row.OK, r)
 			if row.spec.train == nil {
 				row.spec = ts
@@ -279,7 +282,7 @@ func paramValues(p map[string]any) string {
 
 // slugify makes a file-name-safe lower-case name.
 func slugify(s string) string {
-	s = experiments.SanitizeID(s)
+	s = results.SanitizeID(s)
 	for strings.Contains(s, "--") {
 		s = strings.ReplaceAll(s, "--", "-")
 	}
@@ -416,7 +419,7 @@ func (r *Row) baseline() bool { return r.Type == "gaussian" }
 // settings flattened to "params.hidden" = "64", "train.lr" = "0.001",
 // "eval.importance_k" = "1000".
 func modelIdentity(model, eval map[string]any) (string, map[string]string) {
-	key, err := experiments.CanonicalJSON(map[string]any{"model": model, "eval": eval})
+	key, err := results.CanonicalJSON(map[string]any{"model": model, "eval": eval})
 	if err != nil {
 		return "", nil
 	}

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/results"
 )
 
 // Verdict is the outcome of checking a claim against measured numbers.
@@ -72,8 +72,8 @@ type claimDef struct {
 
 // Claims checks every family's textbook claim against the records and
 // returns them in a fixed order. Records need not be sorted.
-func Claims(recs []*experiments.Record) []Claim {
-	sorted := append([]*experiments.Record(nil), recs...)
+func Claims(recs []*results.Record) []Claim {
+	sorted := append([]*results.Record(nil), recs...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Trial < sorted[j].Trial })
 	return claimsFor(group(sorted, nil))
 }

@@ -11,11 +11,14 @@
 //
 // # Inputs
 //
-// DIR/trials/<trial-id>.json (one experiments.Record each), DIR/results.json
+// DIR/trials/<trial-id>.json (one results.Record each), DIR/results.json
 // (records missing from trials/ are taken from it), DIR/spec.json (the
-// canonical spec: the report recomputes the spec hash and every trial id
-// exactly as experiments does, so it knows which trials are missing) and
-// the optional DIR/samples/<trial-id>.json artifacts (below).
+// canonical spec, its hash and the list of its trials, each with its
+// resolved settings, so the report knows which trials are missing and to
+// which rows they belong) and the optional DIR/samples/<trial-id>.json
+// artifacts (below). All are read by results.ReadFolder, the reader that
+// summary, baseline, check and merge share: a trial file holding another
+// trial's record is listed, and never counted twice.
 //
 // Partial folders are the normal case: unreadable or truncated trial files
 // are listed with the reason (records with unknown fields, written by
@@ -23,8 +26,10 @@
 // trials are listed from spec.json (or, without it, from the seeds other
 // rows have), failed and diverged trials are listed with their reasons.
 // Build fails only when DIR is not a readable folder. Specs with a sweep:
-// block are reported (one row per sweep point, see below) but their
-// expected set is not expanded here; missing seeds are inferred instead.
+// block are reported with one row per sweep point (see below). The report
+// never expands a spec into trials: a spec.json written by an older
+// genbench, without the trial list, leaves the expected set unknown, and
+// missing seeds are inferred from the other rows instead.
 //
 // # Tables
 //
@@ -83,9 +88,8 @@
 //
 // Records hold no samples, so the runner may store a few per trial. The
 // format (version 1) is specified in package
-// github.com/genbench/genbench/reports/artifact, which holds the
-// Artifacts type and Write; this package re-exports them as Artifacts and
-// WriteArtifacts. In short:
+// github.com/genbench/genbench/results, which holds the Artifacts type,
+// WriteArtifacts and ReadArtifacts. In short:
 //
 //	{"format": 1, "trial": "<trial-id>", "shape": [2] | [C, H, W],
 //	 "samples": [[...], ...],             // n × prod(shape), data space
@@ -97,10 +101,9 @@
 // Non-finite numbers are written as null. A report shows "no samples
 // stored" for models without an artifact.
 //
-// The runner (package experiments) cannot import this package, which
-// imports experiments; it imports reports/artifact instead. In runTrial,
-// after Evaluate succeeded and before the record is written (so a record
-// implies a complete artifact), something like:
+// The runner (package experiments) writes them through package results:
+// in runTrial, after Evaluate succeeded and before the record is written
+// (so a record implies a complete artifact), something like:
 //
 //	func writeArtifacts(out string, tr Trial, m models.Model, d *datasets.Data) error {
 //		n := 1000
@@ -111,13 +114,13 @@
 //		if err != nil {
 //			return err
 //		}
-//		a := artifact.Artifacts{Shape: d.Shape, Samples: artifact.SamplesFrom(s), Modes: d.Modes, ModeStd: d.ModeStd}
+//		a := results.Artifacts{Shape: d.Shape, Samples: results.SamplesFrom(s), Modes: d.Modes, ModeStd: d.ModeStd}
 //		if a.Shape == nil {
 //			a.Shape = []int{d.Dim}
 //		}
 //		// logit-space MNIST: a.LogitLambda = the data set's λ (default 1e-6).
 //		if d.Dim == 2 {
-//			xs, ys := artifact.GridFor(d.Test, 100)
+//			xs, ys := results.GridFor(d.Test, 100)
 //			var logp func(*mat.Dense) ([]float64, error)
 //			kind := ""
 //			switch mm := m.(type) {
@@ -127,12 +130,12 @@
 //				logp, kind = mm.LowerBound, "bound"
 //			}
 //			if logp != nil {
-//				if a.DensityGrid, err = artifact.NewDensityGrid(kind, logp, xs, ys); err != nil {
+//				if a.DensityGrid, err = results.NewDensityGrid(kind, logp, xs, ys); err != nil {
 //					return err
 //				}
 //			}
 //		}
-//		return artifact.Write(out, tr.ID, a)
+//		return results.WriteArtifacts(out, tr.ID, a)
 //	}
 //
 // A failed artifact should be logged as a warning, not fail the trial.

@@ -18,7 +18,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/genbench/genbench/reports/artifact"
+	"github.com/genbench/genbench/results"
 )
 
 // Figure is one PNG of the report, written to figures/<Name> and embedded
@@ -614,7 +614,7 @@ func speedDimFigure(sets []*DataSet) (*Figure, error) {
 // samples, for other vectors the first two coordinates.
 func samplesFigure(ds *DataSet, row *Row) (*Figure, string, error) {
 	name := "samples-" + ds.Slug + "-" + slugify(row.Label) + ".png"
-	var a *artifact.Artifacts
+	var a *results.Artifacts
 	var trial string
 	var seed uint64
 	for _, rec := range row.OK {
@@ -696,7 +696,7 @@ func samplesFigure(ds *DataSet, row *Row) (*Figure, string, error) {
 }
 
 // dataSpace returns the samples in data space (undoing a logit transform).
-func dataSpace(a *artifact.Artifacts) [][]float64 {
+func dataSpace(a *results.Artifacts) [][]float64 {
 	if a.LogitLambda <= 0 {
 		return a.Samples
 	}
@@ -711,7 +711,7 @@ func dataSpace(a *artifact.Artifacts) [][]float64 {
 	return out
 }
 
-func addModes(p *plot.Plot, a *artifact.Artifacts) error {
+func addModes(p *plot.Plot, a *results.Artifacts) error {
 	if len(a.Modes) == 0 || len(a.Modes[0]) < 2 {
 		return nil
 	}
@@ -742,7 +742,7 @@ func addModes(p *plot.Plot, a *artifact.Artifacts) error {
 	return nil
 }
 
-type gridXYZ struct{ g *artifact.DensityGrid }
+type gridXYZ struct{ g *results.DensityGrid }
 
 func (g gridXYZ) Dims() (c, r int)   { return len(g.g.X), len(g.g.Y) }
 func (g gridXYZ) Z(c, r int) float64 { return g.g.LogP[r][c] }
@@ -753,7 +753,7 @@ func (g gridXYZ) Y(r int) float64    { return g.g.Y[r] }
 // scale of a log-density heat map spans.
 const densityRange = 15
 
-func densityPlot(model string, g *artifact.DensityGrid, a *artifact.Artifacts) (*plot.Plot, error) {
+func densityPlot(model string, g *results.DensityGrid, a *results.Artifacts) (*plot.Plot, error) {
 	top := math.Inf(-1)
 	for _, row := range g.LogP {
 		for _, v := range row {

@@ -12,8 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/genbench/genbench/experiments"
-	"github.com/genbench/genbench/reports/artifact"
+	"github.com/genbench/genbench/results"
 )
 
 // The fixture is a synthetic results folder covering every family, kept
@@ -126,7 +125,7 @@ func round(v float64, d int) float64 {
 }
 
 func mustJSON(v any) json.RawMessage {
-	b, err := experiments.CanonicalJSON(v)
+	b, err := results.CanonicalJSON(v)
 	if err != nil {
 		panic(err)
 	}
@@ -144,33 +143,42 @@ func buildFixture(dir string) error {
 		mList[i] = map[string]any{"name": m.name, "type": m.typ, "params": m.params, "train": fxTrain(m.train)}
 	}
 	spec := map[string]any{"name": "fixture-all-families", "seeds": []int{1, 2}, "datasets": dsList, "models": mList, "eval": fxEval}
-	specJSON, err := json.MarshalIndent(spec, "", "  ")
+	hash, err := results.HashJSON(spec)
 	if err != nil {
 		return err
+	}
+	// The trial list, as the runner writes it: data sets, then models,
+	// then seeds, each trial with its resolved spec.
+	var trials []results.SpecTrial
+	for di, d := range fxSets {
+		for mi, m := range fxModels {
+			for _, seed := range []uint64{1, 2} {
+				identity := mustJSON(map[string]any{"dataset": dsList[di], "model": mList[mi], "seed": seed, "eval": fxEval})
+				id, err := results.TrialID(d.name, m.name, seed, identity)
+				if err != nil {
+					return err
+				}
+				trials = append(trials, results.SpecTrial{ID: id, Dataset: d.name, Model: m.name, Type: m.typ, Seed: seed, Spec: identity})
+			}
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "trials"), 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "spec.json"), append(specJSON, '\n'), 0o644); err != nil {
+	if err := results.WriteSpecFile(dir, spec, hash, trials); err != nil {
 		return err
 	}
-	info, err := parseSpecJSON(specJSON)
-	if err != nil {
-		return err
-	}
-	var all []*experiments.Record
 	k := 0
-	for di, d := range fxSets {
-		for mi, m := range fxModels {
+	for _, d := range fxSets {
+		for _, m := range fxModels {
 			for _, seed := range []uint64{1, 2} {
-				id := info.Trials[k].ID
+				id := trials[k].ID
 				k++
 				key := d.key + ":" + m.name
 				if fxAbsent[fmt.Sprintf("%s:%d", key, seed)] {
 					continue
 				}
-				rec := fxRecord(id, d, m, seed, dsList[di], mList[mi], info.Hash, k)
-				all = append(all, rec)
+				rec := fxRecord(id, d, m, seed, trials[k-1].Spec, hash, k)
 				data, err := json.MarshalIndent(rec, "", "  ")
 				if err != nil {
 					return err
@@ -182,7 +190,7 @@ func buildFixture(dir string) error {
 				if err := os.WriteFile(filepath.Join(dir, "trials", id+".json"), data, 0o644); err != nil {
 					return err
 				}
-				if rec.Status == experiments.StatusOK && seed == 1 {
+				if rec.Status == results.StatusOK && seed == 1 {
 					if err := fxArtifact(dir, id, d, m); err != nil {
 						return err
 					}
@@ -193,24 +201,23 @@ func buildFixture(dir string) error {
 	return nil
 }
 
-func fxRecord(id string, d fxData, m fxModel, seed uint64, dsSpec, mSpec any, hash string, k int) *experiments.Record {
+func fxRecord(id string, d fxData, m fxModel, seed uint64, spec json.RawMessage, hash string, k int) *results.Record {
 	key := d.key + ":" + m.name
 	rng := rand.New(rand.NewPCG(uint64(k), seed))
 	jit := func(v, rel float64) float64 { return v * (1 + rel*(rng.Float64()-0.5)) }
 	started := fmt.Sprintf("2026-11-29T10:%02d:%02dZ", (k*2)/60, (k*2)%60)
 	finished := fmt.Sprintf("2026-11-29T10:%02d:%02dZ", (k*2+1)/60, (k*2+1)%60)
-	spec := mustJSON(map[string]any{"dataset": dsSpec, "model": mSpec, "seed": seed, "eval": fxEval})
-	rec := &experiments.Record{Trial: id, Model: m.name, Type: m.typ, Family: m.family, Dataset: d.name, Seed: seed,
+	rec := &results.Record{Trial: id, Model: m.name, Type: m.typ, Family: m.family, Dataset: d.name, Seed: seed,
 		NLLKind: m.kind, Metrics: map[string]float64{}, Protocol: map[string]string{},
-		Provenance: experiments.Provenance{Spec: spec, SpecHash: hash, SpecName: "fixture-all-families", GoVersion: "go1.26.8",
+		Provenance: results.Provenance{Spec: spec, SpecHash: hash, SpecName: "fixture-all-families", GoVersion: "go1.26.8",
 			Modules: map[string]string{"gonum.org/v1/gonum": "v0.17.0", "gopkg.in/yaml.v3": "v3.0.1"}, Dtype: "float32",
 			CPU: "Fixture CPU @ 3.00GHz", Cores: 8, BLAS: "gonum (pure Go)", Commit: "0123456789abcdef0123456789abcdef01234567",
 			Started: started, Finished: finished}}
 	if reason, ok := fxFailed[key]; ok {
-		rec.Status, rec.Reason, rec.NLLKind = experiments.StatusFailed, reason, "none"
+		rec.Status, rec.Reason, rec.NLLKind = results.StatusFailed, reason, "none"
 		return rec
 	}
-	rec.Data = experiments.DataInfo{Dim: d.dim, Kind: d.kind, Train: 20000, Valid: 5000, Test: 5000, Protocol: d.protocol}
+	rec.Data = results.DataInfo{Dim: d.dim, Kind: d.kind, Train: 20000, Valid: 5000, Test: 5000, Protocol: d.protocol}
 	if d.key != "ring" {
 		rec.Data.Train, rec.Data.Valid, rec.Data.Test = 50000, 10000, 10000
 		if d.key == "bin" {
@@ -228,14 +235,14 @@ func fxRecord(id string, d fxData, m fxModel, seed uint64, dsSpec, mSpec any, ha
 		final = 1.35
 	}
 	start := final + math.Max(1, 0.5*math.Abs(final))
-	tr := &experiments.TrainResult{Epochs: epochs, ValidKind: validKind, Stopped: "epochs"}
+	tr := &results.TrainResult{Epochs: epochs, ValidKind: validKind, Stopped: "epochs"}
 	if m.typ == "gaussian" {
 		tr.Epochs, tr.Stopped = 1, "closed_form"
-		tr.Curve = []experiments.EpochLog{{Epoch: 0, ValidLoss: round(jit(final, 0.002), 4), Seconds: 0.0005}}
+		tr.Curve = []results.EpochLog{{Epoch: 0, ValidLoss: round(jit(final, 0.002), 4), Seconds: 0.0005}}
 	} else {
 		for e := 0; e < epochs; e++ {
 			v := final + (start-final)*math.Exp(-float64(e)/2.5)
-			tr.Curve = append(tr.Curve, experiments.EpochLog{Epoch: e, Steps: (e + 1) * 78,
+			tr.Curve = append(tr.Curve, results.EpochLog{Epoch: e, Steps: (e + 1) * 78,
 				TrainLoss: round(jit(v*1.01, 0.01), 4), ValidLoss: round(jit(v, 0.01), 4), LR: 0.001,
 				Seconds: round(float64(e+1)*b.spe, 3)})
 		}
@@ -245,7 +252,7 @@ func fxRecord(id string, d fxData, m fxModel, seed uint64, dsSpec, mSpec any, ha
 		tr.Curve = tr.Curve[:7]
 		tr.Epochs, tr.Steps, tr.Stopped = 7, 7*78, ""
 		rec.Training = tr
-		rec.Status = experiments.StatusDiverged
+		rec.Status = results.StatusDiverged
 		rec.Reason = "diverged at epoch 7, step 590: non-finite loss NaN"
 		rec.Metrics["train_seconds"] = round(7*b.spe, 3)
 		rec.Metrics["train_steps"], rec.Metrics["epochs"] = 590, 7
@@ -254,7 +261,7 @@ func fxRecord(id string, d fxData, m fxModel, seed uint64, dsSpec, mSpec any, ha
 	}
 	tr.Seconds = round(jit(float64(tr.Epochs)*b.spe, 0.04), 4)
 	rec.Training = tr
-	rec.Status = experiments.StatusOK
+	rec.Status = results.StatusOK
 	put := func(name string, v float64) { rec.Metrics[name] = v }
 	put("params", b.params)
 	put("train_seconds", tr.Seconds)
@@ -390,9 +397,9 @@ func fxArtifact(dir, id string, d fxData, m fxModel) error {
 		}
 		return out
 	}
-	logMix := func(modes []int, std float64) *artifact.DensityGrid {
-		xs, ys := artifact.Linspace(-1.6, 1.6, 48), artifact.Linspace(-1.6, 1.6, 48)
-		g := &artifact.DensityGrid{Kind: "exact", X: xs, Y: ys, LogP: make([][]float64, len(ys))}
+	logMix := func(modes []int, std float64) *results.DensityGrid {
+		xs, ys := results.Linspace(-1.6, 1.6, 48), results.Linspace(-1.6, 1.6, 48)
+		g := &results.DensityGrid{Kind: "exact", X: xs, Y: ys, LogP: make([][]float64, len(ys))}
 		for j, y := range ys {
 			g.LogP[j] = make([]float64, len(xs))
 			for i, x := range xs {
@@ -408,16 +415,16 @@ func fxArtifact(dir, id string, d fxData, m fxModel) error {
 		return g
 	}
 	all := []int{0, 1, 2, 3, 4, 5, 6, 7}
-	var a artifact.Artifacts
+	var a results.Artifacts
 	switch key {
 	case "ring:realnvp-8":
-		a = artifact.Artifacts{Shape: []int{2}, Samples: mixture(all, 0.11, 400), DensityGrid: logMix(all, 0.12), Modes: ring, ModeStd: 0.1}
+		a = results.Artifacts{Shape: []int{2}, Samples: mixture(all, 0.11, 400), DensityGrid: logMix(all, 0.12), Modes: ring, ModeStd: 0.1}
 	case "ring:iae-4":
-		a = artifact.Artifacts{Shape: []int{2}, Samples: mixture([]int{0, 1, 2, 4, 5, 6}, 0.16, 400), DensityGrid: logMix([]int{0, 1, 2, 4, 5, 6}, 0.2), Modes: ring, ModeStd: 0.1}
+		a = results.Artifacts{Shape: []int{2}, Samples: mixture([]int{0, 1, 2, 4, 5, 6}, 0.16, 400), DensityGrid: logMix([]int{0, 1, 2, 4, 5, 6}, 0.2), Modes: ring, ModeStd: 0.1}
 	case "ring:gan":
-		a = artifact.Artifacts{Shape: []int{2}, Samples: mixture([]int{1, 4, 6}, 0.05, 400), Modes: ring, ModeStd: 0.1}
+		a = results.Artifacts{Shape: []int{2}, Samples: mixture([]int{1, 4, 6}, 0.05, 400), Modes: ring, ModeStd: 0.1}
 	case "ring:pacgan":
-		a = artifact.Artifacts{Shape: []int{2}, Samples: mixture(all, 0.1, 50), Modes: ring, ModeStd: 0.1}
+		a = results.Artifacts{Shape: []int{2}, Samples: mixture(all, 0.1, 50), Modes: ring, ModeStd: 0.1}
 	case "bin:vae-16":
 		var s [][]float64
 		for n := 0; n < 16; n++ {
@@ -433,15 +440,15 @@ func fxArtifact(dir, id string, d fxData, m fxModel) error {
 			}
 			s = append(s, img)
 		}
-		a = artifact.Artifacts{Shape: d.shape, Samples: s}
+		a = results.Artifacts{Shape: d.shape, Samples: s}
 	default:
 		return nil
 	}
-	if err := artifact.Write(dir, id, a); err != nil {
+	if err := results.WriteArtifacts(dir, id, a); err != nil {
 		return err
 	}
 	if key == "ring:pacgan" {
-		p := artifact.Path(dir, id)
+		p := results.ArtifactPath(dir, id)
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err

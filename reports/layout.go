@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/results"
 )
 
 // document lays out the report as blocks, rendered by both writers.
@@ -44,9 +44,9 @@ func (r *Report) summary() inline {
 	var ok, div, fail int
 	for _, rec := range r.Records {
 		switch rec.Status {
-		case experiments.StatusOK:
+		case results.StatusOK:
 			ok++
-		case experiments.StatusDiverged:
+		case results.StatusDiverged:
 			div++
 		default:
 			fail++
@@ -54,12 +54,12 @@ func (r *Report) summary() inline {
 	}
 	s := fmt.Sprintf("%s read: %d ok, %d diverged, %d failed.", plural(len(r.Records), "trial record"), ok, div, fail)
 	switch {
-	case r.Spec.Present && r.Spec.Sweep:
-		s += fmt.Sprintf(" spec.json defines %s × %s × %s and a sweep, which this report does not expand: the expected trials are unknown.",
-			plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"))
+	case r.Spec.Present && !r.Spec.Listed:
+		s += fmt.Sprintf(" spec.json defines %s × %s × %s%s but does not list its trials (written by an older genbench): the expected trials are unknown.",
+			plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"), sweepNote(r.Spec))
 	case r.Spec.Present:
-		s += fmt.Sprintf(" spec.json defines %s (%s × %s × %s); %d missing.",
-			plural(len(r.Spec.Trials), "trial"), plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"), len(r.Missing))
+		s += fmt.Sprintf(" spec.json defines %s (%s × %s × %s%s); %d missing.",
+			plural(len(r.Spec.Trials), "trial"), plural(r.Spec.Sets, "data set"), plural(r.Spec.Models, "model"), plural(len(r.Spec.Seeds), "seed"), sweepNote(r.Spec), len(r.Missing))
 	default:
 		s += " No readable spec.json: the expected set of trials is unknown."
 	}
@@ -127,7 +127,7 @@ func seedsCell(row *Row) inline {
 		counts["missing"] = row.Missing
 	}
 	for _, t := range row.Trials {
-		if t.Status != experiments.StatusOK {
+		if t.Status != results.StatusOK {
 			counts[t.Status]++
 		}
 	}
@@ -466,7 +466,7 @@ func (r *Report) claimsSection() []block {
 
 // distinct lists the distinct values f gives over the records, with
 // counts when there are several.
-func distinct(recs []*experiments.Record, f func(*experiments.Record) []string) []string {
+func distinct(recs []*results.Record, f func(*results.Record) []string) []string {
 	counts := map[string]int{}
 	for _, r := range recs {
 		for _, v := range f(r) {
@@ -486,8 +486,8 @@ func distinct(recs []*experiments.Record, f func(*experiments.Record) []string) 
 	return out
 }
 
-func one(f func(*experiments.Record) string) func(*experiments.Record) []string {
-	return func(r *experiments.Record) []string { return []string{f(r)} }
+func one(f func(*results.Record) string) func(*results.Record) []string {
+	return func(r *results.Record) []string { return []string{f(r)} }
 }
 
 func orUnknown(v []string) string {
@@ -495,6 +495,14 @@ func orUnknown(v []string) string {
 		return "not recorded"
 	}
 	return strings.Join(v, "; ")
+}
+
+// sweepNote mentions a spec's sweep in the trial count.
+func sweepNote(s SpecInfo) string {
+	if s.Sweep {
+		return " and a sweep"
+	}
+	return ""
 }
 
 func orDash(s string) string {
@@ -513,7 +521,7 @@ func (r *Report) provenanceSection() []block {
 	} else {
 		items = append(items, txt("spec.json: not found or unreadable"))
 	}
-	hashLine := "Spec hash in the records: " + orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.SpecHash })))
+	hashLine := "Spec hash in the records: " + orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.SpecHash })))
 	if r.Spec.Present && r.Spec.Hash != "" {
 		for _, rec := range recs {
 			if rec.Provenance.SpecHash != "" && rec.Provenance.SpecHash != r.Spec.Hash {
@@ -523,17 +531,17 @@ func (r *Report) provenanceSection() []block {
 		}
 	}
 	items = append(items, txt(hashLine),
-		txt("Commit: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.Commit })))),
-		txt("Go: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.GoVersion })))),
+		txt("Commit: "+orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.Commit })))),
+		txt("Go: "+orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.GoVersion })))),
 		txt("Modules: "+orUnknown(moduleVersions(recs))),
-		txt("CPU: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string {
+		txt("CPU: "+orUnknown(distinct(recs, one(func(x *results.Record) string {
 			if x.Provenance.CPU == "" {
 				return ""
 			}
 			return fmt.Sprintf("%s, %d cores", x.Provenance.CPU, x.Provenance.Cores)
 		})))),
-		txt("BLAS: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.BLAS })))),
-		txt("Dtype: "+orUnknown(distinct(recs, one(func(x *experiments.Record) string { return x.Provenance.Dtype })))),
+		txt("BLAS: "+orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.BLAS })))),
+		txt("Dtype: "+orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.Dtype })))),
 	)
 	first, last := "", ""
 	for _, rec := range recs {
@@ -552,7 +560,7 @@ func (r *Report) provenanceSection() []block {
 	doc = append(doc, heading{3, "Failed and diverged trials", "failed"})
 	t := table{header: []string{"trial", "data set", "model", "seed", "status", "reason"}}
 	for _, rec := range recs {
-		if rec.Status == experiments.StatusOK {
+		if rec.Status == results.StatusOK {
 			continue
 		}
 		t.rows = append(t.rows, []inline{cde(rec.Trial), txt(r.setLabel(rec)), txt(rec.Model), txt(fmt.Sprint(rec.Seed)), bld(rec.Status), txt(orDash(rec.Reason))})
@@ -565,9 +573,9 @@ func (r *Report) provenanceSection() []block {
 
 	doc = append(doc, heading{3, "Missing trials", "missing"})
 	switch {
-	case r.Spec.Present && !r.Spec.Sweep && len(r.Missing) == 0:
+	case r.Spec.Present && r.Spec.Listed && len(r.Missing) == 0:
 		doc = append(doc, para{txt("None: every trial that spec.json defines has a record.")})
-	case r.Spec.Present && !r.Spec.Sweep:
+	case r.Spec.Present && r.Spec.Listed:
 		doc = append(doc, para{txt(fmt.Sprintf("%d of the %d trials that spec.json defines have no readable record (not run yet, interrupted, or unreadable):", len(r.Missing), len(r.Spec.Trials)))})
 		mt := table{header: []string{"trial", "data set", "model", "type", "seed"}}
 		for _, m := range r.Missing {
@@ -582,8 +590,8 @@ func (r *Report) provenanceSection() []block {
 		doc = append(doc, mt)
 	default:
 		why := "Without spec.json the expected trials are unknown"
-		if r.Spec.Sweep {
-			why = "spec.json has a sweep, which this report does not expand, so the expected trials are unknown"
+		if r.Spec.Present {
+			why = "spec.json does not list its trials (written by an older genbench), so the expected trials are unknown"
 		}
 		if gaps := seedGaps(r.Sets); len(gaps) == 0 {
 			doc = append(doc, para{txt(why + "; every (data set, model) row has a record for every seed seen.")})
@@ -679,7 +687,7 @@ func seedGaps(sets []*DataSet) []inline {
 
 // moduleVersions lists each module with its version, and with trial
 // counts when the records disagree on a module's version.
-func moduleVersions(recs []*experiments.Record) []string {
+func moduleVersions(recs []*results.Record) []string {
 	byMod := map[string]map[string]int{}
 	for _, r := range recs {
 		for m, v := range r.Provenance.Modules {
@@ -706,7 +714,7 @@ func moduleVersions(recs []*experiments.Record) []string {
 }
 
 // setLabel is the label of the data set a record belongs to.
-func (r *Report) setLabel(rec *experiments.Record) string {
+func (r *Report) setLabel(rec *results.Record) string {
 	key := parseTrialSpec(rec).datasetKey
 	for _, ds := range r.Sets {
 		if ds.key == key {

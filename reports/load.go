@@ -1,16 +1,12 @@
 package reports
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
+	"strconv"
 	"strings"
 
-	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/results"
 )
 
 // Problem is a file of the results folder that could not be used.
@@ -19,12 +15,15 @@ type Problem struct {
 	Reason string
 }
 
-// ExpectedTrial is a trial that DIR/spec.json defines.
+// ExpectedTrial is a trial that DIR/spec.json lists.
 type ExpectedTrial struct {
 	ID, Dataset, Model, Type string
 	Seed                     string
 	// DatasetKey identifies the data set with its parameters, as
-	// DataSet does; datasetParams are those parameters.
+	// DataSet does; datasetParams are those parameters. Both are empty,
+	// as are modelKey and settings, when spec.json lists the trial
+	// without its settings (written by an older genbench): such a trial
+	// is listed as missing but belongs to no row.
 	DatasetKey    string
 	datasetParams map[string]any
 	modelKey      string
@@ -34,23 +33,33 @@ type ExpectedTrial struct {
 // SpecInfo is what the report knows of DIR/spec.json.
 type SpecInfo struct {
 	Name   string
-	Hash   string // sha256 of the canonical spec, as experiments computes it
+	Hash   string // the spec hash, as spec.json states it or as experiments computes it
 	Seeds  []string
 	Models int
 	Sets   int
-	Trials []ExpectedTrial // in spec order: data sets, then models, then seeds
+	Trials []ExpectedTrial // as spec.json lists them: data sets, then models, then sweep points, then seeds
 	// Labels maps a data set's DatasetKey to the label the spec gave it
 	// (`label:`), when it gave one.
 	Labels  map[string]string
 	Present bool
-	// Sweep is true when spec.json has a sweep block: the report does not
-	// expand sweeps, so Trials is empty and the expected set unknown.
+	// Sweep is true when spec.json has a sweep block.
 	Sweep bool
+	// Listed is true when spec.json lists its trials (runners since the
+	// list was added): only then is the expected set known.
+	Listed bool
 }
 
-// results is everything read from a results folder.
-type results struct {
-	records    []*experiments.Record // sorted by trial id
+// trainSettings are the training settings the report quotes from a
+// record's provenance.spec (model.train).
+type trainSettings struct {
+	BatchSize int     `json:"batch_size"`
+	LR        float64 `json:"lr"`
+	Patience  int     `json:"patience"`
+}
+
+// loaded is everything read from a results folder.
+type loaded struct {
+	records    []*results.Record // sorted by trial id
 	problems   []Problem
 	spec       SpecInfo
 	missing    []ExpectedTrial // expected without a readable record
@@ -68,265 +77,86 @@ func rel(dir, s string) string {
 	return strings.ReplaceAll(s, clean, ".")
 }
 
-// load reads a results folder: trial files, results.json for records
-// absent from trials/, and spec.json for the expected set of trials.
-func load(dir string) (*results, error) {
-	st, err := os.Stat(dir)
+// load reads a results folder through results.ReadFolder, the reader
+// that summary, baseline, check and merge use too, and compares its
+// records with the trials spec.json lists.
+func load(dir string) (*loaded, error) {
+	f, err := results.ReadFolder(dir)
 	if err != nil {
-		return nil, fmt.Errorf("results folder: %w", err)
+		return nil, err
 	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("results folder %s: not a directory", dir)
+	res := &loaded{records: f.Records, fromIndex: f.FromIndex}
+	for _, p := range f.Problems {
+		res.problems = append(res.problems, Problem{p.File, p.Reason})
 	}
-	res := &results{}
-	byID := map[string]*experiments.Record{}
-
-	paths, err := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
-	if err != nil {
-		return nil, fmt.Errorf("listing trials: %w", err)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		name := filepath.Join("trials", filepath.Base(p))
-		r, err := experiments.ReadRecord(p)
+	if f.Spec != nil {
+		spec, err := specInfo(f.Spec)
 		if err != nil {
-			msg := strings.TrimPrefix(rel(dir, err.Error()), name+": ")
-			if r = readLenient(p); r == nil {
-				res.problems = append(res.problems, Problem{name, msg})
-				continue
-			}
-			res.problems = append(res.problems, Problem{name, "read leniently, unknown fields ignored (" + msg + "); written by another genbench version?"})
-		}
-		if want := strings.TrimSuffix(filepath.Base(p), ".json"); r.Trial != want {
-			res.problems = append(res.problems, Problem{name, fmt.Sprintf("holds trial %q, not %q; used under its own id", r.Trial, want)})
-		}
-		if _, dup := byID[r.Trial]; dup {
-			res.problems = append(res.problems, Problem{name, fmt.Sprintf("a second record of trial %q; ignored", r.Trial)})
-			continue
-		}
-		byID[r.Trial] = r
-	}
-
-	if data, err := os.ReadFile(filepath.Join(dir, "results.json")); err == nil {
-		var recs []*experiments.Record
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		err := dec.Decode(&recs)
-		if err != nil && strings.Contains(err.Error(), "unknown field") {
-			recs = nil
-			if json.Unmarshal(data, &recs) == nil {
-				res.problems = append(res.problems, Problem{"results.json", "read leniently, unknown fields ignored (" + err.Error() + "); written by another genbench version?"})
-				err = nil
-			}
-		}
-		if err != nil {
-			res.problems = append(res.problems, Problem{"results.json", "corrupted: " + err.Error()})
-		} else {
-			for i, r := range recs {
-				if r == nil || r.Trial == "" || r.Status == "" || r.Metrics == nil {
-					res.problems = append(res.problems, Problem{"results.json", fmt.Sprintf("entry %d is an incomplete record; ignored", i)})
-					continue
-				}
-				if _, ok := byID[r.Trial]; !ok {
-					byID[r.Trial] = r
-					res.fromIndex = append(res.fromIndex, r.Trial)
-				}
-			}
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		res.problems = append(res.problems, Problem{"results.json", rel(dir, err.Error())})
-	}
-
-	for _, r := range byID {
-		res.records = append(res.records, r)
-	}
-	sort.Slice(res.records, func(i, j int) bool { return res.records[i].Trial < res.records[j].Trial })
-	sort.Strings(res.fromIndex)
-
-	if data, err := os.ReadFile(filepath.Join(dir, "spec.json")); err == nil {
-		spec, err := parseSpecJSON(data)
-		if err != nil {
-			res.problems = append(res.problems, Problem{"spec.json", err.Error()})
+			res.problems = append(res.problems, Problem{results.SpecFileName, err.Error()})
 		} else {
 			res.spec = *spec
 		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		res.problems = append(res.problems, Problem{"spec.json", rel(dir, err.Error())})
 	}
-	if res.spec.Present && !res.spec.Sweep {
-		expected := map[string]bool{}
-		for _, t := range res.spec.Trials {
-			expected[t.ID] = true
-			if _, ok := byID[t.ID]; !ok {
-				res.missing = append(res.missing, t)
-			}
+	if !res.spec.Listed {
+		return res, nil
+	}
+	held := map[string]bool{}
+	for _, r := range res.records {
+		held[r.Trial] = true
+	}
+	expected := map[string]bool{}
+	for _, t := range res.spec.Trials {
+		expected[t.ID] = true
+		if !held[t.ID] {
+			res.missing = append(res.missing, t)
 		}
-		for _, r := range res.records {
-			if !expected[r.Trial] {
-				res.unexpected = append(res.unexpected, r.Trial)
-			}
+	}
+	for _, r := range res.records {
+		if !expected[r.Trial] {
+			res.unexpected = append(res.unexpected, r.Trial)
 		}
 	}
 	return res, nil
 }
 
-// parseSpecJSON reads the canonical spec that the runner writes to
-// DIR/spec.json and recomputes the spec hash and every trial id exactly as
-// experiments.Spec.TrialSpecs does: the id is
-// "<dataset>-<model>-s<seed>-" + the first 12 hex digits of the sha256 of
-// the canonical JSON of {dataset, model, seed, eval}. A model entry may
-// carry "eval", the eval keys it overrides (older spec.json files have
-// none): its trials hash the model without that key and, as eval, the
-// spec's eval block with those keys replaced (the effective block).
-func parseSpecJSON(data []byte) (*SpecInfo, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var whole map[string]any
-	if err := dec.Decode(&whole); err != nil {
-		return nil, fmt.Errorf("corrupted: %w", err)
-	}
-	var s struct {
-		Name     string           `json:"name"`
-		Seeds    []json.Number    `json:"seeds"`
-		Datasets []map[string]any `json:"datasets"`
-		Models   []map[string]any `json:"models"`
-		Eval     map[string]any   `json:"eval"`
-		Sweep    any              `json:"sweep"`
-		Labels   []string         `json:"dataset_labels"`
-	}
-	dec = json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("corrupted: %w", err)
-	}
-	if len(s.Seeds) == 0 || len(s.Datasets) == 0 || len(s.Models) == 0 || s.Eval == nil {
-		return nil, errors.New("incomplete: want name, seeds, datasets, models and eval")
-	}
-	// The spec hash covers the whole canonical spec, whatever keys it has;
-	// newer runners store it, with the list of the spec's trials.
-	var listed []struct {
-		ID string `json:"id"`
-	}
-	if raw, ok := whole["trials"]; ok {
-		b, _ := json.Marshal(raw)
-		if err := json.Unmarshal(b, &listed); err != nil {
-			return nil, fmt.Errorf("trials: %w", err)
+// specInfo is what the report takes from spec.json: the trials it lists,
+// each with the identity its record would carry (the report never
+// expands a spec into trials), and the labels of its data sets.
+func specInfo(f *results.SpecFile) (*SpecInfo, error) {
+	info := &SpecInfo{Name: f.Name, Hash: f.Hash, Seeds: f.Seeds, Models: f.Models, Sets: len(f.Datasets),
+		Present: true, Sweep: f.Sweep, Listed: f.Trials != nil}
+	for _, d := range f.Datasets {
+		if d.Label == "" || d.Label == d.Name {
+			continue
 		}
-		delete(whole, "trials")
-	}
-	hash, _ := whole["hash"].(string)
-	delete(whole, "hash")
-	if hash == "" {
-		var err error
-		if hash, err = experiments.HashJSON(whole); err != nil {
-			return nil, fmt.Errorf("hashing: %w", err)
-		}
-	}
-	info := &SpecInfo{Name: s.Name, Hash: hash, Models: len(s.Models), Sets: len(s.Datasets), Present: true, Sweep: s.Sweep != nil}
-	for _, seed := range s.Seeds {
-		info.Seeds = append(info.Seeds, seed.String())
-	}
-	if info.Sweep {
-		return info, nil
-	}
-	// With a trial list (models may run on some data sets only), expect
-	// exactly the listed trials.
-	var keep map[string]bool
-	if listed != nil {
-		keep = map[string]bool{}
-		for _, t := range listed {
-			keep[t.ID] = true
-		}
-	}
-	// Each model's identity in its trials: the entry without its eval
-	// overrides, and the effective eval block.
-	trialModels := make([]map[string]any, len(s.Models))
-	evals := make([]map[string]any, len(s.Models))
-	for j, m := range s.Models {
-		var err error
-		if trialModels[j], evals[j], err = effectiveEval(m, s.Eval); err != nil {
-			return nil, fmt.Errorf("models[%d]: %w", j, err)
-		}
-	}
-	for i, d := range s.Datasets {
-		dname, _ := d["name"].(string)
-		dparams, _ := d["params"].(map[string]any)
-		dkey, err := experiments.CanonicalJSON(map[string]any{"name": dname, "params": dparams})
+		key, err := results.CanonicalJSON(map[string]any{"name": d.Name, "params": d.Params})
 		if err != nil {
-			return nil, fmt.Errorf("hashing data set: %w", err)
+			return nil, fmt.Errorf("data set %s: %w", d.Name, err)
 		}
-		if len(s.Labels) == len(s.Datasets) && s.Labels[i] != "" && s.Labels[i] != dname {
-			if info.Labels == nil {
-				info.Labels = map[string]string{}
-			}
-			info.Labels[string(dkey)] = s.Labels[i]
+		if info.Labels == nil {
+			info.Labels = map[string]string{}
 		}
-		for j, m := range trialModels {
-			mname, _ := m["name"].(string)
-			mtype, _ := m["type"].(string)
-			eval := evals[j]
-			for _, seed := range s.Seeds {
-				sum, err := experiments.HashJSON(map[string]any{"dataset": d, "model": m, "seed": seed, "eval": eval})
-				if err != nil {
-					return nil, fmt.Errorf("hashing trial: %w", err)
-				}
-				id := experiments.SanitizeID(fmt.Sprintf("%s-%s-s%s", dname, mname, seed)) + "-" + sum[:12]
-				if keep != nil && !keep[id] {
-					continue
-				}
-				mkey, settings := modelIdentity(m, eval)
-				info.Trials = append(info.Trials, ExpectedTrial{ID: id, Dataset: dname, Model: mname, Type: mtype, Seed: seed.String(),
-					DatasetKey: string(dkey), datasetParams: dparams, modelKey: mkey, settings: settings})
-			}
+		info.Labels[string(key)] = d.Label
+	}
+	for _, t := range f.Trials {
+		e := ExpectedTrial{ID: t.ID, Dataset: t.Dataset, Model: t.Model, Type: t.Type, Seed: strconv.FormatUint(t.Seed, 10)}
+		if len(t.Spec) > 0 {
+			ts := parseIdentity(t.Dataset, t.Spec)
+			e.DatasetKey, e.datasetParams, e.modelKey, e.settings = ts.datasetKey, ts.datasetParams, ts.modelKey, ts.settings
 		}
+		info.Trials = append(info.Trials, e)
 	}
 	return info, nil
 }
 
-// effectiveEval splits a spec.json model entry into the model as its
-// trials hash it (without "eval") and its effective eval block: global
-// with the keys of the entry's "eval" replacing its own, as
-// experiments.ModelSpec.EffectiveEval does. Without "eval" the entry and
-// global are returned as they are.
-func effectiveEval(model, global map[string]any) (map[string]any, map[string]any, error) {
-	raw, has := model["eval"]
-	if !has {
-		return model, global, nil
-	}
-	over, ok := raw.(map[string]any)
-	if !ok {
-		return nil, nil, fmt.Errorf("eval: want an object of eval overrides, got %T", raw)
-	}
-	m := make(map[string]any, len(model))
-	for k, v := range model {
-		if k != "eval" {
-			m[k] = v
+// withIdentity returns the trials whose row is known: those spec.json
+// lists with their settings.
+func withIdentity(trials []ExpectedTrial) []ExpectedTrial {
+	var out []ExpectedTrial
+	for _, t := range trials {
+		if t.DatasetKey != "" {
+			out = append(out, t)
 		}
 	}
-	e := make(map[string]any, len(global)+len(over))
-	for k, v := range global {
-		e[k] = v
-	}
-	for k, v := range over {
-		e[k] = v
-	}
-	return m, e, nil
-}
-
-// readLenient decodes a record that the strict reader rejected for
-// unknown fields (a record written by an older or newer genbench). It
-// returns nil unless the file is complete JSON with the required fields.
-func readLenient(path string) *experiments.Record {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var r experiments.Record
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil
-	}
-	if r.Trial == "" || r.Status == "" || r.Metrics == nil {
-		return nil
-	}
-	return &r
+	return out
 }

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -273,16 +272,4 @@ func trainingEnd(row *Row) []string {
 		out = append(out, fmt.Sprintf("ours: training ended by %s after %s epochs, not by early stopping", limit, what))
 	}
 	return out
-}
-
-// jsonInt reads a json.Number or float parameter as an int.
-func jsonInt(v any) (int, bool) {
-	switch n := v.(type) {
-	case json.Number:
-		i, err := n.Int64()
-		return int(i), err == nil
-	case float64:
-		return int(n), true
-	}
-	return 0, false
 }

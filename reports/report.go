@@ -9,24 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/genbench/genbench/experiments"
-	"github.com/genbench/genbench/reports/artifact"
+	"github.com/genbench/genbench/results"
 )
-
-// Artifacts are a trial's stored samples and density grid; see package
-// artifact for the format.
-type Artifacts = artifact.Artifacts
-
-// DensityGrid is a model's log-density on a 2-D grid.
-type DensityGrid = artifact.DensityGrid
-
-// WriteArtifacts writes a trial's artifacts to DIR/samples/<trialID>.json.
-// Package experiments cannot import reports (reports imports experiments);
-// the runner calls artifact.Write, which this is.
-func WriteArtifacts(dir, trialID string, a Artifacts) error { return artifact.Write(dir, trialID, a) }
-
-// ReadArtifacts reads a trial's artifacts.
-func ReadArtifacts(dir, trialID string) (*Artifacts, error) { return artifact.Read(dir, trialID) }
 
 // Report is the report of one results folder.
 type Report struct {
@@ -36,13 +20,13 @@ type Report struct {
 	// leaves it empty so that the same results give the same report.
 	Generated string
 
-	Spec       SpecInfo              // from DIR/spec.json (Present false without it)
-	Records    []*experiments.Record // readable records, by trial id
-	Problems   []Problem             // unreadable files and figures that failed
-	Missing    []ExpectedTrial       // in spec.json, without a record
-	Unexpected []string              // records whose trial spec.json does not define
-	FromIndex  []string              // records found only in results.json
-	Sets       []*DataSet            // comparison tables, by data set
+	Spec       SpecInfo          // from DIR/spec.json (Present false without it)
+	Records    []*results.Record // readable records, by trial id
+	Problems   []Problem         // unreadable files and figures that failed
+	Missing    []ExpectedTrial   // in spec.json, without a record
+	Unexpected []string          // records whose trial spec.json does not define
+	FromIndex  []string          // records found only in results.json
+	Sets       []*DataSet        // comparison tables, by data set
 	Claims     []Claim
 	Figures    []*Figure // every figure, in document order
 
@@ -79,7 +63,7 @@ func build(dir string, figures bool) (*Report, error) {
 		name = filepath.Base(filepath.Clean(dir))
 	}
 	r.Title = "genbench report: " + name
-	r.Sets = group(res.records, res.missing)
+	r.Sets = group(res.records, withIdentity(res.missing))
 	for _, ds := range r.Sets {
 		// The spec's own name for a data set reads better than its
 		// parameters; the parameters stay in the section's first line.
@@ -89,9 +73,9 @@ func build(dir string, figures bool) (*Report, error) {
 	}
 	for _, ds := range r.Sets {
 		for _, row := range ds.Rows {
-			row.Artifacts = map[string]*artifact.Artifacts{}
+			row.Artifacts = map[string]*results.Artifacts{}
 			for _, rec := range row.OK {
-				a, err := artifact.Read(dir, rec.Trial)
+				a, err := results.ReadArtifacts(dir, rec.Trial)
 				switch {
 				case err == nil:
 					row.Artifacts[rec.Trial] = a

@@ -19,6 +19,7 @@ import (
 
 	"github.com/genbench/genbench/experiments"
 	_ "github.com/genbench/genbench/models/flow" // gaussian, for a real run
+	"github.com/genbench/genbench/results"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/report.md from the fixture")
@@ -443,18 +444,23 @@ func TestBestRowsTies(t *testing.T) {
 }
 
 // TestRealRecords builds a report from a real results folder of three
-// flows (records written by an earlier genbench, read leniently) and
-// checks that the trial ids and spec hash recomputed from spec.json match
-// what the runner wrote.
+// flows, written by an earlier genbench: records read leniently, a
+// spec.json without a trial list (the expected set is unknown, and the
+// report does not expand the spec to find it).
 func TestRealRecords(t *testing.T) {
 	const dir = "testdata/ring"
-	checkRecomputed(t, dir)
 	r, err := Build(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(r.Records) != 3 || len(r.Missing) != 0 || len(r.Sets) != 1 {
 		t.Fatalf("%d records, %d missing, %d sets", len(r.Records), len(r.Missing), len(r.Sets))
+	}
+	if !r.Spec.Present || r.Spec.Listed || len(r.Unexpected) != 0 {
+		t.Errorf("spec present %v, listed %v, unexpected %v", r.Spec.Present, r.Spec.Listed, r.Unexpected)
+	}
+	if r.Spec.Hash != r.Records[0].Provenance.SpecHash {
+		t.Errorf("spec hash %s, the records say %s", r.Spec.Hash, r.Records[0].Provenance.SpecHash)
 	}
 	if got := r.Claims[0]; got.ID != "flow-exact-likelihood" || got.Verdict != Supported {
 		t.Errorf("claim %s: %s", got.ID, got.Verdict)
@@ -474,11 +480,12 @@ train: {batch_size: 64, epochs: 1}
 eval: {metrics: [nll, true_nll, sampling_speed, mode_coverage], samples: 200, speed_batch: 100, speed_repeats: 2}
 `
 
-// TestRecomputedIDsWithEvalOverride runs a spec whose model overrides
-// eval keys and checks, as TestRealRecords does for an older folder, that
-// the report recomputes the runner's trial ids and spec hash from
-// spec.json, and that the records show the effective eval settings.
-func TestRecomputedIDsWithEvalOverride(t *testing.T) {
+// TestListedTrialsWithEvalOverride runs a spec whose model overrides
+// eval keys and checks that spec.json lists the runner's trials, each
+// with the resolved spec its record carries (which its id hashes), that
+// the report takes the expected set and the rows' settings from that
+// list, and that the records show the effective eval settings.
+func TestListedTrialsWithEvalOverride(t *testing.T) {
 	spec, err := experiments.Parse("eval-override.yaml", []byte(evalOverrideSpec))
 	if err != nil {
 		t.Fatal(err)
@@ -491,16 +498,23 @@ func TestRecomputedIDsWithEvalOverride(t *testing.T) {
 	if out.OK != 4 {
 		t.Fatalf("%d trials ok, want 4", out.OK)
 	}
-	info := checkRecomputed(t, dir)
-	var runner, recomputed []string
+	info := checkListed(t, dir)
+	var runner, listed []string
 	for _, tr := range spec.TrialSpecs() {
 		runner = append(runner, tr.ID)
 	}
 	for _, tr := range info.Trials {
-		recomputed = append(recomputed, tr.ID)
+		listed = append(listed, tr.ID)
+		want := map[string]string{"gauss": "200", "gauss-fast": "50"}[tr.Model]
+		if got := tr.settings["eval.samples"]; got != want {
+			t.Errorf("%s: listed settings eval.samples = %q, want the effective %q", tr.ID, got, want)
+		}
+		if _, has := tr.settings["eval"]; has {
+			t.Errorf("%s: settings hold the raw eval override", tr.ID)
+		}
 	}
-	if strings.Join(runner, " ") != strings.Join(recomputed, " ") || info.Hash != spec.Hash {
-		t.Errorf("runner ids %v hash %s\nreport ids %v hash %s", runner, spec.Hash, recomputed, info.Hash)
+	if strings.Join(runner, " ") != strings.Join(listed, " ") || info.Hash != spec.Hash {
+		t.Errorf("runner ids %v hash %s\nspec.json ids %v hash %s", runner, spec.Hash, listed, info.Hash)
 	}
 	// spec.json carries the override in the model's entry, and only there.
 	data, err := os.ReadFile(filepath.Join(dir, "spec.json"))
@@ -563,82 +577,6 @@ func TestRecomputedIDsWithEvalOverride(t *testing.T) {
 	}
 }
 
-// TestSpecJSONEvalOverride: parseSpecJSON hashes a model entry's "eval"
-// overrides into its trials' eval block, not into the model, and reads
-// spec.json files without them (older runners) as before.
-func TestSpecJSONEvalOverride(t *testing.T) {
-	const head = `{"name": "o", "seeds": [1], "datasets": [{"name": "ring8", "params": {}}],
-		"eval": {"metrics": ["nll"], "samples": 2500, "speed_batch": 1000}, "models": [`
-	const plainModel = `{"name": "m", "type": "gaussian", "params": {}, "train": {"lr": 0.001}}`
-	withEval := func(eval string) string {
-		return `{"name": "m", "type": "gaussian", "params": {}, "train": {"lr": 0.001}, "eval": ` + eval + `}`
-	}
-	parse := func(t *testing.T, model string) (*SpecInfo, error) {
-		t.Helper()
-		return parseSpecJSON([]byte(head + model + `]}`))
-	}
-	plain, err := parse(t, plainModel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The id without override, computed by hand as the runner does.
-	sum, err := experiments.HashJSON(map[string]any{
-		"dataset": map[string]any{"name": "ring8", "params": map[string]any{}},
-		"model":   map[string]any{"name": "m", "type": "gaussian", "params": map[string]any{}, "train": map[string]any{"lr": 0.001}},
-		"seed":    1,
-		"eval":    map[string]any{"metrics": []string{"nll"}, "samples": 2500, "speed_batch": 1000},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "ring8-m-s1-" + sum[:12]; plain.Trials[0].ID != want {
-		t.Fatalf("id without override %s, want %s", plain.Trials[0].ID, want)
-	}
-	// The id with samples overridden to 500 is that of a global samples: 500.
-	global500, err := parseSpecJSON([]byte(strings.Replace(head, `"samples": 2500`, `"samples": 500`, 1) + plainModel + `]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name    string
-		model   string
-		wantID  string // "" for an error
-		errPart string
-	}{
-		{"no eval key (older spec.json)", plainModel, plain.Trials[0].ID, ""},
-		{"empty override", withEval(`{}`), plain.Trials[0].ID, ""},
-		{"override equal to the global value", withEval(`{"samples": 2500}`), plain.Trials[0].ID, ""},
-		{"override", withEval(`{"samples": 500}`), global500.Trials[0].ID, ""},
-		{"not an object", withEval(`[1]`), "", "models[0]: eval: want an object"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			info, err := parse(t, c.model)
-			if c.wantID == "" {
-				if err == nil || !strings.Contains(err.Error(), c.errPart) {
-					t.Fatalf("error %v, want %q", err, c.errPart)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(info.Trials) != 1 || info.Trials[0].ID != c.wantID {
-				t.Fatalf("trials %+v, want id %s", info.Trials, c.wantID)
-			}
-			if _, has := info.Trials[0].settings["eval"]; has {
-				t.Error("settings hold the raw eval override")
-			}
-			if got, ok := info.Trials[0].settings["eval.samples"]; !ok || (got != "2500" && got != "500") {
-				t.Errorf("settings eval.samples = %q", got)
-			}
-		})
-	}
-	if plain.Trials[0].ID == global500.Trials[0].ID {
-		t.Error("samples 2500 and 500: same id")
-	}
-}
-
 // TestPartialFolders removes and breaks files of a copy of the fixture.
 func TestPartialFolders(t *testing.T) {
 	tests := []struct {
@@ -660,8 +598,11 @@ func TestPartialFolders(t *testing.T) {
 		{
 			name: "records only in results.json",
 			break_: func(dir string) error {
-				recs, _ := experiments.ReadResults(dir)
-				data, err := json.Marshal(recs)
+				f, err := results.ReadFolder(dir)
+				if err != nil {
+					return err
+				}
+				data, err := json.Marshal(f.Records)
 				if err != nil {
 					return err
 				}
@@ -698,28 +639,47 @@ func TestPartialFolders(t *testing.T) {
 		{
 			name: "spec.json with a sweep",
 			break_: func(dir string) error {
-				p := filepath.Join(dir, "spec.json")
-				data, err := os.ReadFile(p)
-				if err != nil {
-					return err
-				}
-				var spec map[string]any
-				if err := json.Unmarshal(data, &spec); err != nil {
-					return err
-				}
-				spec["sweep"] = map[string]any{"mode": "grid", "axes": []any{map[string]any{"path": "train.lr", "values": []any{0.001, 0.0001}}}}
-				data, err = json.Marshal(spec)
-				if err != nil {
-					return err
-				}
-				return os.WriteFile(p, data, 0o644)
+				return editSpecJSON(dir, func(spec map[string]any) {
+					spec["sweep"] = map[string]any{"mode": "grid", "axes": []any{map[string]any{"path": "train.lr", "values": []any{0.001, 0.0001}}}}
+				})
 			},
 			check: func(t *testing.T, r *Report) {
-				if !r.Spec.Present || !r.Spec.Sweep || len(r.Missing) != 0 || len(r.Unexpected) != 0 {
-					t.Errorf("sweep %v, %d missing, %d unexpected", r.Spec.Sweep, len(r.Missing), len(r.Unexpected))
+				if !r.Spec.Present || !r.Spec.Sweep || !r.Spec.Listed || len(r.Missing) != 4 || len(r.Unexpected) != 0 {
+					t.Errorf("sweep %v, listed %v, %d missing, %d unexpected", r.Spec.Sweep, r.Spec.Listed, len(r.Missing), len(r.Unexpected))
 				}
 			},
-			mdWants: []string{"a sweep, which this report does not expand"},
+			mdWants: []string{"spec.json defines 60 trials (3 data sets × 10 models × 2 seeds and a sweep); 4 missing."},
+		},
+		{
+			name: "spec.json without a trial list (older runner)",
+			break_: func(dir string) error {
+				return editSpecJSON(dir, func(spec map[string]any) { delete(spec, "trials"); delete(spec, "hash") })
+			},
+			check: func(t *testing.T, r *Report) {
+				if !r.Spec.Present || r.Spec.Listed || len(r.Missing) != 0 || len(r.Unexpected) != 0 {
+					t.Errorf("listed %v, %d missing, %d unexpected", r.Spec.Listed, len(r.Missing), len(r.Unexpected))
+				}
+				if r.Spec.Hash != r.Records[0].Provenance.SpecHash {
+					t.Errorf("spec hash %s, the records say %s", r.Spec.Hash, r.Records[0].Provenance.SpecHash)
+				}
+			},
+			mdWants: []string{"does not list its trials (written by an older genbench)", "ring8 / maf-5: seeds 2"},
+		},
+		{
+			name: "trial list without settings (older runner)",
+			break_: func(dir string) error {
+				return editSpecJSON(dir, func(spec map[string]any) {
+					for _, tr := range spec["trials"].([]any) {
+						delete(tr.(map[string]any), "spec")
+					}
+				})
+			},
+			check: func(t *testing.T, r *Report) {
+				if !r.Spec.Listed || len(r.Missing) != 4 || len(r.Sets) != 3 {
+					t.Errorf("listed %v, %d missing, %d sets", r.Spec.Listed, len(r.Missing), len(r.Sets))
+				}
+			},
+			mdWants: []string{"4 of the 60 trials that spec.json defines have no readable record"},
 		},
 		{
 			name: "empty folder",
@@ -774,15 +734,15 @@ func TestPartialFolders(t *testing.T) {
 // higher-dimensional samples) must give a report without figure errors.
 func TestOddRecords(t *testing.T) {
 	dir := t.TempDir()
-	curve := func(n int) *experiments.TrainResult {
-		tr := &experiments.TrainResult{ValidKind: "nll", Stopped: "max_steps"}
+	curve := func(n int) *results.TrainResult {
+		tr := &results.TrainResult{ValidKind: "nll", Stopped: "max_steps"}
 		for e := 0; e < n; e++ {
-			tr.Curve = append(tr.Curve, experiments.EpochLog{Epoch: e, TrainLoss: -1e6 * float64(e+1), ValidLoss: 5})
+			tr.Curve = append(tr.Curve, results.EpochLog{Epoch: e, TrainLoss: -1e6 * float64(e+1), ValidLoss: 5})
 		}
 		tr.Epochs = n
 		return tr
 	}
-	recs := []*experiments.Record{
+	recs := []*results.Record{
 		rec("odd", 6, "zero-speed", "realnvp", "flow", "exact", 1, mm{"test_nll": -12.5, "samples_per_sec": 0, "seconds_per_epoch": 0}),
 		rec("odd", 6, "mystery", "thing", "", "estimate", 1, mm{"test_nll": 1e9, "samples_per_sec": 1e-3}),
 		rec("odd", 6, "one-point", "made", "autoregressive", "exact", 1, mm{"test_nll": 3, "samples_per_sec": 5, "modes_covered": 0, "modes_total": 1}),
@@ -803,8 +763,8 @@ func TestOddRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a := Artifacts{Shape: []int{6}, Samples: [][]float64{{1, 2, 3, 4, 5, 6}, {0, 0, 0, 0, 0, 0}}}
-	if err := WriteArtifacts(dir, recs[2].Trial, a); err != nil {
+	a := results.Artifacts{Shape: []int{6}, Samples: [][]float64{{1, 2, 3, 4, 5, 6}, {0, 0, 0, 0, 0, 0}}}
+	if err := results.WriteArtifacts(dir, recs[2].Trial, a); err != nil {
 		t.Fatal(err)
 	}
 	r, err := Build(dir)
@@ -827,7 +787,7 @@ func TestSweepRowsLabelled(t *testing.T) {
 		return json.RawMessage(`{"dataset":{"name":"ring8","params":{}},"eval":{"metrics":["nll"],"samples":2500},` +
 			`"model":{"name":"maf","type":"maf","params":{"hidden":64},"train":{"lr":` + lr + `,"batch_size":256}},"seed":` + fmt.Sprint(seed) + `}`)
 	}
-	var recs []*experiments.Record
+	var recs []*results.Record
 	for i, lr := range []string{"0.001", "0.0001", "0.001"} {
 		r := rec("ring8", 2, "maf", "maf", "flow", "exact", uint64(i+1), mm{"test_nll": 1 + float64(i)})
 		r.Trial = fmt.Sprintf("ring8-maf-%d", i)
@@ -855,7 +815,11 @@ func TestDataSetLabels(t *testing.T) {
 		"datasets": [{"name": "mnist", "params": {"preprocess": ["binarize"]}}, {"name": "mnist", "params": {}}],
 		"dataset_labels": ["mnist-binary", "mnist"],
 		"models": [{"name": "m", "type": "made"}]}`)
-	info, err := parseSpecJSON(spec)
+	f, err := results.ParseSpecFile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := specInfo(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -869,40 +833,59 @@ func TestDataSetLabels(t *testing.T) {
 	}
 }
 
-// checkRecomputed checks that the trial ids and spec hash that
-// parseSpecJSON recomputes from dir/spec.json are those of the runner:
-// one trial file per recomputed id, each with the spec hash.
-func checkRecomputed(t *testing.T, dir string) *SpecInfo {
+// checkListed checks that dir/spec.json lists the runner's trials: one
+// trial file per listed trial, each record with the spec hash and the
+// resolved spec listed for it, whose hash its id carries.
+func checkListed(t *testing.T, dir string) *SpecInfo {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "spec.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := parseSpecJSON(data)
+	f, err := results.ReadSpecFile(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
-	if len(files) != len(spec.Trials) {
-		t.Fatalf("%d trial files, spec.json defines %d trials", len(files), len(spec.Trials))
+	if f.Trials == nil || len(files) != len(f.Trials) {
+		t.Fatalf("%d trial files, spec.json lists %d trials", len(files), len(f.Trials))
 	}
-	for _, tr := range spec.Trials {
-		raw, err := os.ReadFile(filepath.Join(dir, "trials", tr.ID+".json"))
+	for _, tr := range f.Trials {
+		rec, err := results.ReadRecord(results.RecordPath(dir, tr.ID))
 		if err != nil {
-			t.Errorf("recomputed trial id %s has no file: %v", tr.ID, err)
+			t.Errorf("listed trial %s: %v", tr.ID, err)
 			continue
 		}
-		var rec struct {
-			Provenance struct {
-				SpecHash string `json:"spec_hash"`
-			} `json:"provenance"`
+		if rec.Provenance.SpecHash != f.Hash {
+			t.Errorf("%s: spec hash %s, spec.json says %s", tr.ID, rec.Provenance.SpecHash, f.Hash)
 		}
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			t.Fatal(err)
+		a, errA := results.CanonicalJSON(rec.Provenance.Spec)
+		b, errB := results.CanonicalJSON(tr.Spec)
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s: record's spec %s\nlisted %s", tr.ID, rec.Provenance.Spec, tr.Spec)
 		}
-		if rec.Provenance.SpecHash != spec.Hash {
-			t.Errorf("spec hash %s, the runner wrote %s", spec.Hash, rec.Provenance.SpecHash)
+		if id, err := results.TrialID(tr.Dataset, tr.Model, tr.Seed, tr.Spec); err != nil || id != tr.ID {
+			t.Errorf("listed %s, its spec hashes to %s (%v)", tr.ID, id, err)
 		}
 	}
-	return spec
+	info, err := specInfo(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
+}
+
+// editSpecJSON rewrites dir/spec.json through edit.
+func editSpecJSON(dir string, edit func(map[string]any)) error {
+	p := filepath.Join(dir, "spec.json")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	var spec map[string]any
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return err
+	}
+	edit(spec)
+	data, err = json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(p, data, 0o644)
 }

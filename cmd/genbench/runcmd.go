@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/results"
 )
 
 // exitInterrupted is the exit code of a run stopped by SIGINT or SIGTERM
@@ -123,7 +124,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		outcome.Trials, part, outcome.Ran, outcome.Skipped, resumed, outcome.OK, outcome.Diverged, outcome.Failed,
 		filepath.Join(*out, "results.json"))
 	for _, r := range outcome.Records {
-		if r.Status != experiments.StatusOK {
+		if r.Status != results.StatusOK {
 			fmt.Fprintf(stderr, "  %s %s: %s\n", r.Trial, r.Status, r.Reason)
 		}
 	}

@@ -5,19 +5,34 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/results"
 )
 
-// loadRecords reads a results folder for summary, baseline and check,
-// printing unreadable files; ok is false when nothing could be read.
-func loadRecords(cmd, dir string, stderr io.Writer) ([]*experiments.Record, []error, bool) {
-	recs, errs := experiments.LoadRecords(dir)
-	for _, err := range errs {
+// loadRecords reads a results folder for summary, baseline and check
+// through the reader that report and merge use too (results.ReadFolder),
+// printing the files it could not use as they are. recordProblems counts
+// the trial and index files among them; ok is false when no record could
+// be read.
+func loadRecords(cmd, dir string, stderr io.Writer) (recs []*results.Record, recordProblems int, ok bool) {
+	f, err := results.ReadFolder(dir)
+	if err != nil {
 		fmt.Fprintf(stderr, "genbench %s: %v\n", cmd, err)
+		return nil, 0, false
 	}
-	return recs, errs, len(recs) > 0
+	for _, p := range f.Problems {
+		fmt.Fprintf(stderr, "genbench %s: %s: %s\n", cmd, filepath.Join(dir, p.File), p.Reason)
+		if p.File != results.SpecFileName {
+			recordProblems++
+		}
+	}
+	if len(f.Records) == 0 {
+		fmt.Fprintf(stderr, "genbench %s: %s: no trial records (trials/*.json or results.json)\n", cmd, dir)
+	}
+	return f.Records, recordProblems, len(f.Records) > 0
 }
 
 // cmdSummary implements genbench summary DIR [-json] [-metrics a,b] [-all]:
@@ -74,9 +89,9 @@ func cmdBaseline(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "genbench baseline: want a results folder and -o FILE\n%s", usage)
 		return 2
 	}
-	recs, errs, ok := loadRecords("baseline", pos[0], stderr)
-	if !ok || len(errs) > 0 {
-		fmt.Fprintf(stderr, "genbench baseline: refusing to record a baseline from a folder with unreadable records\n")
+	recs, problems, ok := loadRecords("baseline", pos[0], stderr)
+	if !ok || problems > 0 {
+		fmt.Fprintf(stderr, "genbench baseline: refusing to record a baseline from a folder with unreadable or misplaced records\n")
 		return 1
 	}
 	b := experiments.NewBaseline(recs, pos[0])
@@ -86,7 +101,7 @@ func cmdBaseline(args []string, stdout, stderr io.Writer) int {
 	}
 	notOK := 0
 	for _, t := range b.Trials {
-		if t.Status != experiments.StatusOK {
+		if t.Status != results.StatusOK {
 			notOK++
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/results"
 )
 
 // TestMain lets a test re-execute its own binary as the genbench command
@@ -87,12 +88,15 @@ func count(t *testing.T, pattern string) int {
 // stable reads a results folder's non-timing metrics by trial.
 func stable(t *testing.T, dir string) map[string]map[string]float64 {
 	t.Helper()
-	recs, errs := experiments.LoadRecords(dir)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	f, err := results.ReadFolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Problems) > 0 {
+		t.Fatal(f.Problems)
 	}
 	out := map[string]map[string]float64{}
-	for _, r := range recs {
+	for _, r := range f.Records {
 		m := map[string]float64{}
 		for k, v := range r.Metrics {
 			if !experiments.IsTimingMetric(k) {
@@ -234,7 +238,7 @@ func TestResultCommands(t *testing.T) {
 	plant := func(t *testing.T, dir string) {
 		// A planted regression: one trial's test NLL 0.5 nats worse.
 		paths, _ := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
-		r, err := experiments.ReadRecord(paths[0])
+		r, err := results.ReadRecord(paths[0])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,48 +260,73 @@ func TestResultCommands(t *testing.T) {
 		}
 		return dst
 	}
+	// misplace copies the first trial's record into the second trial's
+	// file: every command notices, none counts it twice or drops it.
+	misplace := func(t *testing.T, dir string) {
+		p, _ := filepath.Glob(filepath.Join(dir, "trials", "*.json"))
+		data, err := os.ReadFile(p[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p[1], data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := []struct {
-		name   string
-		args   func(t *testing.T) []string
-		code   int
-		stdout []string
-		stderr []string
+		name      string
+		args      func(t *testing.T) []string
+		code      int
+		stdout    []string
+		stderr    []string
+		notStdout []string
 	}{
 		{"summary", func(*testing.T) []string { return []string{"summary", res} }, 0,
-			[]string{"DATASET", "ring8", "gauss", "test_nll", "95% CI"}, nil},
-		{"summary json", func(*testing.T) []string { return []string{"summary", "-json", res} }, 0, []string{`"ci95_lo"`, `"config"`}, nil},
-		{"summary of nothing", func(*testing.T) []string { return []string{"summary", filepath.Join(root, "nope")} }, 1, nil, []string{"nope"}},
-		{"baseline", func(*testing.T) []string { return []string{"baseline", res, "-o", base} }, 0, []string{"baseline: 2 trials"}, nil},
-		{"baseline without -o", func(*testing.T) []string { return []string{"baseline", res} }, 2, nil, []string{"-o FILE"}},
-		{"check passes on its baseline", func(*testing.T) []string { return []string{"check", res, "-baseline", base} }, 0, []string{"check ok"}, nil},
+			[]string{"DATASET", "ring8", "gauss", "test_nll", "95% CI"}, nil, nil},
+		{"summary json", func(*testing.T) []string { return []string{"summary", "-json", res} }, 0, []string{`"ci95_lo"`, `"config"`}, nil, nil},
+		{"summary of nothing", func(*testing.T) []string { return []string{"summary", filepath.Join(root, "nope")} }, 1, nil, []string{"nope"}, nil},
+		{"baseline", func(*testing.T) []string { return []string{"baseline", res, "-o", base} }, 0, []string{"baseline: 2 trials"}, nil, nil},
+		{"baseline without -o", func(*testing.T) []string { return []string{"baseline", res} }, 2, nil, []string{"-o FILE"}, nil},
+		{"check passes on its baseline", func(*testing.T) []string { return []string{"check", res, "-baseline", base} }, 0, []string{"check ok"}, nil, nil},
 		{"merge", func(*testing.T) []string {
 			return []string{"merge", filepath.Join(root, "merged"), filepath.Join(root, "shard0"), filepath.Join(root, "shard1")}
-		}, 0, []string{"merged 2 trials"}, nil},
+		}, 0, []string{"merged 2 trials"}, nil, nil},
 		{"check passes on merged shards", func(*testing.T) []string {
 			return []string{"check", filepath.Join(root, "merged"), "-baseline", base}
-		}, 0, []string{"check ok"}, nil},
+		}, 0, []string{"check ok"}, nil, nil},
 		{"check fails on a planted regression", func(t *testing.T) []string {
 			return []string{"check", copyDir(t, plant), "-baseline", base}
-		}, 1, []string{"test_nll", "WORSE", "check FAILED", "1 worse beyond tolerance"}, nil},
+		}, 1, []string{"test_nll", "WORSE", "check FAILED", "1 worse beyond tolerance"}, nil, nil},
 		{"check fails on a missing trial", func(t *testing.T) []string {
 			return []string{"check", copyDir(t, func(t *testing.T, d string) {
 				p, _ := filepath.Glob(filepath.Join(d, "trials", "*.json"))
 				os.Remove(p[0])
 			}), "-baseline", base}
-		}, 1, []string{"MISSING trial", "1 missing trials"}, nil},
+		}, 1, []string{"MISSING trial", "1 missing trials"}, nil, nil},
 		{"check fails on a corrupted trial file", func(t *testing.T) []string {
 			return []string{"check", copyDir(t, func(t *testing.T, d string) {
 				p, _ := filepath.Glob(filepath.Join(d, "trials", "*.json"))
 				os.WriteFile(p[1], []byte(`{"trial": "x", "metr`), 0o644)
 			}), "-baseline", base}
-		}, 1, []string{"MISSING trial"}, []string{"corrupted trial record"}},
+		}, 1, []string{"MISSING trial"}, []string{"corrupted trial record"}, nil},
 		{"check with a bad baseline", func(*testing.T) []string {
 			return []string{"check", res, "-baseline", filepath.Join(root, "none.json")}
-		}, 2, nil, []string{"baseline"}},
+		}, 2, nil, []string{"baseline"}, nil},
 		{"merge refuses a conflict", func(t *testing.T) []string {
 			return []string{"merge", filepath.Join(t.TempDir(), "m"), res, copyDir(t, plant)}
-		}, 1, nil, []string{"merge refused", "disagree", "test_nll"}},
-		{"merge without inputs", func(*testing.T) []string { return []string{"merge", root} }, 2, nil, []string{"want an output folder"}},
+		}, 1, nil, []string{"merge refused", "disagree", "test_nll"}, nil},
+		{"merge without inputs", func(*testing.T) []string { return []string{"merge", root} }, 2, nil, []string{"want an output folder"}, nil},
+		{"summary counts a misplaced record once", func(t *testing.T) []string {
+			return []string{"summary", "-json", copyDir(t, misplace)}
+		}, 0, []string{`"trials": 1`}, []string{"holds trial", "which has its own record; ignored"}, []string{`"trials": 2`}},
+		{"baseline refuses a misplaced record", func(t *testing.T) []string {
+			return []string{"baseline", copyDir(t, misplace), "-o", filepath.Join(t.TempDir(), "b.json")}
+		}, 1, nil, []string{"holds trial", "refusing"}, nil},
+		{"check names a misplaced record", func(t *testing.T) []string {
+			return []string{"check", copyDir(t, misplace), "-baseline", base}
+		}, 1, []string{"MISSING trial", "1 missing trials"}, []string{"holds trial"}, nil},
+		{"merge refuses a misplaced record", func(t *testing.T) []string {
+			return []string{"merge", filepath.Join(t.TempDir(), "m"), copyDir(t, misplace)}
+		}, 1, nil, []string{"merge refused", "holds trial"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -313,6 +342,11 @@ func TestResultCommands(t *testing.T) {
 			for _, s := range c.stderr {
 				if !strings.Contains(se.String(), s) {
 					t.Errorf("stderr lacks %q:\n%s", s, se.String())
+				}
+			}
+			for _, s := range c.notStdout {
+				if strings.Contains(so.String(), s) {
+					t.Errorf("stdout has %q:\n%s", s, so.String())
 				}
 			}
 		})

@@ -1,64 +1,4 @@
-// Package artifact defines the optional per-trial sample artifact that the
-// runner writes beside a trial record and the report draws from:
-// DIR/samples/<trial-id>.json.
-//
-// It is a leaf package (standard library and gonum/mat only) so that the
-// runner in package experiments can import it without an import cycle:
-// package reports imports experiments for the record types, and re-exports
-// this package's API as reports.Artifacts and reports.WriteArtifacts.
-//
-// # Format (version 1)
-//
-// One JSON object per trial:
-//
-//	{
-//	  "format": 1,
-//	  "trial": "ring8-maf-5-s1-30e8eb388e30",
-//	  "shape": [2],
-//	  "samples": [[0.98, 0.02], [-0.71, 0.70], ...],
-//	  "logit_lambda": 0,
-//	  "density_grid": {
-//	    "kind": "exact",
-//	    "x": [-1.5, ..., 1.5],
-//	    "y": [-1.5, ..., 1.5],
-//	    "logp": [[...len(x) values...], ...len(y) rows...]
-//	  },
-//	  "modes": [[1, 0], [0.707, 0.707], ...],
-//	  "mode_std": 0.01
-//	}
-//
-// Fields:
-//
-//   - format: 1. Readers reject other versions.
-//   - trial: the trial id; equal to the file name without ".json".
-//   - shape: the shape of ONE sample: [D] for vectors, [C, H, W] for
-//     images (channels, height, width, row-major, as datasets.Data.Shape).
-//     The product of shape equals the length of every sample row.
-//   - samples: n rows of generated samples, n ≤ MaxSamples (keep it small:
-//     1000 for 2-D data, 64 for images). Values are in the data space the
-//     data set is defined in: the 2-D plane for toys, pixel intensities in
-//     [0, 1] for images. Samples drawn in logit space may be written as
-//     they are with logit_lambda set (see below). Non-finite values are
-//     written as null and read back as NaN; the report skips them.
-//   - logit_lambda (optional): when > 0, samples are in logit space
-//     y = logit(λ + (1−2λ)x) and the report maps them back with
-//     x = (σ(y) − λ)/(1 − 2λ) before drawing them.
-//   - density_grid (optional, 2-D models with a log-density only): the
-//     model's log-density on a rectangular grid; logp[j][i] is
-//     log p(x[i], y[j]) in nats; x and y strictly increasing, at most
-//     MaxGrid points each. kind is the NLL kind of the values (exact,
-//     bound, estimate). Non-finite values are written as null.
-//   - modes, mode_std (optional): the true mixture means and their common
-//     standard deviation (datasets.Data.Modes, ModeStd), drawn under the
-//     samples with a 3-std circle (the high-quality radius).
-//
-// # Where the runner writes it
-//
-// After a trial evaluates successfully and before its record is written
-// (so that an existing record implies its artifact is complete), draw the
-// samples from their own random stream and call [Write]; a failed artifact
-// is a warning, not a failed trial. See reports/doc.go for the snippet.
-package artifact
+package results
 
 import (
 	"bytes"
@@ -75,14 +15,14 @@ import (
 	"github.com/genbench/genbench/internal/atomicfile"
 )
 
-// Version is the artifact format version this package writes and reads.
-const Version = 1
+// ArtifactFormat is the artifact format version this package writes and reads.
+const ArtifactFormat = 1
 
 // Limits keep artifacts small enough to embed in a report.
 const (
-	MaxSamples = 10000 // rows of samples
-	MaxValues  = 1 << 20
-	MaxGrid    = 512 // points per density-grid axis
+	MaxArtifactSamples = 10000 // rows of samples
+	MaxArtifactValues  = 1 << 20
+	MaxGridPoints      = 512 // points per density-grid axis
 )
 
 // Artifacts are the samples (and, for 2-D density models, the log-density
@@ -107,8 +47,8 @@ type DensityGrid struct {
 	LogP [][]float64 `json:"logp"`
 }
 
-// Path is where the artifact of a trial lives in a results folder.
-func Path(dir, trialID string) string {
+// ArtifactPath is where the artifact of a trial lives in a results folder.
+func ArtifactPath(dir, trialID string) string {
 	return filepath.Join(dir, "samples", trialID+".json")
 }
 
@@ -132,8 +72,8 @@ func Linspace(lo, hi float64, n int) []float64 {
 // value) on the grid x × y in one batch and returns it as a DensityGrid of
 // the given kind.
 func NewDensityGrid(kind string, logp func(*mat.Dense) ([]float64, error), x, y []float64) (*DensityGrid, error) {
-	if len(x) < 2 || len(y) < 2 || len(x) > MaxGrid || len(y) > MaxGrid {
-		return nil, fmt.Errorf("artifact: density grid: want 2..%d points per axis, got %d × %d", MaxGrid, len(x), len(y))
+	if len(x) < 2 || len(y) < 2 || len(x) > MaxGridPoints || len(y) > MaxGridPoints {
+		return nil, fmt.Errorf("artifact: density grid: want 2..%d points per axis, got %d × %d", MaxGridPoints, len(x), len(y))
 	}
 	pts := mat.NewDense(len(x)*len(y), 2, nil)
 	for j, yv := range y {
@@ -199,8 +139,8 @@ func SamplesFrom(m *mat.Dense) [][]float64 {
 
 // Validate checks the artifact's internal consistency.
 func (a *Artifacts) Validate() error {
-	if a.Format != 0 && a.Format != Version {
-		return fmt.Errorf("format %d, this build reads format %d", a.Format, Version)
+	if a.Format != 0 && a.Format != ArtifactFormat {
+		return fmt.Errorf("format %d, this build reads format %d", a.Format, ArtifactFormat)
 	}
 	if err := checkTrialID(a.Trial); err != nil {
 		return err
@@ -214,18 +154,18 @@ func (a *Artifacts) Validate() error {
 			return fmt.Errorf("shape %v has a non-positive entry", a.Shape)
 		}
 		size *= s
-		if size > MaxValues {
-			return fmt.Errorf("shape %v: a sample has more than %d values", a.Shape, MaxValues)
+		if size > MaxArtifactValues {
+			return fmt.Errorf("shape %v: a sample has more than %d values", a.Shape, MaxArtifactValues)
 		}
 	}
 	if len(a.Samples) == 0 {
 		return errors.New("no samples")
 	}
-	if len(a.Samples) > MaxSamples {
-		return fmt.Errorf("%d samples, at most %d", len(a.Samples), MaxSamples)
+	if len(a.Samples) > MaxArtifactSamples {
+		return fmt.Errorf("%d samples, at most %d", len(a.Samples), MaxArtifactSamples)
 	}
-	if len(a.Samples)*size > MaxValues {
-		return fmt.Errorf("%d samples × %d values exceed %d values", len(a.Samples), size, MaxValues)
+	if len(a.Samples)*size > MaxArtifactValues {
+		return fmt.Errorf("%d samples × %d values exceed %d values", len(a.Samples), size, MaxArtifactValues)
 	}
 	for i, row := range a.Samples {
 		if len(row) != size {
@@ -248,8 +188,8 @@ func (a *Artifacts) Validate() error {
 			name string
 			v    []float64
 		}{{"x", g.X}, {"y", g.Y}} {
-			if len(ax.v) < 2 || len(ax.v) > MaxGrid {
-				return fmt.Errorf("density_grid.%s has %d points, want 2..%d", ax.name, len(ax.v), MaxGrid)
+			if len(ax.v) < 2 || len(ax.v) > MaxGridPoints {
+				return fmt.Errorf("density_grid.%s has %d points, want 2..%d", ax.name, len(ax.v), MaxGridPoints)
 			}
 			for i, v := range ax.v {
 				if math.IsNaN(v) || math.IsInf(v, 0) || (i > 0 && !(v > ax.v[i-1])) {
@@ -287,17 +227,17 @@ func checkTrialID(id string) error {
 	return nil
 }
 
-// Write validates a and writes it to Path(dir, trialID) atomically (a
-// temporary file and a rename). a.Trial may be empty (it is set to
+// WriteArtifacts validates a and writes it to ArtifactPath(dir, trialID)
+// atomically (a temporary file and a rename). a.Trial may be empty (it is set to
 // trialID) but must otherwise equal trialID.
-func Write(dir, trialID string, a Artifacts) error {
+func WriteArtifacts(dir, trialID string, a Artifacts) error {
 	if a.Trial == "" {
 		a.Trial = trialID
 	}
 	if a.Trial != trialID {
 		return fmt.Errorf("artifact: trial %q written under id %q", a.Trial, trialID)
 	}
-	a.Format = Version
+	a.Format = ArtifactFormat
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("artifact %s: %w", trialID, err)
 	}
@@ -305,19 +245,19 @@ func Write(dir, trialID string, a Artifacts) error {
 	if err != nil {
 		return fmt.Errorf("artifact %s: encoding: %w", trialID, err)
 	}
-	if err := atomicfile.Write(Path(dir, trialID), data); err != nil {
+	if err := atomicfile.Write(ArtifactPath(dir, trialID), data); err != nil {
 		return fmt.Errorf("artifact %s: %w", trialID, err)
 	}
 	return nil
 }
 
-// Read reads and validates the artifact of a trial. A missing file is an
+// ReadArtifacts reads and validates the artifact of a trial. A missing file is an
 // error satisfying errors.Is(err, os.ErrNotExist).
-func Read(dir, trialID string) (*Artifacts, error) {
+func ReadArtifacts(dir, trialID string) (*Artifacts, error) {
 	if err := checkTrialID(trialID); err != nil {
 		return nil, fmt.Errorf("artifact: %w", err)
 	}
-	data, err := os.ReadFile(Path(dir, trialID))
+	data, err := os.ReadFile(ArtifactPath(dir, trialID))
 	if err != nil {
 		return nil, fmt.Errorf("artifact %s: %w", trialID, err)
 	}
@@ -325,8 +265,8 @@ func Read(dir, trialID string) (*Artifacts, error) {
 	if err := a.UnmarshalJSON(data); err != nil {
 		return nil, fmt.Errorf("artifact %s: corrupted: %w", trialID, err)
 	}
-	if a.Format != Version {
-		return nil, fmt.Errorf("artifact %s: format %d, this build reads format %d", trialID, a.Format, Version)
+	if a.Format != ArtifactFormat {
+		return nil, fmt.Errorf("artifact %s: format %d, this build reads format %d", trialID, a.Format, ArtifactFormat)
 	}
 	if a.Trial != trialID {
 		return nil, fmt.Errorf("artifact %s: file holds trial %q", trialID, a.Trial)
@@ -362,7 +302,7 @@ func (f *jsonFloat) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func toJSON(m [][]float64) [][]jsonFloat {
+func nullableRows(m [][]float64) [][]jsonFloat {
 	if m == nil {
 		return nil
 	}
@@ -376,7 +316,7 @@ func toJSON(m [][]float64) [][]jsonFloat {
 	return out
 }
 
-func fromJSON(m [][]jsonFloat) [][]float64 {
+func nanRows(m [][]jsonFloat) [][]float64 {
 	if m == nil {
 		return nil
 	}
@@ -390,47 +330,47 @@ func fromJSON(m [][]jsonFloat) [][]float64 {
 	return out
 }
 
-type wireGrid struct {
+type artifactWireGrid struct {
 	Kind string        `json:"kind"`
 	X    []float64     `json:"x"`
 	Y    []float64     `json:"y"`
 	LogP [][]jsonFloat `json:"logp"`
 }
 
-type wire struct {
-	Format      int           `json:"format"`
-	Trial       string        `json:"trial"`
-	Shape       []int         `json:"shape"`
-	Samples     [][]jsonFloat `json:"samples"`
-	LogitLambda float64       `json:"logit_lambda,omitempty"`
-	DensityGrid *wireGrid     `json:"density_grid,omitempty"`
-	Modes       [][]float64   `json:"modes,omitempty"`
-	ModeStd     float64       `json:"mode_std,omitempty"`
+type artifactWire struct {
+	Format      int               `json:"format"`
+	Trial       string            `json:"trial"`
+	Shape       []int             `json:"shape"`
+	Samples     [][]jsonFloat     `json:"samples"`
+	LogitLambda float64           `json:"logit_lambda,omitempty"`
+	DensityGrid *artifactWireGrid `json:"density_grid,omitempty"`
+	Modes       [][]float64       `json:"modes,omitempty"`
+	ModeStd     float64           `json:"mode_std,omitempty"`
 }
 
-// MarshalJSON writes the format above, non-finite values as null.
+// MarshalJSON writes the artifact format (package documentation), non-finite values as null.
 func (a Artifacts) MarshalJSON() ([]byte, error) {
-	w := wire{Format: a.Format, Trial: a.Trial, Shape: a.Shape, Samples: toJSON(a.Samples),
+	w := artifactWire{Format: a.Format, Trial: a.Trial, Shape: a.Shape, Samples: nullableRows(a.Samples),
 		LogitLambda: a.LogitLambda, Modes: a.Modes, ModeStd: a.ModeStd}
 	if g := a.DensityGrid; g != nil {
-		w.DensityGrid = &wireGrid{Kind: g.Kind, X: g.X, Y: g.Y, LogP: toJSON(g.LogP)}
+		w.DensityGrid = &artifactWireGrid{Kind: g.Kind, X: g.X, Y: g.Y, LogP: nullableRows(g.LogP)}
 	}
 	return json.Marshal(w)
 }
 
-// UnmarshalJSON reads the format above strictly (unknown keys are errors),
+// UnmarshalJSON reads the artifact format strictly (unknown keys are errors),
 // null as NaN.
 func (a *Artifacts) UnmarshalJSON(b []byte) error {
-	var w wire
+	var w artifactWire
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&w); err != nil {
 		return err
 	}
-	*a = Artifacts{Format: w.Format, Trial: w.Trial, Shape: w.Shape, Samples: fromJSON(w.Samples),
+	*a = Artifacts{Format: w.Format, Trial: w.Trial, Shape: w.Shape, Samples: nanRows(w.Samples),
 		LogitLambda: w.LogitLambda, Modes: w.Modes, ModeStd: w.ModeStd}
 	if g := w.DensityGrid; g != nil {
-		a.DensityGrid = &DensityGrid{Kind: g.Kind, X: g.X, Y: g.Y, LogP: fromJSON(g.LogP)}
+		a.DensityGrid = &DensityGrid{Kind: g.Kind, X: g.X, Y: g.Y, LogP: nanRows(g.LogP)}
 	}
 	return nil
 }

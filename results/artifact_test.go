@@ -1,4 +1,4 @@
-package artifact
+package results
 
 import (
 	"errors"
@@ -24,17 +24,17 @@ func valid2D() Artifacts {
 
 func TestWriteReadRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	if err := Write(dir, "t1", valid2D()); err != nil {
+	if err := WriteArtifacts(dir, "t1", valid2D()); err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	raw, err := os.ReadFile(Path(dir, "t1"))
+	raw, err := os.ReadFile(ArtifactPath(dir, "t1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(raw), `[null,2]`) || !strings.Contains(string(raw), `"format":1`) {
 		t.Errorf("non-finite values or format not written as specified: %s", raw)
 	}
-	a, err := Read(dir, "t1")
+	a, err := ReadArtifacts(dir, "t1")
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
@@ -44,20 +44,20 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if !math.IsNaN(a.DensityGrid.LogP[0][2]) || a.DensityGrid.LogP[1][1] != -0.5 {
 		t.Errorf("grid round trip: %v", a.DensityGrid.LogP)
 	}
-	st, err := os.Stat(Path(dir, "t1"))
+	st, err := os.Stat(ArtifactPath(dir, "t1"))
 	if err != nil || st.Mode().Perm() != 0o644 {
 		t.Errorf("mode %v, %v", st.Mode(), err)
 	}
-	if _, err := Read(dir, "absent"); !errors.Is(err, os.ErrNotExist) {
+	if _, err := ReadArtifacts(dir, "absent"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Read of a missing artifact: %v, want os.ErrNotExist", err)
 	}
-	if err := os.WriteFile(Path(dir, "t2"), raw[:len(raw)/2], 0o644); err != nil {
+	if err := os.WriteFile(ArtifactPath(dir, "t2"), raw[:len(raw)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Read(dir, "t2"); err == nil || !strings.Contains(err.Error(), "corrupted") {
+	if _, err := ReadArtifacts(dir, "t2"); err == nil || !strings.Contains(err.Error(), "corrupted") {
 		t.Errorf("Read of a truncated artifact: %v", err)
 	}
-	if _, err := Read(dir, "t1/../t1"); err == nil {
+	if _, err := ReadArtifacts(dir, "t1/../t1"); err == nil {
 		t.Error("Read accepted a path as trial id")
 	}
 }
@@ -78,7 +78,7 @@ func TestValidate(t *testing.T) {
 		{"bad shape", func(a *Artifacts) { a.Shape = []int{0} }, "t", "non-positive"},
 		{"row length", func(a *Artifacts) { a.Samples[1] = []float64{1} }, "t", "sample 1 has 1 values"},
 		{"no samples", func(a *Artifacts) { a.Samples = nil }, "t", "no samples"},
-		{"too many", func(a *Artifacts) { a.Samples = make([][]float64, MaxSamples+1) }, "t", "at most"},
+		{"too many", func(a *Artifacts) { a.Samples = make([][]float64, MaxArtifactSamples+1) }, "t", "at most"},
 		{"grid kind", func(a *Artifacts) { a.DensityGrid.Kind = "none" }, "t", "kind"},
 		{"grid rows", func(a *Artifacts) { a.DensityGrid.LogP = a.DensityGrid.LogP[:1] }, "t", "want len(y)"},
 		{"grid cols", func(a *Artifacts) { a.DensityGrid.LogP[0] = []float64{1} }, "t", "want len(x)"},
@@ -95,7 +95,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := valid2D()
 			tc.mutate(&a)
-			err := Write(t.TempDir(), tc.id, a)
+			err := WriteArtifacts(t.TempDir(), tc.id, a)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("unexpected error %v", err)
@@ -129,7 +129,7 @@ func TestNewDensityGridAndGridFor(t *testing.T) {
 	if _, err := NewDensityGrid("exact", nil, []float64{0}, []float64{0, 1}); err == nil {
 		t.Error("a 1-point axis was accepted")
 	}
-	if err := Write(t.TempDir(), "g", Artifacts{Shape: []int{2}, Samples: [][]float64{{0, 0}}, DensityGrid: g}); err != nil {
+	if err := WriteArtifacts(t.TempDir(), "g", Artifacts{Shape: []int{2}, Samples: [][]float64{{0, 0}}, DensityGrid: g}); err != nil {
 		t.Errorf("a grid from NewDensityGrid does not validate: %v", err)
 	}
 	if got := Linspace(0, 1, 3); got[1] != 0.5 || got[2] != 1 {

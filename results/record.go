@@ -1,0 +1,165 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Record is one finished trial, as written to DIR/trials/<trial>.json.
+type Record struct {
+	Trial      string             `json:"trial"`
+	Model      string             `json:"model"`
+	Type       string             `json:"type"`
+	Family     string             `json:"family"`
+	Dataset    string             `json:"dataset"`
+	Seed       uint64             `json:"seed"`
+	Sweep      SweepPoint         `json:"sweep,omitempty"` // values of the sweep axes that touch this trial
+	Status     string             `json:"status"`          // ok, diverged, failed
+	Reason     string             `json:"reason,omitempty"`
+	NLLKind    string             `json:"nll_kind"`
+	Metrics    map[string]float64 `json:"metrics"`
+	NonFinite  []string           `json:"nonfinite_metrics,omitempty"`
+	Protocol   map[string]string  `json:"protocol"`
+	Data       DataInfo           `json:"data"`
+	Training   *TrainResult       `json:"training,omitempty"`
+	Provenance Provenance         `json:"provenance"`
+}
+
+// Trial statuses.
+const (
+	StatusOK       = "ok"
+	StatusDiverged = "diverged"
+	StatusFailed   = "failed"
+)
+
+// DataInfo says which data a trial saw.
+type DataInfo struct {
+	Dim      int      `json:"dim"`
+	Kind     string   `json:"kind"`
+	Train    int      `json:"n_train"`
+	Valid    int      `json:"n_valid"`
+	Test     int      `json:"n_test"`
+	Protocol []string `json:"protocol"`
+}
+
+// Provenance says how a record was produced.
+type Provenance struct {
+	// Spec is the resolved trial {dataset, model, seed, eval} in canonical
+	// JSON: what the trial ID hashes (see TrialID).
+	Spec      json.RawMessage   `json:"spec"`
+	SpecHash  string            `json:"spec_hash"`
+	SpecName  string            `json:"spec_name"`
+	GoVersion string            `json:"go_version"`
+	Modules   map[string]string `json:"modules"`
+	Dtype     string            `json:"dtype"`
+	CPU       string            `json:"cpu"`
+	Cores     int               `json:"cores"`
+	BLAS      string            `json:"blas"`
+	Commit    string            `json:"commit,omitempty"`
+	Started   string            `json:"started"`
+	Finished  string            `json:"finished"`
+}
+
+// EpochLog is one point of a training curve.
+type EpochLog struct {
+	Epoch     int     `json:"epoch"`
+	Steps     int     `json:"steps"`
+	TrainLoss float64 `json:"train_loss"`
+	ValidLoss float64 `json:"valid_loss"`
+	LR        float64 `json:"lr"`
+	Seconds   float64 `json:"seconds"`
+}
+
+// epochLogJSON writes non-finite losses as null: a diverging epoch must
+// still be recorded, and JSON has no NaN.
+type epochLogJSON struct {
+	Epoch     int      `json:"epoch"`
+	Steps     int      `json:"steps"`
+	TrainLoss *float64 `json:"train_loss"`
+	ValidLoss *float64 `json:"valid_loss"`
+	LR        float64  `json:"lr"`
+	Seconds   float64  `json:"seconds"`
+}
+
+func finiteOrNil(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func nilToNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON implements json.Marshaler.
+func (e EpochLog) MarshalJSON() ([]byte, error) {
+	return json.Marshal(epochLogJSON{e.Epoch, e.Steps, finiteOrNil(e.TrainLoss), finiteOrNil(e.ValidLoss), e.LR, e.Seconds})
+}
+
+// UnmarshalJSON implements json.Unmarshaler; null reads back as NaN.
+func (e *EpochLog) UnmarshalJSON(b []byte) error {
+	var j epochLogJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*e = EpochLog{j.Epoch, j.Steps, nilToNaN(j.TrainLoss), nilToNaN(j.ValidLoss), j.LR, j.Seconds}
+	return nil
+}
+
+// TrainResult is what training produced besides the trained model.
+type TrainResult struct {
+	Curve     []EpochLog `json:"curve"`
+	Steps     int        `json:"steps"`
+	Epochs    int        `json:"epochs"`
+	BestEpoch int        `json:"best_epoch"`
+	Seconds   float64    `json:"seconds"`
+	Stopped   string     `json:"stopped"`    // why training ended: "epochs", "patience", "time_budget", "max_steps", "closed_form"
+	ValidKind string     `json:"valid_kind"` // what the validation loss is: "nll", "negative_elbo", "model_loss", "none"
+	// Resumed lists the finished epochs at which training continued from a
+	// checkpoint after an interruption; empty for an uninterrupted run.
+	Resumed []int `json:"resumed_at_epochs,omitempty"`
+}
+
+// SweepPoint holds the values a sweep point gives to the axes that touch
+// one trial, by canonical axis path.
+type SweepPoint map[string]any
+
+// String formats the point as "path=value, ..." in path order.
+func (p SweepPoint) String() string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", k, FormatValue(p[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FormatValue writes a spec value as sweep points and protocol notes show
+// it: numbers in their shortest form, lists as [a b c].
+func FormatValue(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case []string:
+		return "[" + strings.Join(x, " ") + "]"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = FormatValue(e)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	}
+	return fmt.Sprint(v)
+}
