@@ -142,13 +142,19 @@ type corruption struct {
 
 var corruptions = []corruption{
 	{"gaussian noise σ", []float64{0, 0.05, 0.1, 0.2, 0.4},
-		func(_ validationData, x *mat.Dense, s float64, rng *rand.Rand) *mat.Dense { return gaussianNoise(x, s, rng) }},
+		func(_ validationData, x *mat.Dense, s float64, rng *rand.Rand) *mat.Dense {
+			return gaussianNoise(x, s, rng)
+		}},
 	{"gaussian blur σ (pixels)", []float64{0, 0.6, 1, 1.5, 2.5},
 		func(_ validationData, x *mat.Dense, s float64, _ *rand.Rand) *mat.Dense { return blur(x, s) }},
 	{"salt and pepper fraction", []float64{0, 0.02, 0.05, 0.1, 0.2},
-		func(_ validationData, x *mat.Dense, s float64, rng *rand.Rand) *mat.Dense { return saltAndPepper(x, s, rng) }},
+		func(_ validationData, x *mat.Dense, s float64, rng *rand.Rand) *mat.Dense {
+			return saltAndPepper(x, s, rng)
+		}},
 	{"swapped 7×7 patch pairs", []float64{0, 1, 2, 4, 8},
-		func(_ validationData, x *mat.Dense, s float64, rng *rand.Rand) *mat.Dense { return swapPatches(x, int(s), rng) }},
+		func(_ validationData, x *mat.Dense, s float64, rng *rand.Rand) *mat.Dense {
+			return swapPatches(x, int(s), rng)
+		}},
 	{"dropped classes", []float64{0, 1, 2, 4, 6},
 		func(v validationData, x *mat.Dense, s float64, _ *rand.Rand) *mat.Dense {
 			return dropClasses(x, v.baseLabels, v.pool, v.poolLabels, int(s))
