@@ -55,6 +55,7 @@ type Options struct {
 	Beta1, Beta2   float64
 	ClipNorm       float64
 	Seed           uint64
+	SpectralNorm   bool // normalise every discriminator weight by its spectral norm (spectral.go)
 }
 
 // GAN is a generator and a discriminator (critic), both MLPs (arch mlp)
@@ -69,6 +70,8 @@ type GAN[T nn.Float] struct {
 	OptG, OptD       *nn.Adam[T]
 
 	gNet, dNet network[T] // the pair in use: G, D or CG, CD
+
+	sn *spectralNorm[T] // nil unless Opts.SpectralNorm
 
 	src                *rand.PCG
 	rng                *rand.Rand
@@ -143,6 +146,9 @@ func Build[T nn.Float](o Options) (*GAN[T], error) {
 		g.D = nn.NewMLP(&g.DParams, "disc", dSizes, o.DAct, false, g.rng)
 		g.gNet, g.dNet = g.G, g.D
 		initBiases(g.rng, []*nn.MLP[T]{g.G, g.D}, nil)
+	}
+	if o.SpectralNorm {
+		g.sn = newSpectralNorm(g.discriminatorWeights(), o.Seed)
 	}
 	g.shift, g.scale = make([]float64, o.Dim), make([]float64, o.Dim)
 	for j := range g.scale {
@@ -258,6 +264,7 @@ func (g *GAN[T]) discLoss(t *nn.Tape[T], p *pool[T], real, fake, eps *nn.Mat[T],
 	if real.Rows != fake.Rows || real.Cols != fake.Cols {
 		return nil, fmt.Errorf("real rows %d×%d, fake rows %d×%d", real.Rows, real.Cols, fake.Rows, fake.Cols)
 	}
+	defer g.sn.use(t)()
 	dReal := g.dNet.Forward(t, t.Const(real))
 	dFake := g.dNet.Forward(t, t.Const(fake))
 	if g.Opts.Loss == NonSaturating {
@@ -295,6 +302,7 @@ func (g *GAN[T]) discLoss(t *nn.Tape[T], p *pool[T], real, fake, eps *nn.Mat[T],
 // genLoss records the generator's loss on packed fakes (a node that
 // depends on the generator's parameters).
 func (g *GAN[T]) genLoss(t *nn.Tape[T], fake *nn.Node[T]) *nn.Node[T] {
+	defer g.sn.use(t)()
 	d := g.dNet.Forward(t, fake)
 	if g.Opts.Loss == NonSaturating {
 		return t.Mean(t.Softplus(t.Scale(d, -1)))
@@ -368,6 +376,7 @@ func (g *GAN[T]) TrainStep(x *mat.Dense) (float64, error) {
 			}
 		}
 		t.Reset()
+		g.sn.powerIteration()
 		real := g.packedReal(t, x, 0, n)
 		loss, err := g.discLoss(t, p, real.Value, fake, eps, g.Opts.Lambda)
 		if err != nil {
@@ -552,6 +561,7 @@ func flag(b bool) float64 {
 // source and the last losses.
 func (g *GAN[T]) Save(w io.Writer) error {
 	gc, dc, last, norm := g.checkpoints()
+	g.sn.addToCheckpoint(dc.Extra, true)
 	last[0], last[1], last[2] = g.lastD, g.lastG, flag(g.trained)
 	d := g.Opts.Dim
 	copy(norm, g.shift)
@@ -578,6 +588,7 @@ func (g *GAN[T]) Load(r io.Reader) error {
 	}
 	gc, dc, last, norm := g.checkpoints()
 	norm[2*g.Opts.Dim] = -1 // stays −1 if the checkpoint lacks it
+	g.sn.addToCheckpoint(dc.Extra, false)
 	if err := gc.Load(bytes.NewReader(s.G)); err != nil {
 		return fmt.Errorf("loading generator: %w", err)
 	}
@@ -586,6 +597,9 @@ func (g *GAN[T]) Load(r io.Reader) error {
 	}
 	if norm[2*g.Opts.Dim] == -1 {
 		return fmt.Errorf("loading GAN: checkpoint lacks the standardisation")
+	}
+	if err := g.sn.checkLoaded(); err != nil {
+		return err
 	}
 	d := g.Opts.Dim
 	g.lastD, g.lastG, g.trained = last[0], last[1], last[2] == 1
