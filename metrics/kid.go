@@ -76,29 +76,42 @@ func pickRows(x *mat.Dense, idx []int) *mat.Dense {
 func mmdUnbiased(x, y *mat.Dense) float64 {
 	m, _ := x.Dims()
 	mm := float64(m)
-	offXX := sumKernel(x, x, true)
-	offYY := sumKernel(y, y, true)
-	xy := sumKernel(x, y, false)
+	offXX := sumKernelOffDiagonal(x)
+	offYY := sumKernelOffDiagonal(y)
+	xy := sumKernel(x, y)
 	return (offXX+offYY)/(mm*(mm-1)) - 2*xy/(mm*mm)
 }
 
-// sumKernel returns Σ_{i,j} (a_iᵀb_j/d + 1)³, leaving out the diagonal
-// i = j when offDiagonal is set.
-func sumKernel(a, b *mat.Dense, offDiagonal bool) float64 {
+// cubic is the kernel applied to an inner product g of d-vectors.
+func cubic(g float64, d int) float64 {
+	v := g/float64(d) + 1
+	return v * v * v
+}
+
+// sumKernel returns Σ_{i,j} k(a_i, b_j).
+func sumKernel(a, b *mat.Dense) float64 {
 	_, d := a.Dims()
 	var g mat.Dense
 	g.Mul(a, b.T())
-	r, c := g.Dims()
 	s := 0.0
-	for i := range r {
-		row := g.RawRowView(i)
-		for j := range c {
-			if offDiagonal && i == j {
-				continue
-			}
-			v := row[j]/float64(d) + 1
-			s += v * v * v
-		}
+	for _, v := range g.RawMatrix().Data {
+		s += cubic(v, d)
 	}
 	return s
+}
+
+// sumKernelOffDiagonal returns Σ_{i≠j} k(a_i, a_j), from the upper
+// triangle of the symmetric Gram matrix (half the products of a·aᵀ).
+func sumKernelOffDiagonal(a *mat.Dense) float64 {
+	m, d := a.Dims()
+	var g mat.SymDense
+	g.SymOuterK(1, a)
+	raw := g.RawSymmetric()
+	s := 0.0
+	for i := range m {
+		for _, v := range raw.Data[i*raw.Stride+i+1 : i*raw.Stride+m] {
+			s += cubic(v, d)
+		}
+	}
+	return 2 * s
 }

@@ -125,7 +125,7 @@ func (c *Classifier) cachePath() string {
 
 var shared struct {
 	sync.Mutex
-	byKey map[string]*Classifier
+	byRecipe map[string]*Classifier
 }
 
 // Get returns the MNIST digit classifier, loading it from the cache or
@@ -133,10 +133,16 @@ var shared struct {
 // time.
 func Get(progress io.Writer) (*Classifier, error) { return GetRecipe(MNIST(), progress) }
 
-// GetRecipe returns the classifier r describes, from memory, from the
-// cache, or trained and cached. Building the recipe's data (to hash it)
-// takes a second or two even when the weights are cached.
+// GetRecipe returns the classifier r describes: from memory after the
+// first call in a process, else from the cache (building the recipe's
+// data to hash them takes a second or two), else trained and cached.
 func GetRecipe(r Recipe, progress io.Writer) (*Classifier, error) {
+	key := fmt.Sprintf("%+v", r) // fmt prints maps sorted by key
+	shared.Lock()
+	defer shared.Unlock()
+	if c, ok := shared.byRecipe[key]; ok {
+		return c, nil
+	}
 	d, classes, err := trainingData(r)
 	if err != nil {
 		return nil, err
@@ -145,11 +151,6 @@ func GetRecipe(r Recipe, progress io.Writer) (*Classifier, error) {
 	fresh := func() *Classifier { return newClassifier(r, d.Dim, classes, dataHash) }
 	c := fresh()
 	path := c.cachePath()
-	shared.Lock()
-	defer shared.Unlock()
-	if got, ok := shared.byKey[path]; ok {
-		return got, nil
-	}
 	if err := c.loadInto(path); err != nil {
 		if progress != nil && !errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(progress, "%s classifier: %v; retraining\n", r.Dataset, err)
@@ -162,9 +163,9 @@ func GetRecipe(r Recipe, progress io.Writer) (*Classifier, error) {
 			fmt.Fprintf(progress, "%s classifier: not cached: %v\n", r.Dataset, err)
 		}
 	}
-	if shared.byKey == nil {
-		shared.byKey = map[string]*Classifier{}
+	if shared.byRecipe == nil {
+		shared.byRecipe = map[string]*Classifier{}
 	}
-	shared.byKey[path] = c
+	shared.byRecipe[key] = c
 	return c, nil
 }
