@@ -205,3 +205,26 @@ func TestPRDCArgumentOrder(t *testing.T) {
 		t.Errorf("swapped arguments: (P, R) = (%v, %v), want (%v, %v)", rf.Precision, rf.Recall, fr.Recall, fr.Precision)
 	}
 }
+
+// Distances stamps both results with the sample sizes, the reference and
+// the network hash, and agrees with the metrics on the features.
+func TestDistancesCarryProvenance(t *testing.T) {
+	v := loadValidation(t)
+	fake := v.base.Slice(0, 500, 0, 784).(*mat.Dense)
+	fd, kid, err := v.clf.Distances(v.ref, fake, "test", KIDSettings{SubsetSize: 1000, Subsets: 3, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []metrics.Provenance{fd.Provenance, kid.Provenance} {
+		if p.N != 500 || p.NRef != validationN || p.Reference != "test" || p.FeatureNet != v.clf.Hash() {
+			t.Errorf("provenance %+v", p)
+		}
+	}
+	if kid.SubsetSize != 500 {
+		t.Errorf("KID subset size %d, want it clamped to 500", kid.SubsetSize)
+	}
+	want, _ := metrics.FrechetDistance(v.clf.Features(v.ref), v.clf.Features(fake))
+	if fd.FD != want.FD {
+		t.Errorf("FD %v, want %v", fd.FD, want.FD)
+	}
+}
