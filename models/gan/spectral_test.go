@@ -239,3 +239,37 @@ func TestSpectralNormOption(t *testing.T) {
 }
 
 var _ models.Model = (*GAN[float64])(nil)
+
+// A float32 conv GAN trains with spectral normalisation, and after some
+// updates every normalised discriminator weight has spectral norm close to
+// 1: never below (σ̂ = ‖Wᵀu‖ ≤ σ_max for a unit u), and only slightly
+// above, since u lags W by the one power-iteration step per update.
+func TestSpectralConvTrains(t *testing.T) {
+	o := convOptions(nn.ImageShape{C: 1, H: 8, W: 8}, 1, "sigmoid")
+	o.SpectralNorm = true
+	g, err := Build[float32](o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(4, 5))
+	for range 40 {
+		x := mat.NewDense(16, 64, nil)
+		for i := range x.RawMatrix().Data {
+			x.RawMatrix().Data[i] = rng.Float64()
+		}
+		if _, err := g.TrainStep(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sig := g.sn.sigmas()
+	for k, slot := range g.sn.slots {
+		w := (*slot).Value
+		w64 := nn.NewMat[float64](w.Rows, w.Cols)
+		for i, v := range w.Data {
+			w64.Data[i] = float64(v) / sig[k]
+		}
+		if s := topSingularValue(t, w64); s < 1-1e-9 || s > 1.01 {
+			t.Errorf("weight %d (%d×%d): spectral norm of W/σ̂ is %v, want ≈ 1", k, w.Rows, w.Cols, s)
+		}
+	}
+}
