@@ -62,6 +62,11 @@ type Data struct {
 	// TrainLabels likewise for the training split.
 	TrainLabels, TestLabels []int
 
+	// ClassNames names the labels (ClassNames[label]) for reports; nil
+	// when the data are unlabelled or the label numbers name themselves
+	// (stacked_mnist's 100·d1+10·d2+d3).
+	ClassNames []string
+
 	// Modes and ModeStd describe a mixture of isotropic Gaussians with equal
 	// weights (ring8, grid25, gmm), for the mode-coverage protocol; nil otherwise.
 	Modes   [][]float64

@@ -1,7 +1,8 @@
 // Package datasets builds the data sets genbench trains and evaluates on:
 // 2-D toys with known mode structure, Gaussians and Gaussian mixtures with
-// exact densities, and MNIST (embedded in the binary) with the standard
-// preprocessing protocols (docs/protocols.md, Data and preprocessing).
+// exact densities, MNIST (embedded in the binary) and Fashion-MNIST (from
+// a Debian package) with the standard preprocessing protocols
+// (docs/protocols.md, Data and preprocessing).
 //
 // Each data set is a Source registered under its name in an init func; a
 // spec names it and gives parameters, which params.Schema.Resolve checks
@@ -41,7 +42,16 @@
 //     preprocess: [] gives pixel/255; dequantize gives (pixel+u)/256 with
 //     Levels 256; logit (needs dequantize) maps to y = logit(λ+(1−2λ)x) and
 //     sets UnitLogDet; binarize (alone) gives Bernoulli(pixel/255), Kind
-//     Binary. Shape [1,28,28]; TrainLabels and TestLabels are the digits.
+//     Binary. Shape [1,28,28]; TrainLabels and TestLabels are the digits,
+//     ClassNames "0".."9".
+//   - fashion_mnist: Fashion-MNIST (Xiao et al. 2017), 28×28 images of 10
+//     kinds of clothing in MNIST's format: the same keys, defaults, split
+//     and preprocessing as mnist; ClassNames T-shirt/top, Trouser, Pullover,
+//     Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot. Read from the
+//     IDX files of Debian's dataset-fashion-mnist package
+//     (/usr/share/datasets/fashion-mnist, or GENBENCH_FASHION_MNIST_DIR);
+//     without them Build fails with an error wrapping os.ErrNotExist that
+//     names the install command.
 //   - stacked_mnist: n_train (50000), n_valid (10000), n_test (10000),
 //     preprocess ([] or [binarize]). Three digits drawn uniformly with
 //     replacement from the matching MNIST split, stacked as channels: Shape

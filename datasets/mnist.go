@@ -63,22 +63,30 @@ var (
 // loadMNIST decodes the embedded files once per process.
 func loadMNIST() (*mnistRaw, error) {
 	mnistOnce.Do(func() {
-		var r mnistRaw
-		var err error
-		var wg sync.WaitGroup
-		errs := make([]error, 4)
-		wg.Go(func() { r.trainImages, errs[0] = decodeImages(mnistTrainImagesGz, 60000) })
-		wg.Go(func() { r.testImages, errs[1] = decodeImages(mnistTestImagesGz, 10000) })
-		wg.Go(func() { r.trainLabels, errs[2] = decodeLabels(mnistTrainLabelsGz, 60000) })
-		wg.Go(func() { r.testLabels, errs[3] = decodeLabels(mnistTestLabelsGz, 10000) })
-		wg.Wait()
-		if err = errors.Join(errs...); err != nil {
-			mnistErr = fmt.Errorf("embedded MNIST: %w", err)
-			return
+		mnistData, mnistErr = decodeIDXSet(mnistTrainImagesGz, mnistTrainLabelsGz, mnistTestImagesGz, mnistTestLabelsGz)
+		if mnistErr != nil {
+			mnistErr = fmt.Errorf("embedded MNIST: %w", mnistErr)
 		}
-		mnistData = &r
 	})
 	return mnistData, mnistErr
+}
+
+// decodeIDXSet decodes the four gzipped IDX files of an MNIST-format data
+// set (60000 training and 10000 test 28×28 images, labels 0..9) in
+// parallel.
+func decodeIDXSet(trainImages, trainLabels, testImages, testLabels []byte) (*mnistRaw, error) {
+	var r mnistRaw
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	wg.Go(func() { r.trainImages, errs[0] = decodeImages(trainImages, 60000) })
+	wg.Go(func() { r.testImages, errs[1] = decodeImages(testImages, 10000) })
+	wg.Go(func() { r.trainLabels, errs[2] = decodeLabels(trainLabels, 60000) })
+	wg.Go(func() { r.testLabels, errs[3] = decodeLabels(testLabels, 10000) })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 func decodeImages(gz []byte, want int) ([]byte, error) {
@@ -161,17 +169,10 @@ func parseIDXLabels(gz []byte) ([]byte, error) {
 
 func init() {
 	Register(Source{
-		Name: "mnist",
-		Doc:  "MNIST digits (embedded), 50k/10k/10k split, dequantized + logit by default or dynamically binarized",
-		Params: params.Schema{
-			{Key: "n_train", Default: mnistTrainN, Doc: "training examples: the first 50000 training images, or a seeded random subset of them", Check: atMost(mnistTrainN, "mnist")},
-			{Key: "n_valid", Default: mnistValidN, Doc: "validation examples: the last 10000 training images, or a seeded random subset", Check: atMost(mnistValidN, "mnist")},
-			{Key: "n_test", Default: mnistTestN, Doc: "test examples: the 10000 test images, or a seeded random subset", Check: atMost(mnistTestN, "mnist")},
-			{Key: "preprocess", Default: []string{"dequantize", "logit"}, Doc: "steps among dequantize, logit (needs dequantize), binarize (alone); [] gives pixel/255",
-				Check: checkPreprocess("dequantize", "logit", "binarize")},
-			{Key: "lambda", Default: 1e-6, Doc: "logit-space margin λ: y = logit(λ + (1−2λ)x)", Check: openInterval(0, 0.5)},
-		},
-		Build: buildMNIST,
+		Name:   "mnist",
+		Doc:    "MNIST digits (embedded), 50k/10k/10k split, dequantized + logit by default or dynamically binarized",
+		Params: idxImageParams("mnist"),
+		Build:  buildMNIST,
 	})
 	Register(Source{
 		Name: "stacked_mnist",
@@ -185,6 +186,19 @@ func init() {
 		},
 		Build: buildStackedMNIST,
 	})
+}
+
+// idxImageParams is the schema of the 28×28 IDX image sets (mnist,
+// fashion_mnist): split sizes and preprocessing.
+func idxImageParams(name string) params.Schema {
+	return params.Schema{
+		{Key: "n_train", Default: mnistTrainN, Doc: "training examples: the first 50000 training images, or a seeded random subset of them", Check: atMost(mnistTrainN, name)},
+		{Key: "n_valid", Default: mnistValidN, Doc: "validation examples: the last 10000 training images, or a seeded random subset", Check: atMost(mnistValidN, name)},
+		{Key: "n_test", Default: mnistTestN, Doc: "test examples: the 10000 test images, or a seeded random subset", Check: atMost(mnistTestN, name)},
+		{Key: "preprocess", Default: []string{"dequantize", "logit"}, Doc: "steps among dequantize, logit (needs dequantize), binarize (alone); [] gives pixel/255",
+			Check: checkPreprocess("dequantize", "logit", "binarize")},
+		{Key: "lambda", Default: 1e-6, Doc: "logit-space margin λ: y = logit(λ + (1−2λ)x)", Check: openInterval(0, 0.5)},
+	}
 }
 
 // checkPreprocess accepts lists of the valid steps without repeats, where
@@ -376,22 +390,44 @@ func logitUnitLogDet(dim int, lambda float64) func(y []float64) float64 {
 
 const binarizeProtocol = "dynamic binarization (Bernoulli(p/255) resampled each epoch; test binarized once with the data seed)"
 
+// digitNames are the class names of MNIST.
+var digitNames = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+
 func buildMNIST(p params.Set, seed uint64) (*Data, error) {
 	raw, err := loadMNIST()
 	if err != nil {
 		return nil, err
 	}
+	return buildIDXImages(raw, idxImageSet{
+		name:       "mnist",
+		citation:   "MNIST (LeCun et al. 1998)",
+		classNames: digitNames,
+	}, p, seed)
+}
+
+// idxImageSet names a 28×28 IDX image set for buildIDXImages.
+type idxImageSet struct {
+	name, citation string
+	classNames     []string
+}
+
+// buildIDXImages builds the splits of an MNIST-format image set: train =
+// the first 50000 training images, valid = the last 10000, test = the
+// test file, each optionally a seeded subset, with the preprocessing p
+// asks for.
+func buildIDXImages(raw *mnistRaw, set idxImageSet, p params.Set, seed uint64) (*Data, error) {
 	steps := p.Strings("preprocess")
 	lambda := p.Float("lambda")
 	has := func(s string) bool { return slices.Contains(steps, s) }
 
 	d := &Data{
-		Name:  "mnist",
-		Dim:   mnistPixels,
-		Kind:  Continuous,
-		Shape: []int{1, mnistSide, mnistSide},
+		Name:       set.name,
+		Dim:        mnistPixels,
+		Kind:       Continuous,
+		Shape:      []int{1, mnistSide, mnistSide},
+		ClassNames: set.classNames,
 		Protocol: []string{
-			"MNIST (LeCun et al. 1998), standard 50k/10k/10k split: train = first 50000 training images, valid = last 10000 training images, test = the 10000 test images",
+			set.citation + ", standard 50k/10k/10k split: train = first 50000 training images, valid = last 10000 training images, test = the 10000 test images",
 		},
 	}
 	trainIdx := subset(mnistTrainN, p.Int("n_train"), 0, seed, streamSubsetTrain)

@@ -1,10 +1,7 @@
 package gan
 
 import (
-	"bytes"
-	"encoding/gob"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 
@@ -55,6 +52,7 @@ type Options struct {
 	Beta1, Beta2   float64
 	ClipNorm       float64
 	Seed           uint64
+	SpectralNorm   bool // normalise every discriminator weight by its spectral norm (spectral.go)
 }
 
 // GAN is a generator and a discriminator (critic), both MLPs (arch mlp)
@@ -69,6 +67,8 @@ type GAN[T nn.Float] struct {
 	OptG, OptD       *nn.Adam[T]
 
 	gNet, dNet network[T] // the pair in use: G, D or CG, CD
+
+	sn *spectralNorm[T] // nil unless Opts.SpectralNorm
 
 	src                *rand.PCG
 	rng                *rand.Rand
@@ -143,6 +143,9 @@ func Build[T nn.Float](o Options) (*GAN[T], error) {
 		g.D = nn.NewMLP(&g.DParams, "disc", dSizes, o.DAct, false, g.rng)
 		g.gNet, g.dNet = g.G, g.D
 		initBiases(g.rng, []*nn.MLP[T]{g.G, g.D}, nil)
+	}
+	if o.SpectralNorm {
+		g.sn = newSpectralNorm(g.discriminatorWeights(), o.Seed)
 	}
 	g.shift, g.scale = make([]float64, o.Dim), make([]float64, o.Dim)
 	for j := range g.scale {
@@ -258,6 +261,7 @@ func (g *GAN[T]) discLoss(t *nn.Tape[T], p *pool[T], real, fake, eps *nn.Mat[T],
 	if real.Rows != fake.Rows || real.Cols != fake.Cols {
 		return nil, fmt.Errorf("real rows %d×%d, fake rows %d×%d", real.Rows, real.Cols, fake.Rows, fake.Cols)
 	}
+	defer g.sn.use(t)()
 	dReal := g.dNet.Forward(t, t.Const(real))
 	dFake := g.dNet.Forward(t, t.Const(fake))
 	if g.Opts.Loss == NonSaturating {
@@ -295,6 +299,7 @@ func (g *GAN[T]) discLoss(t *nn.Tape[T], p *pool[T], real, fake, eps *nn.Mat[T],
 // genLoss records the generator's loss on packed fakes (a node that
 // depends on the generator's parameters).
 func (g *GAN[T]) genLoss(t *nn.Tape[T], fake *nn.Node[T]) *nn.Node[T] {
+	defer g.sn.use(t)()
 	d := g.dNet.Forward(t, fake)
 	if g.Opts.Loss == NonSaturating {
 		return t.Mean(t.Softplus(t.Scale(d, -1)))
@@ -368,6 +373,7 @@ func (g *GAN[T]) TrainStep(x *mat.Dense) (float64, error) {
 			}
 		}
 		t.Reset()
+		g.sn.powerIteration()
 		real := g.packedReal(t, x, 0, n)
 		loss, err := g.discLoss(t, p, real.Value, fake, eps, g.Opts.Lambda)
 		if err != nil {
@@ -523,74 +529,4 @@ func (g *GAN[T]) NumParams() int { return g.GParams.Count() + g.DParams.Count() 
 // optimisers keep their ratio to it (lr_g/lr, lr_d/lr as configured).
 func (g *GAN[T]) SetLR(lr float64) {
 	g.OptG.LR, g.OptD.LR = lr*g.ratioG, lr*g.ratioD
-}
-
-type ganState struct {
-	Version int
-	G, D    []byte
-}
-
-// checkpoints returns the checkpoints of both networks; the
-// discriminator's also carries the noise source and, in Extra, the last
-// losses and the standardisation: last = (d, g, trained), norm = (shift,
-// scale, set).
-func (g *GAN[T]) checkpoints() (gc, dc nn.Checkpoint[T], last, norm []float64) {
-	last, norm = make([]float64, 3), make([]float64, 2*g.Opts.Dim+1)
-	gc = nn.Checkpoint[T]{Params: &g.GParams, Opt: g.OptG}
-	dc = nn.Checkpoint[T]{Params: &g.DParams, Opt: g.OptD, RNG: g.src, Extra: map[string][]float64{"last": last, "norm": norm}}
-	return
-}
-
-func flag(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// Save implements models.Model: both networks, both optimisers, the noise
-// source and the last losses.
-func (g *GAN[T]) Save(w io.Writer) error {
-	gc, dc, last, norm := g.checkpoints()
-	last[0], last[1], last[2] = g.lastD, g.lastG, flag(g.trained)
-	d := g.Opts.Dim
-	copy(norm, g.shift)
-	copy(norm[d:], g.scale)
-	norm[2*d] = flag(g.normSet)
-	var gb, db bytes.Buffer
-	if err := gc.Save(&gb); err != nil {
-		return fmt.Errorf("saving generator: %w", err)
-	}
-	if err := dc.Save(&db); err != nil {
-		return fmt.Errorf("saving discriminator: %w", err)
-	}
-	if err := gob.NewEncoder(w).Encode(ganState{Version: 1, G: gb.Bytes(), D: db.Bytes()}); err != nil {
-		return fmt.Errorf("saving GAN: %w", err)
-	}
-	return nil
-}
-
-// Load implements models.Model.
-func (g *GAN[T]) Load(r io.Reader) error {
-	var s ganState
-	if err := gob.NewDecoder(r).Decode(&s); err != nil {
-		return fmt.Errorf("loading GAN: %w", err)
-	}
-	gc, dc, last, norm := g.checkpoints()
-	norm[2*g.Opts.Dim] = -1 // stays −1 if the checkpoint lacks it
-	if err := gc.Load(bytes.NewReader(s.G)); err != nil {
-		return fmt.Errorf("loading generator: %w", err)
-	}
-	if err := dc.Load(bytes.NewReader(s.D)); err != nil {
-		return fmt.Errorf("loading discriminator: %w", err)
-	}
-	if norm[2*g.Opts.Dim] == -1 {
-		return fmt.Errorf("loading GAN: checkpoint lacks the standardisation")
-	}
-	d := g.Opts.Dim
-	g.lastD, g.lastG, g.trained = last[0], last[1], last[2] == 1
-	copy(g.shift, norm[:d])
-	copy(g.scale, norm[d:2*d])
-	g.normSet = norm[2*d] == 1
-	return nil
 }

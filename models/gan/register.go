@@ -53,6 +53,7 @@ func schema(loss Loss, pack int) params.Schema {
 		{Key: "lr_g", Default: 0.0, Doc: "generator Adam step size; 0: the training lr", Check: params.Nonnegative},
 		{Key: "lr_d", Default: 0.0, Doc: "discriminator Adam step size; 0: the training lr", Check: params.Nonnegative},
 		{Key: "clip_norm", Default: 0.0, Doc: "clip each network's global gradient norm (0: off)", Check: params.Nonnegative},
+		{Key: "spectral_norm", Default: false, Doc: "spectral normalisation of every discriminator weight (Miyato et al. 2018, SNGAN): W/σ(W), σ by one power-iteration step per update"},
 	}
 	if loss == WassersteinGP {
 		return append(s,
@@ -96,6 +97,7 @@ func options(cfg models.Config, loss Loss) (Options, error) {
 		ClipNorm:    p.Float("clip_norm"),
 		Seed:        cfg.Seed,
 	}
+	o.SpectralNorm = p.Bool("spectral_norm")
 	if len(cfg.Shape) == 3 {
 		o.Shape = nn.ImageShape{C: cfg.Shape[0], H: cfg.Shape[1], W: cfg.Shape[2]}
 	}
