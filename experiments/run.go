@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -332,7 +333,8 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 
 func summaryLine(r *Record) string {
 	if r.Status != StatusOK {
-		return ": " + r.Reason
+		reason, _, _ := strings.Cut(r.Reason, "\n") // a panic's stack follows its message
+		return ": " + reason
 	}
 	var parts []string
 	if v, ok := r.Metrics["test_nll"]; ok {
@@ -375,7 +377,7 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 	}
 	removeTemps(opt.Out, tr.ID)
 	label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
-	rec, resumed, err := runTrial(spec, tr, cache, opt, label, board, worker)
+	rec, resumed, err := runIsolated(spec, tr, cache, opt, label, board, worker)
 	board.idle(worker)
 	if err == nil {
 		err = writeJSON(path, rec)
@@ -386,6 +388,35 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 		}
 	}
 	return trialResult{k: k, rec: rec, resumed: resumed, err: err}
+}
+
+// runIsolated runs a trial so that a panic in it (a model's bug, a size
+// no code path expected) ends this trial only: it becomes a failed record
+// with the panic's message and stack, the worker's data cache is dropped
+// (a panic may have left it half-built), and the run goes on with the
+// next trial, its lock released by the caller's defer.
+func runIsolated(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (rec *Record, resumed bool, err error) {
+	started := time.Now()
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		clear(cache)
+		rec = panicRecord(spec, tr, started, v, debug.Stack())
+		resumed, err = false, nil
+	}()
+	return runTrial(spec, tr, cache, opt, label, board, worker)
+}
+
+// panicRecord is the failed record of a trial that panicked.
+func panicRecord(spec *Spec, tr Trial, started time.Time, v any, stack []byte) *Record {
+	ty, _ := models.Lookup(tr.Model.Type)
+	return &Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family),
+		Dataset: tr.Dataset.Name, Seed: tr.Seed, Sweep: tr.Sweep, Metrics: map[string]float64{}, Protocol: map[string]string{},
+		NLLKind: string(models.None), Status: StatusFailed,
+		Reason:     fmt.Sprintf("panic: %v\n%s", v, stack),
+		Provenance: newProvenance(spec, tr, started)}
 }
 
 func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*Record, bool, error) {
