@@ -18,7 +18,9 @@ import (
 // size would.
 type panickyModel struct{}
 
-func (panickyModel) TrainStep(*mat.Dense) (float64, error) { panic("index out of range [7] with length 3") }
+func (panickyModel) TrainStep(*mat.Dense) (float64, error) {
+	panic("index out of range [7] with length 3")
+}
 func (panickyModel) Sample(n int, _ *rand.Rand) (*mat.Dense, error) {
 	return mat.NewDense(n, 2, nil), nil
 }
