@@ -321,8 +321,9 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		return out, firstErr
 	}
 	if out.Busy > 0 {
-		return out, fmt.Errorf("%w: %d of %d trials were left to the processes running them; run the same command again after they end to collect their records",
-			ErrBusy, out.Busy, out.Trials)
+		return out, fmt.Errorf("%w: %d of %d trials were left to the processes running them; run the same command again after they end to collect their records "+
+			"(a lock is taken over once its heartbeat is %s old; if no genbench process runs a trial, delete its lock file %s by hand)",
+			ErrBusy, out.Busy, out.Trials, lockStale, filepath.Join(opt.Out, "checkpoints", "<trial>.lock"))
 	}
 	if out.Interrupted > 0 {
 		return out, fmt.Errorf("%w: %d of %d trials unfinished; run the same command again to resume them from %s",
@@ -430,6 +431,9 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 		rec.Status, rec.Reason = status, err.Error()
 		rec.Provenance = newProvenance(spec, tr, started)
 		return rec, resume != nil, nil
+	}
+	if msg, _ := memoryError(tr.Dataset, tr.Model, tr.Eval); msg != "" {
+		return fail(StatusFailed, errors.New(msg)) // Parse refuses these; a spec built in code may not be parsed
 	}
 	board.progress(worker, label+" preparing data and model", 0)
 	key := dataKey{tr.Dataset.Name, fmt.Sprint(canonDatasetOf(tr.Dataset)), tr.Seed}

@@ -112,6 +112,10 @@ type TrainSpec struct {
 	// (LRDecay) multiplies whatever the schedule gives. Omitted when
 	// constant, so that trial ids of specs without it are unchanged.
 	Schedule string `json:"lr_schedule,omitempty"`
+	// MemoryLimit is the memory a trial may take: "" (auto: the
+	// machine's memory) or a size such as "8GiB" (see EstimateMemory). It changes
+	// no result, so it is not part of a trial's identity.
+	MemoryLimit string `json:"-"`
 }
 
 // EvalSpec holds the evaluation settings of the spec.
@@ -398,6 +402,7 @@ var trainSchema = params.Schema{
 	{Key: "lr_patience", Default: 5, Doc: "epochs without improvement before lr decays", Check: params.Positive},
 	{Key: "warmup_steps", Default: 0, Doc: "linear lr warm-up steps", Check: params.Nonnegative},
 	{Key: "lr_schedule", Default: "constant", Doc: "constant, or cosine: anneal the lr to 0 along half a cosine over the steps of epochs (or max_steps if fewer), after any warm-up; set epochs to what the time budget allows", Check: params.OneOf("constant", "cosine")},
+	{Key: "memory_limit", Default: "auto", Doc: "memory a trial may take, checked against an estimate before it runs: auto (this machine's memory) or a size such as 8GiB", Check: checkMemoryLimit},
 	{Key: "min_delta", Default: 0.0, Doc: "least drop of the validation loss (nats) that counts as an improvement for patience and lr_patience; the best state is kept regardless", Check: params.Nonnegative},
 }
 
@@ -448,6 +453,11 @@ func setTrain(t *TrainSpec, key string, v any) {
 		t.Warmup = v.(int)
 	case "min_delta":
 		t.MinDelta = v.(float64)
+	case "memory_limit":
+		t.MemoryLimit = v.(string)
+		if t.MemoryLimit == "auto" {
+			t.MemoryLimit = ""
+		}
 	case "lr_schedule":
 		t.Schedule = v.(string)
 		if t.Schedule == "constant" {
@@ -666,6 +676,7 @@ func (p *parser) spec(root *yaml.Node) *Spec {
 		if s.Sweep != nil {
 			p.checkSweepBatches(s, dsInfo, modelOK)
 		}
+		p.checkMemory(s, dsInfo, modelOK, m)
 	}
 	return s
 }

@@ -16,16 +16,19 @@ type Size struct {
 	// Buffers counts other scalars the model keeps whatever the batch:
 	// masks, fixed matrices.
 	Buffers float64
+	// EvalRows is the most examples the model evaluates or samples at
+	// once (its chunk), without gradients; 0 means 1024.
+	EvalRows int
 }
 
 // Plus returns the sum of two sizes (a model made of parts).
 func (s Size) Plus(o Size) Size {
-	return Size{Params: s.Params + o.Params, Activations: s.Activations + o.Activations, Buffers: s.Buffers + o.Buffers}
+	return Size{Params: s.Params + o.Params, Activations: s.Activations + o.Activations, Buffers: s.Buffers + o.Buffers, EvalRows: s.EvalRows}
 }
 
 // Times returns k copies of s (k identical layers).
 func (s Size) Times(k float64) Size {
-	return Size{Params: k * s.Params, Activations: k * s.Activations, Buffers: k * s.Buffers}
+	return Size{Params: k * s.Params, Activations: k * s.Activations, Buffers: k * s.Buffers, EvalRows: s.EvalRows}
 }
 
 // MLPSize is the Size of a fully connected network with the given layer

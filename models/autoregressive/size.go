@@ -42,5 +42,6 @@ func estimatePixelCNN(cfg models.Config) (models.Size, error) {
 	s = s.Plus(block.Times(float64(c.Blocks)))
 	s = s.Plus(models.ConvSize(f, f, 1, px)).Plus(models.ConvSize(f, c.Shape.C, 1, px))
 	s.Buffers = s.Params
+	s.EvalRows = pixelChunk
 	return s, nil
 }
