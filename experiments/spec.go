@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -171,9 +170,9 @@ func (es SpecErrors) Error() string {
 
 // Load reads and parses the spec at path.
 func Load(path string) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSpecFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("spec: %w", err)
+		return nil, err
 	}
 	return Parse(path, data)
 }
@@ -538,6 +537,10 @@ func (p *parser) sorted() SpecErrors {
 }
 
 func (p *parser) parse(data []byte) *Spec {
+	if len(data) > MaxSpecBytes {
+		p.errorf(1, "spec", "the file is larger than %d bytes; a spec is a few kilobytes", MaxSpecBytes)
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -556,6 +559,9 @@ func (p *parser) parse(data []byte) *Spec {
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		p.errorf(doc.Line, "spec", "want a mapping with keys %s", strings.Join(topKeys, ", "))
+		return nil
+	}
+	if !p.checkExpansion(&doc) {
 		return nil
 	}
 	return p.spec(doc.Content[0])
@@ -1140,10 +1146,18 @@ func (p *parser) mappingOf(n *yaml.Node, path string) (*mapNode, bool) {
 }
 
 // mapping collects the keys of a mapping node, reporting repeated keys.
+// YAML merge keys (<<: *base, or <<: [*a, *b]) bring in the keys of the
+// mappings they name that the mapping does not give itself (the first
+// mapping listed wins); merged keys keep the lines where they are written.
 func (p *parser) mapping(n *yaml.Node, path string) *mapNode {
 	m := &mapNode{node: n, fields: map[string]field{}}
+	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), n.Content[i+1]
+		if isMergeKey(k) {
+			merges = append(merges, v)
+			continue
+		}
 		if prev, dup := m.fields[k.Value]; dup {
 			p.errorf(k.Line, join(path, k.Value), "key given twice (first at line %d)", prev.key.Line)
 			continue
@@ -1151,7 +1165,52 @@ func (p *parser) mapping(n *yaml.Node, path string) *mapNode {
 		m.fields[k.Value] = field{key: k, val: v}
 		m.order = append(m.order, k.Value)
 	}
+	for _, v := range merges {
+		for _, f := range p.mergedFields(v, path) {
+			if _, given := m.fields[f.key.Value]; !given {
+				m.fields[f.key.Value] = f
+				m.order = append(m.order, f.key.Value)
+			}
+		}
+	}
 	return m
+}
+
+// isMergeKey reports a YAML merge key: a plain << (a quoted "<<" is an
+// ordinary key).
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
+}
+
+// mergedFields lists the fields a merge key's value brings, earlier
+// mappings first; it reports a value that is not a mapping or a list of
+// mappings.
+func (p *parser) mergedFields(v *yaml.Node, path string) []field {
+	v = resolve(v)
+	var maps []*yaml.Node
+	switch v.Kind {
+	case yaml.MappingNode:
+		maps = []*yaml.Node{v}
+	case yaml.SequenceNode:
+		for _, c := range v.Content {
+			maps = append(maps, resolve(c))
+		}
+	}
+	var out []field
+	for _, mn := range maps {
+		if mn.Kind != yaml.MappingNode {
+			p.errorf(v.Line, join(path, "<<"), "a merge key takes a mapping or a list of mappings (*anchor, [*a, *b]), got %s", describeNode(mn))
+			return nil
+		}
+		sub := p.mapping(mn, path)
+		for _, k := range sub.order {
+			out = append(out, sub.fields[k])
+		}
+	}
+	if len(maps) == 0 {
+		p.errorf(v.Line, join(path, "<<"), "a merge key takes a mapping or a list of mappings (*anchor, [*a, *b]), got %s", describeNode(v))
+	}
+	return out
 }
 
 // onlyKeys reports keys outside valid; hint may add advice for a key.
@@ -1263,8 +1322,30 @@ func nodeValue(n *yaml.Node) any {
 		return list
 	case yaml.MappingNode:
 		m := map[string]any{}
+		var merges []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[resolve(n.Content[i]).Value] = nodeValue(n.Content[i+1])
+			if k := resolve(n.Content[i]); isMergeKey(k) {
+				merges = append(merges, n.Content[i+1])
+			} else {
+				m[k.Value] = nodeValue(n.Content[i+1])
+			}
+		}
+		for _, v := range merges {
+			var maps []any
+			switch x := nodeValue(v).(type) {
+			case map[string]any:
+				maps = []any{x}
+			case []any:
+				maps = x
+			}
+			for _, mm := range maps {
+				sub, _ := mm.(map[string]any)
+				for k, x := range sub {
+					if _, given := m[k]; !given {
+						m[k] = x
+					}
+				}
+			}
 		}
 		return m
 	case yaml.ScalarNode:
@@ -1277,7 +1358,15 @@ func nodeValue(n *yaml.Node) any {
 	return nil
 }
 
+// describeNode says what a node holds without decoding collections,
+// however large.
 func describeNode(n *yaml.Node) string {
+	switch resolve(n).Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	}
 	return params.Describe(nodeValue(n))
 }
 

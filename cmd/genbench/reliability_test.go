@@ -23,6 +23,8 @@ func TestReliabilityExitCodes(t *testing.T) {
 	}{
 		{"validate refuses a trial that cannot fit", []string{"validate", "testdata/oversized.yaml"}, 2,
 			[]string{"testdata/oversized.yaml:9: models[1]: model huge on data set ring8 needs an estimated", "PiB"}},
+		{"validate /dev/zero ends quickly", []string{"validate", "/dev/zero"}, 2,
+			[]string{"/dev/zero:1: spec: the file is larger than"}},
 		{"run refuses it before training anything", []string{"run", "-q", "testdata/oversized.yaml", "-o", out}, 2,
 			[]string{"needs an estimated"}},
 	}
