@@ -676,6 +676,11 @@ func (p *parser) spec(root *yaml.Node) *Spec {
 		before := len(p.errs)
 		s.Sweep = p.sweep(n, s, dsInfo, modelOK)
 		sweepOK = s.Sweep != nil && len(p.errs) == before
+		if sweepOK {
+			sweepOK = p.checkTrialCount(s, s.Sweep, resolve(n).Line, "sweep")
+		}
+	} else if n := m.get("seeds"); n != nil {
+		sweepOK = p.checkTrialCount(s, nil, resolve(n).Line, "seeds")
 	}
 	if sweepOK {
 		p.checkBatch(s, dsInfo, globalLines, modelLines, modelOK)
