@@ -115,6 +115,12 @@ type TrainSpec struct {
 	// machine's memory) or a size such as "8GiB" (see EstimateMemory). It changes
 	// no result, so it is not part of a trial's identity.
 	MemoryLimit string `json:"-"`
+	// DivergeLoss, DivergeMargin and DivergeEpochs set the divergence
+	// rules (see diverge.go); 0 means the default, omitted so that trial
+	// ids of specs without them are unchanged.
+	DivergeLoss   float64 `json:"diverge_loss,omitempty"`
+	DivergeMargin float64 `json:"diverge_margin,omitempty"`
+	DivergeEpochs int     `json:"diverge_epochs,omitempty"`
 }
 
 // EvalSpec holds the evaluation settings of the spec.
@@ -402,6 +408,9 @@ var trainSchema = params.Schema{
 	{Key: "warmup_steps", Default: 0, Doc: "linear lr warm-up steps", Check: params.Nonnegative},
 	{Key: "lr_schedule", Default: "constant", Doc: "constant, or cosine: anneal the lr to 0 along half a cosine over the steps of epochs (or max_steps if fewer), after any warm-up; set epochs to what the time budget allows", Check: params.OneOf("constant", "cosine")},
 	{Key: "memory_limit", Default: "auto", Doc: "memory a trial may take, checked against an estimate before it runs: auto (this machine's memory) or a size such as 8GiB", Check: checkMemoryLimit},
+	{Key: "diverge_loss", Default: defaultDivergeLoss, Doc: "a training or validation loss beyond this many nats per data dimension (in absolute value) ends the trial as diverged; a large value turns the rule off", Check: params.Positive},
+	{Key: "diverge_margin", Default: defaultDivergeMargin, Doc: "a validation NLL this many nats per data dimension above the data's trivial floor (diagonal Gaussian or independent Bernoullis fitted to the training split) for diverge_epochs epochs ends the trial as diverged", Check: params.Positive},
+	{Key: "diverge_epochs", Default: defaultDivergeEpochs, Doc: "epochs in a row above the diverge_margin bound before a trial counts as diverged", Check: params.Positive},
 	{Key: "min_delta", Default: 0.0, Doc: "least drop of the validation loss (nats) that counts as an improvement for patience and lr_patience; the best state is kept regardless", Check: params.Nonnegative},
 }
 
@@ -452,6 +461,12 @@ func setTrain(t *TrainSpec, key string, v any) {
 		t.Warmup = v.(int)
 	case "min_delta":
 		t.MinDelta = v.(float64)
+	case "diverge_loss":
+		t.DivergeLoss = zeroIfDefault(v.(float64), defaultDivergeLoss)
+	case "diverge_margin":
+		t.DivergeMargin = zeroIfDefault(v.(float64), defaultDivergeMargin)
+	case "diverge_epochs":
+		t.DivergeEpochs = int(zeroIfDefault(float64(v.(int)), defaultDivergeEpochs))
 	case "memory_limit":
 		t.MemoryLimit = v.(string)
 		if t.MemoryLimit == "auto" {
@@ -465,6 +480,14 @@ func setTrain(t *TrainSpec, key string, v any) {
 	default:
 		panic("experiments: no train key " + key)
 	}
+}
+
+// zeroIfDefault stores a default as 0, which JSON omits.
+func zeroIfDefault(v, def float64) float64 {
+	if v == def {
+		return 0
+	}
+	return v
 }
 
 func setEval(e *EvalSpec, key string, v any) {

@@ -65,7 +65,8 @@ func (e *EpochLog) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Divergence reports a non-finite loss or gradient during training.
+// Divergence reports a non-finite loss or gradient during training, or a
+// loss past the bounds of diverge.go.
 type Divergence struct {
 	Epoch, Step int
 	Reason      string
@@ -226,6 +227,7 @@ func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *
 	if lrs == nil && (ts.Warmup > 0 || ts.Schedule != "" || ts.LRDecay > 0 && ts.LRDecay < 1) {
 		return res, errors.New("this model cannot change its learning rate (no SetLR), so warmup_steps, lr_schedule and lr_decay cannot apply; remove them")
 	}
+	diverge := newDivergeCheck(ts, d)
 	lr := ts.LR
 	best, bestEpoch, bad, plateau := math.Inf(1), -1, 0, 0
 	counted := math.Inf(1)
@@ -323,6 +325,8 @@ epochs:
 			res.Steps++
 			if err == nil && (math.IsNaN(loss) || math.IsInf(loss, 0)) {
 				err = fmt.Errorf("non-finite loss %v", loss)
+			} else if why := diverge.trainLoss(loss); err == nil && why != "" {
+				err = errors.New(why)
 			}
 			if err != nil {
 				res.Seconds = time.Since(start).Seconds()
@@ -358,6 +362,9 @@ epochs:
 		}
 		if math.IsNaN(vl) && kind != "none" || math.IsInf(vl, 1) {
 			return res, &Divergence{Epoch: epoch, Step: res.Steps, Reason: fmt.Sprintf("non-finite validation loss %v", vl)}
+		}
+		if why := diverge.validation(res.Curve, kind); why != "" {
+			return res, &Divergence{Epoch: epoch, Step: res.Steps, Reason: why}
 		}
 		// Only a likelihood (or its bound) selects a state: a GAN's
 		// held-out discriminator loss says nothing about sample quality,
