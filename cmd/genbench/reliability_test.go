@@ -81,3 +81,53 @@ func TestStaleLockOnThisHost(t *testing.T) {
 		})
 	}
 }
+
+// TestSmallerCases covers point 8 of issue 14: a different spec run into
+// a used folder warns; report on an empty folder and check against an
+// empty baseline fail; an unwritable -o is a usage error; summary
+// -metrics with a metric no record has is an error.
+func TestSmallerCases(t *testing.T) {
+	used := t.TempDir()
+	var so, se bytes.Buffer
+	if code := run([]string{"run", "-q", "testdata/tiny.yaml", "-o", used}, &so, &se); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, se.String())
+	}
+	other := filepath.Join(t.TempDir(), "other.yaml")
+	text, _ := os.ReadFile("testdata/tiny.yaml")
+	os.WriteFile(other, []byte(strings.Replace(string(text), "seeds: [3]", "seeds: [4]", 1)), 0o644)
+	empty := t.TempDir()
+	emptyBase := filepath.Join(t.TempDir(), "empty.json")
+	if err := experiments.WriteBaseline(emptyBase, experiments.NewBaseline(nil, empty)); err != nil {
+		t.Fatal(err)
+	}
+	notDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notDir, []byte("x"), 0o644)
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"same spec again: no warning", []string{"run", "-q", "testdata/tiny.yaml", "-o", used}, 0, ""},
+		{"another spec into a used folder", []string{"run", "-q", other, "-o", used}, 0, "holds results of another spec (tiny, hash"},
+		{"report on an empty folder", []string{"report", empty}, 1, "holds no trial records"},
+		{"check against an empty baseline", []string{"check", used, "-baseline", emptyBase}, 2, "holds no trials"},
+		{"unwritable -o", []string{"run", "-q", "testdata/tiny.yaml", "-o", filepath.Join(notDir, "out")}, 2, "genbench run: -o "},
+		{"summary -metrics nosuch", []string{"summary", used, "-metrics", "test_nll,nosuch"}, 2, "no record of " + used + " has nosuch (metrics: "},
+		{"summary -metrics known", []string{"summary", used, "-metrics", "test_nll"}, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var so, se bytes.Buffer
+			if code := run(c.args, &so, &se); code != c.code {
+				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, c.code, so.String(), se.String())
+			}
+			if c.stderr != "" && !strings.Contains(se.String(), c.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", c.stderr, se.String())
+			}
+			if c.stderr == "" && strings.Contains(se.String(), "warning") {
+				t.Errorf("unexpected warning:\n%s", se.String())
+			}
+		})
+	}
+}
