@@ -3,13 +3,18 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/models"
 )
 
 // TestReliabilityExitCodes covers the command-line cases of issue 14.
@@ -129,5 +134,55 @@ func TestSmallerCases(t *testing.T) {
 				t.Errorf("unexpected warning:\n%s", se.String())
 			}
 		})
+	}
+}
+
+// panicModel panics in its first training step.
+type panicModel struct{}
+
+func (panicModel) TrainStep(*mat.Dense) (float64, error) {
+	panic("runtime error: index out of range [9] with length 2")
+}
+func (panicModel) Sample(n int, _ *rand.Rand) (*mat.Dense, error) {
+	return mat.NewDense(n, 2, nil), nil
+}
+func (panicModel) NumParams() int       { return 0 }
+func (panicModel) Save(io.Writer) error { return nil }
+func (panicModel) Load(io.Reader) error { return nil }
+
+func init() {
+	models.Register(models.Type{Name: "test-panic", Family: models.GAN, Doc: "panics in TrainStep",
+		New: func(models.Config) (models.Model, error) { return panicModel{}, nil }})
+}
+
+// TestPanickingTrialExitsOne: a trial that panics between two good ones
+// becomes a failed record with the panic; the others run, results.json
+// is written, no lock is left, and run exits 1 (a trial failed), not 2.
+func TestPanickingTrialExitsOne(t *testing.T) {
+	spec := filepath.Join(t.TempDir(), "panic.yaml")
+	os.WriteFile(spec, []byte(`name: panic
+seeds: [1]
+datasets:
+  - {name: ring8, n_train: 500, n_valid: 200, n_test: 200}
+models:
+  - {name: gauss, type: gaussian}
+  - {name: bad, type: test-panic}
+  - {name: small, type: realnvp, params: {layers: 2, hidden: 8}}
+train: {batch_size: 100, epochs: 2}
+eval: {metrics: [nll], samples: 100}
+`), 0o644)
+	out := t.TempDir()
+	var so, se bytes.Buffer
+	if code := run([]string{"run", "-q", spec, "-o", out}, &so, &se); code != 1 {
+		t.Fatalf("exit code %d, want 1\nstdout: %s\nstderr: %s", code, so.String(), se.String())
+	}
+	if !strings.Contains(so.String(), "2 ok, 0 diverged, 1 failed") || !strings.Contains(se.String(), "panic: runtime error: index out of range") {
+		t.Errorf("stdout: %s\nstderr: %s", so.String(), se.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "results.json")); err != nil {
+		t.Error(err)
+	}
+	if locks, _ := filepath.Glob(filepath.Join(out, "checkpoints", "*.lock")); len(locks) > 0 {
+		t.Errorf("locks left: %v", locks)
 	}
 }
