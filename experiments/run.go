@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -303,8 +304,9 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		return out, firstErr
 	}
 	if out.Busy > 0 {
-		return out, fmt.Errorf("%w: %d of %d trials were left to the processes running them; run the same command again after they end to collect their records",
-			ErrBusy, out.Busy, out.Trials)
+		return out, fmt.Errorf("%w: %d of %d trials were left to the processes running them; run the same command again after they end to collect their records "+
+			"(a lock is taken over once its heartbeat is %s old; if no genbench process runs a trial, delete its lock file %s by hand)",
+			ErrBusy, out.Busy, out.Trials, lockStale, filepath.Join(opt.Out, "checkpoints", "<trial>.lock"))
 	}
 	if out.Interrupted > 0 {
 		return out, fmt.Errorf("%w: %d of %d trials unfinished; run the same command again to resume them from %s",
@@ -315,7 +317,8 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 
 func summaryLine(r *results.Record) string {
 	if r.Status != results.StatusOK {
-		return ": " + r.Reason
+		reason, _, _ := strings.Cut(r.Reason, "\n") // a panic's stack follows its message
+		return ": " + reason
 	}
 	var parts []string
 	if v, ok := r.Metrics["test_nll"]; ok {
@@ -358,7 +361,7 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 	}
 	removeTemps(opt.Out, tr.ID)
 	label := fmt.Sprintf("[%d/%d] %s", k+1, len(trials), tr.ID)
-	rec, resumed, err := runTrial(spec, tr, cache, opt, label, board, worker)
+	rec, resumed, err := runIsolated(spec, tr, cache, opt, label, board, worker)
 	board.idle(worker)
 	if err == nil {
 		err = results.WriteRecord(opt.Out, rec)
@@ -369,6 +372,35 @@ func runLocked(spec *Spec, trials []Trial, k int, cache map[dataKey]*datasets.Da
 		}
 	}
 	return trialResult{k: k, rec: rec, resumed: resumed, err: err}
+}
+
+// runIsolated runs a trial so that a panic in it (a model's bug, a size
+// no code path expected) ends this trial only: it becomes a failed record
+// with the panic's message and stack, the worker's data cache is dropped
+// (a panic may have left it half-built), and the run goes on with the
+// next trial, its lock released by the caller's defer.
+func runIsolated(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (rec *results.Record, resumed bool, err error) {
+	started := time.Now()
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		clear(cache)
+		rec = panicRecord(spec, tr, started, v, debug.Stack())
+		resumed, err = false, nil
+	}()
+	return runTrial(spec, tr, cache, opt, label, board, worker)
+}
+
+// panicRecord is the failed record of a trial that panicked.
+func panicRecord(spec *Spec, tr Trial, started time.Time, v any, stack []byte) *results.Record {
+	ty, _ := models.Lookup(tr.Model.Type)
+	return &results.Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family),
+		Dataset: tr.Dataset.Name, Seed: tr.Seed, Sweep: tr.Sweep, Metrics: map[string]float64{}, Protocol: map[string]string{},
+		NLLKind: string(models.None), Status: results.StatusFailed,
+		Reason:     fmt.Sprintf("panic: %v\n%s", v, stack),
+		Provenance: newProvenance(spec, tr, started)}
 }
 
 func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*results.Record, bool, error) {
@@ -382,6 +414,9 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 		rec.Status, rec.Reason = status, err.Error()
 		rec.Provenance = newProvenance(spec, tr, started)
 		return rec, resume != nil, nil
+	}
+	if msg, _ := memoryError(tr.Dataset, tr.Model, tr.Eval); msg != "" {
+		return fail(results.StatusFailed, errors.New(msg)) // Parse refuses these; a spec built in code may not be parsed
 	}
 	board.progress(worker, label+" preparing data and model", 0)
 	key := dataKey{tr.Dataset.Name, fmt.Sprint(canonDatasetOf(tr.Dataset)), tr.Seed}

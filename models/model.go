@@ -114,6 +114,11 @@ type Type struct {
 	Doc    string
 	Params params.Schema
 	New    func(Config) (Model, error)
+
+	// EstimateSize, when set, estimates the size of the model New would
+	// build from the same Config, without building it (see Size); nil
+	// when unknown. It must stay within a small factor of NumParams.
+	EstimateSize func(Config) (Size, error)
 }
 
 var types = registry.New[Type]("models")

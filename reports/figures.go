@@ -159,7 +159,7 @@ func safePlot(name string, f func() (*Figure, error)) (fig *Figure, err error) {
 
 // curvesFigure draws every trial's training and validation curve of a row.
 func curvesFigure(ds *DataSet, row *Row) (*Figure, error) {
-	name := "curves-" + ds.Slug + "-" + slugify(row.Label) + ".png"
+	name := "curves-" + ds.Slug + "-" + rowSlug(row.Label) + ".png"
 	return safePlot(name, func() (*Figure, error) {
 		validKind := ""
 		p := newPlot(fmt.Sprintf("%s on %s: training curves", row.Label, ds.Label), "epoch", "loss (nats per example)")
@@ -499,7 +499,7 @@ func costFigure(ds *DataSet) (*Figure, error) {
 
 // klFigure draws a VAE's KL per latent dimension with the 0.01 threshold.
 func klFigure(ds *DataSet, row *Row) (*Figure, error) {
-	name := "kl-" + ds.Slug + "-" + slugify(row.Label) + ".png"
+	name := "kl-" + ds.Slug + "-" + rowSlug(row.Label) + ".png"
 	return safePlot(name, func() (*Figure, error) {
 		kl := row.klPerDim()
 		if len(kl) == 0 {
@@ -613,7 +613,7 @@ func speedDimFigure(sets []*DataSet) (*Figure, error) {
 // log-density beside its samples over the true modes, for images a grid of
 // samples, for other vectors the first two coordinates.
 func samplesFigure(ds *DataSet, row *Row) (*Figure, string, error) {
-	name := "samples-" + ds.Slug + "-" + slugify(row.Label) + ".png"
+	name := "samples-" + ds.Slug + "-" + rowSlug(row.Label) + ".png"
 	var a *results.Artifacts
 	var trial string
 	var seed uint64

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/genbench/genbench/experiments"
@@ -71,9 +73,42 @@ func cmdSummary(args []string, stdout, stderr io.Writer) int {
 		for _, n := range strings.Split(*only, ",") {
 			names = append(names, strings.TrimSpace(n))
 		}
+		if unknown := unknownMetrics(groups, names); len(unknown) > 0 {
+			fmt.Fprintf(stderr, "genbench summary: -metrics: no record of %s has %s (metrics: %s)\n",
+				pos[0], strings.Join(unknown, ", "), strings.Join(presentMetrics(groups), ", "))
+			return 2
+		}
 	}
 	fmt.Fprint(stdout, experiments.SummaryTable(groups, names, *all))
 	return 0
+}
+
+// presentMetrics lists the metrics of any group, sorted.
+func presentMetrics(groups []experiments.SummaryGroup) []string {
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for name := range g.Metrics {
+			seen[name] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for name := range seen {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// unknownMetrics lists the names that no group has.
+func unknownMetrics(groups []experiments.SummaryGroup, names []string) []string {
+	present := presentMetrics(groups)
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(present, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // cmdBaseline implements genbench baseline DIR -o FILE.
@@ -130,6 +165,10 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	b, err := experiments.ReadBaseline(*basePath)
 	if err != nil {
 		fmt.Fprintf(stderr, "genbench check: %v\n", err)
+		return 2
+	}
+	if len(b.Trials) == 0 {
+		fmt.Fprintf(stderr, "genbench check: %s holds no trials: nothing to check against (record one with genbench baseline DIR -o FILE)\n", *basePath)
 		return 2
 	}
 	recs, _, _ := loadRecords("check", pos[0], stderr)

@@ -26,6 +26,8 @@ func init() {
 			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
 		},
 		New: newMADE,
+
+		EstimateSize: estimateMADE,
 	})
 	models.Register(models.Type{
 		Name:   "pixelcnn",
@@ -40,6 +42,8 @@ func init() {
 			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
 		},
 		New: newPixelCNN,
+
+		EstimateSize: estimatePixelCNN,
 	})
 }
 

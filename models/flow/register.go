@@ -17,6 +17,8 @@ func init() {
 			{Key: "min_std", Default: 1e-6, Doc: "floor on each fitted standard deviation", Check: params.Positive},
 		},
 		New: newGaussian,
+
+		EstimateSize: estimateGaussian,
 	})
 	models.Register(models.Type{
 		Name:   "realnvp",
@@ -26,6 +28,8 @@ func init() {
 			params.Field{Key: "permutation", Default: "alternate", Doc: "between couplings: alternate (reverse order, i.e. alternating masks) or random (seeded)", Check: params.OneOf("alternate", "random")},
 		),
 		New: newRealNVP,
+
+		EstimateSize: estimateRealNVP,
 	})
 	models.Register(models.Type{
 		Name:   "maf",
@@ -33,6 +37,8 @@ func init() {
 		Doc:    "masked autoregressive flow: stacked MADEs with order reversal; density in one pass, sampling in D",
 		Params: commonSchema(5, 128),
 		New:    newMAF,
+
+		EstimateSize: estimateMAF,
 	})
 }
 
