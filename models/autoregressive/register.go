@@ -26,6 +26,9 @@ func init() {
 			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
 		},
 		New: newMADE,
+
+		Sampling: models.PerDimension,
+		Accepts:  models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "pixelcnn",
@@ -40,6 +43,9 @@ func init() {
 			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
 		},
 		New: newPixelCNN,
+
+		Sampling: models.PerPixel,
+		Accepts:  models.Images | models.Binary,
 	})
 }
 

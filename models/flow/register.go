@@ -17,6 +17,10 @@ func init() {
 			{Key: "min_std", Default: 1e-6, Doc: "floor on each fitted standard deviation", Check: params.Positive},
 		},
 		New: newGaussian,
+
+		Sampling: models.OnePass,
+		Baseline: true,
+		Accepts:  models.Vectors | models.Images | models.Continuous,
 	})
 	models.Register(models.Type{
 		Name:   "realnvp",
@@ -26,6 +30,9 @@ func init() {
 			params.Field{Key: "permutation", Default: "alternate", Doc: "between couplings: alternate (reverse order, i.e. alternating masks) or random (seeded)", Check: params.OneOf("alternate", "random")},
 		),
 		New: newRealNVP,
+
+		Sampling: models.OnePass,
+		Accepts:  models.Vectors | models.Images | models.Continuous,
 	})
 	models.Register(models.Type{
 		Name:   "maf",
@@ -33,6 +40,9 @@ func init() {
 		Doc:    "masked autoregressive flow: stacked MADEs with order reversal; density in one pass, sampling in D",
 		Params: commonSchema(5, 128),
 		New:    newMAF,
+
+		Sampling: models.PerDimension,
+		Accepts:  models.Vectors | models.Images | models.Continuous,
 	})
 }
 

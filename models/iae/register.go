@@ -27,6 +27,9 @@ func init() {
 			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
 		},
 		New: newIAE,
+
+		Sampling: models.OnePass,
+		Accepts:  models.Vectors | models.Images | models.Continuous,
 	})
 }
 
