@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/reports/artifact"
 )
 
@@ -158,7 +159,7 @@ func (r *Report) drawFigures() {
 			}
 		}
 		for _, row := range ds.Rows {
-			if row.Family == "vae" && len(row.OK) > 0 {
+			if row.Family == string(models.VAE) && len(row.OK) > 0 {
 				f, err := klFigure(ds, row)
 				add(ds, f, err)
 			}
