@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -79,6 +80,33 @@ type Source struct {
 	Doc    string
 	Params params.Schema
 	Build  func(p params.Set, seed uint64) (*Data, error)
+	// Form says what the built data will look like, from the parameters
+	// alone, so that a spec can be checked against model types without
+	// building the data. Nil: unknown, not checked.
+	Form func(p params.Set) Form
+}
+
+// Form is the shape and value kind of a data set's examples, as its
+// parameters fix them: Build gives data with this Kind and Shape.
+type Form struct {
+	Kind  Kind
+	Shape []int // (channels, height, width) for images, nil for vectors
+}
+
+// continuousVectors is the form of data sets without an image shape or
+// binarization.
+func continuousVectors(params.Set) Form { return Form{Kind: Continuous} }
+
+// imageForm returns the form of image data sets that binarize when their
+// preprocess list says so.
+func imageForm(shape ...int) func(params.Set) Form {
+	return func(p params.Set) Form {
+		f := Form{Kind: Continuous, Shape: shape}
+		if slices.Contains(p.Strings("preprocess"), "binarize") {
+			f.Kind = Binary
+		}
+		return f
+	}
 }
 
 var sources = registry.New[Source]("datasets")

@@ -24,6 +24,7 @@ func init() {
 			{Key: "std", Default: 1.0, Doc: "standard deviation of every coordinate when correlated is false (unused otherwise)", Check: positiveFinite},
 		}),
 		Build: buildGaussian,
+		Form:  continuousVectors,
 	})
 	Register(Source{
 		Name: "gmm",
@@ -36,6 +37,7 @@ func init() {
 			{Key: "std", Default: 1.0, Doc: "standard deviation of every component (isotropic, shared)", Check: positiveFinite},
 		}),
 		Build: buildGMM,
+		Form:  continuousVectors,
 	})
 }
 

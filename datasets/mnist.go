@@ -172,6 +172,7 @@ func init() {
 			{Key: "lambda", Default: 1e-6, Doc: "logit-space margin λ: y = logit(λ + (1−2λ)x)", Check: openInterval(0, 0.5)},
 		},
 		Build: buildMNIST,
+		Form:  imageForm(1, mnistSide, mnistSide),
 	})
 	Register(Source{
 		Name: "stacked_mnist",
@@ -184,6 +185,7 @@ func init() {
 				Check: checkPreprocess("binarize")},
 		},
 		Build: buildStackedMNIST,
+		Form:  imageForm(3, mnistSide, mnistSide),
 	})
 }
 

@@ -18,6 +18,7 @@ func init() {
 			{Key: "std", Default: 0.01, Doc: "standard deviation of each mode", Check: positiveFinite},
 		}),
 		Build: buildRing8,
+		Form:  continuousVectors,
 	})
 	Register(Source{
 		Name: "grid25",
@@ -26,6 +27,7 @@ func init() {
 			{Key: "std", Default: 0.05, Doc: "standard deviation of each mode", Check: positiveFinite},
 		}),
 		Build: buildGrid25,
+		Form:  continuousVectors,
 	})
 	Register(Source{
 		Name: "moons",
@@ -34,6 +36,7 @@ func init() {
 			{Key: "noise", Default: 0.05, Doc: "standard deviation of the Gaussian noise added to each coordinate", Check: nonnegativeFinite},
 		}),
 		Build: buildMoons,
+		Form:  continuousVectors,
 	})
 	Register(Source{
 		Name: "spirals",
@@ -42,12 +45,14 @@ func init() {
 			{Key: "noise", Default: 0.1, Doc: "standard deviation of the Gaussian noise added to each coordinate", Check: nonnegativeFinite},
 		}),
 		Build: buildSpirals,
+		Form:  continuousVectors,
 	})
 	Register(Source{
 		Name:   "checkerboard",
 		Doc:    "uniform on the 8 black squares of a 4x4 board over [-4,4]^2 (FFJORD/nsf); exact density",
 		Params: schema(sizeFields(20000)),
 		Build:  buildCheckerboard,
+		Form:   continuousVectors,
 	})
 }
 

@@ -663,6 +663,7 @@ func (p *parser) spec(root *yaml.Node) *Spec {
 	}
 	if sweepOK {
 		p.checkBatch(s, dsInfo, globalLines, modelLines, modelOK)
+		p.checkModelData(s, dsInfo, modelOK)
 		if s.Sweep != nil {
 			p.checkSweepBatches(s, dsInfo, modelOK)
 		}
