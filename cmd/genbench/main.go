@@ -150,8 +150,9 @@ func cmdList(stdout io.Writer) int {
 		fmt.Fprintf(w, "  %s\t(%s) %s\t[%s]\n", n, t.Family, t.Doc, strings.Join(t.Params.Keys(), " "))
 	}
 	fmt.Fprintln(w, "METRICS\t\t")
-	for _, m := range metrics.Available {
-		fmt.Fprintf(w, "  %s\t%s\t\n", m.Name, m.Doc)
+	for _, name := range metrics.Names() {
+		m, _ := metrics.Lookup(name)
+		fmt.Fprintf(w, "  %s\t%s\t%s\n", name, m.Doc, metricFacts(m))
 	}
 	for _, block := range []struct {
 		title string
@@ -164,4 +165,25 @@ func cmdList(stdout io.Writer) int {
 	}
 	w.Flush()
 	return 0
+}
+
+// metricFacts says what a metric needs and writes, for genbench list.
+func metricFacts(m metrics.Metric) string {
+	var keys []string
+	for _, k := range m.Keys {
+		if k.Qualifies == "" {
+			keys = append(keys, k.Name)
+		}
+	}
+	s := "[" + strings.Join(keys, " ") + "]"
+	if m.Needs != 0 {
+		s = "needs " + m.Needs.String() + "; writes " + s
+	}
+	if m.Always {
+		s += "; always"
+	}
+	if m.Protocol != "" {
+		s += "; docs/protocols.md: " + m.Protocol
+	}
+	return s
 }
