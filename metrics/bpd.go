@@ -61,7 +61,8 @@ func BitsPerDim(nll, correction []float64, dim, levels int) (Summary, error) {
 //	Σ_i [log σ(y_i) + log(1−σ(y_i))] − D·log(1−2λ)
 //
 // where y is the example in logit space and D = len(y). Passed to
-// [BitsPerDim] as the correction it reproduces REFERENCE.md's
+// [BitsPerDim] as the correction it reproduces the bits/dim of
+// docs/protocols.md, "Bits per dimension" (Papamakarios et al. 2017):
 //
 //	bpd = NLL_y/(D ln2) − log2(1−2λ) + 8 + (1/D)·Σ[log2 σ(y_i) + log2(1−σ(y_i))].
 //

@@ -113,7 +113,7 @@ func TestBitsPerDimLogitUniform(t *testing.T) {
 	}
 }
 
-// BitsPerDim with LogitCorrection must agree with REFERENCE.md's formula
+// BitsPerDim with LogitCorrection must agree with the formula of docs/protocols.md, "Bits per dimension"
 // written out literally, for arbitrary model NLLs in logit space.
 func TestBitsPerDimMatchesReferenceFormula(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))

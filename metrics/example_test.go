@@ -57,9 +57,10 @@ func ExampleModes() {
 	}
 	fmt.Printf("modes covered: %d/%d\n", r.ModesCovered, r.NumModes)
 	fmt.Printf("high quality: %d/%d = %.3f\n", r.HighQuality, r.Samples, r.HighQualityFrac)
+	// KL = 0.4·log(8·0.4) + 3·0.2·log(8·0.2).
 	fmt.Printf("KL(hq histogram ‖ uniform) = %.4f nats\n", r.KL)
 	fmt.Println("counts:", r.Counts)
-	// KL = 0.4·log(8·0.4) + 3·0.2·log(8·0.2).
+
 	// Output:
 	// modes covered: 4/8
 	// high quality: 5/7 = 0.714

@@ -15,8 +15,8 @@ type PRDCResult struct {
 }
 
 // PRDC computes precision, recall, density and coverage of fake samples
-// against real samples (one per row, in a fixed feature space; REFERENCE.md
-// uses k = 5). With real points X_1..X_N, fake points Y_1..Y_M, and
+// against real samples (one per row, in a fixed feature space; Naeem et al.
+// 2020 use k = 5; docs/protocols.md, "Precision, recall, density, coverage"). With real points X_1..X_N, fake points Y_1..Y_M, and
 // r(X_i) (resp. r(Y_j)) the distance from a point to its k-th nearest
 // neighbour within its own set, excluding itself:
 //

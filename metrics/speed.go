@@ -18,7 +18,7 @@ type Speed struct {
 }
 
 // SamplingSpeed measures how many samples per second sample produces at a
-// fixed batch size, as REFERENCE.md asks: sample(batch) is called warmup
+// fixed batch size (docs/protocols.md, "Sampling speed"): sample(batch) is called warmup
 // times untimed, then repeats times, each call timed on the monotonic clock;
 // the result is the median of batch/seconds over the repeats.
 //

@@ -21,7 +21,8 @@ type Summary struct {
 }
 
 // Interval returns Mean ± 2·StdErr, the interval reported in the MAF tables
-// and required by REFERENCE.md.
+// (Papamakarios et al. 2017) and used throughout genbench
+// (docs/protocols.md, "Importance-sampled NLL").
 func (s Summary) Interval() (lo, hi float64) {
 	return s.Mean - 2*s.StdErr, s.Mean + 2*s.StdErr
 }

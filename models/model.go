@@ -87,7 +87,7 @@ const (
 // NLLKind says what a reported NLL is.
 type NLLKind string
 
-// NLL kinds, as in REFERENCE.md.
+// NLL kinds (docs/protocols.md, "Importance-sampled NLL").
 const (
 	Exact    NLLKind = "exact"
 	Bound    NLLKind = "bound"

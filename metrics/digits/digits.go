@@ -1,6 +1,6 @@
 // Package digits trains, caches and applies the MNIST digit classifier
-// that labels generated images, for class coverage (REFERENCE.md: classes
-// covered, KL of the class histogram to uniform), stacked-MNIST mode
+// that labels generated images, for class coverage (docs/protocols.md, "Class coverage":
+// classes covered, KL of the class histogram to uniform), stacked-MNIST mode
 // counts, and the feature space of precision/recall and density/coverage.
 //
 // The classifier is an MLP (784-512-512-10, ReLU) trained with Adam on the

@@ -9,7 +9,8 @@ import (
 )
 
 // TestClassifier trains (or loads) the classifier and checks the accuracy
-// REFERENCE.md requires, on the held-out test images.
+// class coverage requires (docs/protocols.md, "Class coverage"), on the
+// held-out test images.
 func TestClassifier(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a classifier on MNIST")

@@ -14,7 +14,7 @@
 // Likelihoods: LowerBound (models.Bounded) is the per-example ELBO with
 // β = 1, whatever β training used; LogProbEstimate (models.Estimator) is
 // the importance-sampled estimate logmeanexp_k[log p(x,z_k) − log q(z_k|x)]
-// of REFERENCE.md, processed in blocks so that k = 1000 or 5000 fits in
+// of Burda et al. 2016 (docs/protocols.md, "Importance-sampled NLL"), processed in blocks so that k = 1000 or 5000 fits in
 // memory. Diagnostics (models.Diagnoser) reports active units (Burda et
 // al.), the KL per latent dimension and in total, and the mean ELBO under
 // the stable keys active_units, kl_total, kl_dim_<u> (u = 0 … latent−1)
