@@ -3,7 +3,7 @@ package metrics
 func init() {
 	Register(Metric{
 		Name:     "diagnostics",
-		Doc:      "family-specific numbers: active units and KL per latent (VAE), reconstruction error (IAE), losses (GAN); always computed",
+		Doc:      "family-specific numbers: active units and KL per latent (VAE), reconstruction error (IAE), losses (GAN)",
 		Protocol: "Active units",
 		Order:    90, // last: a model's diagnostics may draw from the random stream
 		Needs:    NeedsDiagnostics,
