@@ -17,12 +17,12 @@ func TestModelDataCompatibility(t *testing.T) {
 		msg        string
 	}{
 		{"pixelcnn on ring8", head + "  - ring8\nmodels:\n  - {name: p, type: pixelcnn}\n",
-			"c.yaml:6: models[0].type: ", "model p cannot run on data set ring8 (datasets[0], line 4): model type pixelcnn takes images|binary data; this data set is continuous vectors"},
+			"c.yaml:6: models[0].type: ", "model p cannot run on data set ring8 (datasets[0], line 4): model type pixelcnn takes binary images; this data set is continuous vectors"},
 		{"pixelcnn on continuous mnist", head + "  - mnist\nmodels:\n  - {name: p, type: pixelcnn}\n",
 			"c.yaml:6: models[0].type: ", "this data set is continuous images"},
 		{"pixelcnn on binarized mnist", head + "  - {name: mnist, preprocess: [binarize]}\nmodels:\n  - {name: p, type: pixelcnn}\n", "", ""},
 		{"maf on binarized mnist", head + "  - {name: mnist, preprocess: [binarize]}\nmodels:\n  - {name: m, type: maf}\n",
-			"c.yaml:6: models[0].type: ", "model type maf takes vectors|images|continuous data; this data set is binary images"},
+			"c.yaml:6: models[0].type: ", "model type maf takes continuous vectors or images; this data set is binary images"},
 		{"made on everything", head + "  - ring8\n  - {name: mnist, preprocess: [binarize]}\nmodels:\n  - {name: m, type: made}\n", "", ""},
 		{"model not on the data set", head + "  - ring8\n  - {name: mnist, label: b, preprocess: [binarize]}\nmodels:\n  - {name: p, type: pixelcnn, datasets: [b]}\n", "", ""},
 		{"binarized at a sweep point", head + "  - {name: mnist, preprocess: [binarize]}\nmodels:\n  - {name: p, type: pixelcnn}\n" +

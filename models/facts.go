@@ -79,9 +79,6 @@ func ParseDataKinds(names []string) (DataKinds, error) {
 	return k, nil
 }
 
-// String writes the set as "vectors|images|binary|continuous".
-func (k DataKinds) String() string { return strings.Join(k.Names(), "|") }
-
 // describeData names data the way Admit's errors do: "binary images".
 func describeData(binary, image bool) string {
 	kind, shape := "continuous", "vectors"
@@ -110,7 +107,23 @@ func (t Type) Admit(binary bool, shape []int) error {
 	if t.Accepts&want != 0 && t.Accepts&form != 0 {
 		return nil
 	}
-	return fmt.Errorf("model type %s takes %s data; this data set is %s", t.Name, t.Accepts, describeData(binary, image))
+	return fmt.Errorf("model type %s takes %s; this data set is %s", t.Name, t.Accepts, describeData(binary, image))
+}
+
+// String writes the set in words: "binary images", "continuous vectors or
+// images".
+func (k DataKinds) String() string {
+	var kinds, shapes []string
+	for _, n := range dataKindNames {
+		switch {
+		case k&n.k == 0:
+		case n.k == Binary || n.k == Continuous:
+			kinds = append(kinds, n.name)
+		default:
+			shapes = append(shapes, n.name)
+		}
+	}
+	return strings.Join(kinds, " or ") + " " + strings.Join(shapes, " or ")
 }
 
 // Check reports a type that does not declare its facts: a sampling unit
