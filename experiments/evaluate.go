@@ -63,7 +63,7 @@ func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*E
 	e.Protocol["test_rows"] = fmt.Sprint(nTest)
 	p := &preparer{model: m, data: d, done: map[metrics.Needs]bool{}, in: &metrics.Input{
 		Test: test, Rand: rng, NumParams: m.NumParams(), Kind: string(e.Kind),
-		Data: metrics.Data{Dim: dim, Binary: d.Kind == datasets.Binary, Levels: d.Levels, UnitLogDet: d.UnitLogDet,
+		Data: metrics.Data{Dim: dim, Binary: d.Kind == datasets.Binary, Shape: d.Shape, Levels: d.Levels, UnitLogDet: d.UnitLogDet,
 			Modes: d.Modes, ModeStd: d.ModeStd},
 		Settings: metrics.Settings{Samples: ev.Samples, ImportanceK: ev.ImportanceK, SpeedBatch: ev.SpeedBatch, SpeedRepeats: ev.SpeedRepeats},
 	}}

@@ -62,6 +62,7 @@ type Input struct {
 type Data struct {
 	Dim    int
 	Binary bool
+	Shape  []int // (channels, height, width) for images, nil for vectors
 	// Levels is the quantisation of the original data (256 for 8-bit
 	// images), 0 when bits/dim do not apply to continuous data.
 	Levels int
