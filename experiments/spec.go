@@ -670,6 +670,7 @@ func (p *parser) spec(root *yaml.Node) *Spec {
 	}
 	if sweepOK {
 		p.checkBatch(s, dsInfo, globalLines, modelLines, modelOK)
+		p.checkModelData(s, dsInfo, modelOK)
 		if s.Sweep != nil {
 			p.checkSweepBatches(s, dsInfo, modelOK)
 		}
@@ -791,14 +792,7 @@ func schemaHint(schema params.Schema, advice string) func(string) string {
 	}
 }
 
-func metricNames() []string {
-	names := make([]string, len(metrics.Available))
-	for i, m := range metrics.Available {
-		names[i] = m.Name
-	}
-	sort.Strings(names)
-	return names
-}
+func metricNames() []string { return metrics.Names() }
 
 func (p *parser) metrics(n *yaml.Node, path string) ([]string, bool) {
 	seq, ok := p.sequence(n, path)

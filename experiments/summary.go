@@ -14,13 +14,12 @@ import (
 	"github.com/genbench/genbench/results"
 )
 
-// timingMetrics depend on the machine and its load, not only on the
-// trial: they differ from run to run.
-var timingMetrics = map[string]bool{"train_seconds": true, "samples_per_sec": true, "seconds_per_epoch": true}
-
 // IsTimingMetric reports whether a metric measures time (and so differs
-// between runs of the same trial).
-func IsTimingMetric(name string) bool { return timingMetrics[name] }
+// between runs of the same trial), as its declaration says.
+func IsTimingMetric(name string) bool {
+	k, _, ok := metrics.KeyOf(name)
+	return ok && k.Timing
+}
 
 // MetricSummary aggregates one metric over the seeds of a configuration
 // (metrics.Aggregate): mean, unbiased std and Student-t 95% confidence
@@ -142,8 +141,12 @@ func Summarize(recs []*results.Record) []SummaryGroup {
 }
 
 // helperMetric reports metrics that only qualify another one (its
-// standard error, count, non-finite count).
+// standard error, count, non-finite count), as declared; keys no metric
+// declares are judged by their suffix.
 func helperMetric(name string) bool {
+	if k, _, ok := metrics.KeyOf(name); ok && k.Name == name {
+		return k.Qualifies != ""
+	}
 	return strings.HasSuffix(name, "_stderr") || strings.HasSuffix(name, "_n") || strings.HasSuffix(name, "_nonfinite")
 }
 

@@ -15,6 +15,7 @@ type Record struct {
 	Model      string             `json:"model"`
 	Type       string             `json:"type"`
 	Family     string             `json:"family"`
+	ModelInfo  *ModelInfo         `json:"model_info,omitempty"` // nil in records written before it: unknown
 	Dataset    string             `json:"dataset"`
 	Seed       uint64             `json:"seed"`
 	Sweep      SweepPoint         `json:"sweep,omitempty"` // values of the sweep axes that touch this trial
@@ -27,6 +28,22 @@ type Record struct {
 	Data       DataInfo           `json:"data"`
 	Training   *TrainResult       `json:"training,omitempty"`
 	Provenance Provenance         `json:"provenance"`
+}
+
+// ModelInfo records the facts about a trial's model type that reports
+// act on (models.Type declares them), so that a report never decides from
+// a type's name. Records written before it have none: readers fall back on
+// the model registry when the type is registered there.
+type ModelInfo struct {
+	// Sampling is the unit of sequential passes per sample batch: "none"
+	// (a fixed number of passes), "D" (one per dimension) or "C·H·W" (one
+	// per pixel and channel).
+	Sampling string `json:"sampling"`
+	// Baseline marks a closed-form fit, the floor trained models must beat.
+	Baseline bool `json:"closed_form_baseline"`
+	// Accepts lists the data the type takes: vectors, images, binary,
+	// continuous.
+	Accepts []string `json:"accepts"`
 }
 
 // Trial statuses.

@@ -18,15 +18,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"text/tabwriter"
 
-	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/experiments"
-	"github.com/genbench/genbench/metrics"
-	"github.com/genbench/genbench/models"
 	_ "github.com/genbench/genbench/models/all"
-	"github.com/genbench/genbench/params"
 )
 
 const usage = `usage:
@@ -134,34 +128,5 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: ok: %d data sets × %d models × %d seeds%s = %d trials (spec hash %.12s)\n",
 		args[0], len(spec.Datasets), len(spec.Models), len(spec.Seeds), points, len(spec.TrialSpecs()), spec.Hash)
-	return 0
-}
-
-func cmdList(stdout io.Writer) int {
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "DATA SETS\t\t")
-	for _, n := range datasets.Names() {
-		s, _ := datasets.Lookup(n)
-		fmt.Fprintf(w, "  %s\t%s\t[%s]\n", n, s.Doc, strings.Join(s.Params.Keys(), " "))
-	}
-	fmt.Fprintln(w, "MODEL TYPES\t\t")
-	for _, n := range models.Names() {
-		t, _ := models.Lookup(n)
-		fmt.Fprintf(w, "  %s\t(%s) %s\t[%s]\n", n, t.Family, t.Doc, strings.Join(t.Params.Keys(), " "))
-	}
-	fmt.Fprintln(w, "METRICS\t\t")
-	for _, m := range metrics.Available {
-		fmt.Fprintf(w, "  %s\t%s\t\n", m.Name, m.Doc)
-	}
-	for _, block := range []struct {
-		title string
-		keys  params.Schema
-	}{{"TRAIN KEYS (train: and models[i].train:)", experiments.TrainKeys()}, {"EVAL KEYS (eval: and models[i].eval:)", experiments.EvalKeys()}} {
-		fmt.Fprintf(w, "%s\t\t\n", block.title)
-		for _, f := range block.keys {
-			fmt.Fprintf(w, "  %s\t%s (default %v)\t\n", f.Key, f.Doc, f.Default)
-		}
-	}
-	w.Flush()
 	return 0
 }

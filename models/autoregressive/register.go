@@ -28,6 +28,8 @@ func init() {
 		New: newMADE,
 
 		EstimateSize: estimateMADE,
+		Sampling:     models.PerDimension,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "pixelcnn",
@@ -44,6 +46,8 @@ func init() {
 		New: newPixelCNN,
 
 		EstimateSize: estimatePixelCNN,
+		Sampling:     models.PerPixel,
+		Accepts:      models.Images | models.Binary,
 	})
 }
 

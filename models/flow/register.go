@@ -19,6 +19,9 @@ func init() {
 		New: newGaussian,
 
 		EstimateSize: estimateGaussian,
+		Sampling:     models.OnePass,
+		Baseline:     true,
+		Accepts:      models.Vectors | models.Images | models.Continuous,
 	})
 	models.Register(models.Type{
 		Name:   "realnvp",
@@ -30,6 +33,8 @@ func init() {
 		New: newRealNVP,
 
 		EstimateSize: estimateRealNVP,
+		Sampling:     models.OnePass,
+		Accepts:      models.Vectors | models.Images | models.Continuous,
 	})
 	models.Register(models.Type{
 		Name:   "maf",
@@ -39,6 +44,8 @@ func init() {
 		New:    newMAF,
 
 		EstimateSize: estimateMAF,
+		Sampling:     models.PerDimension,
+		Accepts:      models.Vectors | models.Images | models.Continuous,
 	})
 }
 

@@ -17,6 +17,8 @@ func init() {
 		New:    func(cfg models.Config) (models.Model, error) { return newModel(cfg, NonSaturating) },
 
 		EstimateSize: func(cfg models.Config) (models.Size, error) { return estimateSize(cfg, NonSaturating) },
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "pacgan",
@@ -26,6 +28,8 @@ func init() {
 		New:    func(cfg models.Config) (models.Model, error) { return newModel(cfg, NonSaturating) },
 
 		EstimateSize: func(cfg models.Config) (models.Size, error) { return estimateSize(cfg, NonSaturating) },
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "wgan_gp",
@@ -35,6 +39,8 @@ func init() {
 		New:    func(cfg models.Config) (models.Model, error) { return newModel(cfg, WassersteinGP) },
 
 		EstimateSize: func(cfg models.Config) (models.Size, error) { return estimateSize(cfg, WassersteinGP) },
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 }
 

@@ -29,6 +29,8 @@ func init() {
 		New: newIAE,
 
 		EstimateSize: estimateSize,
+		Sampling:     models.OnePass,
+		Accepts:      models.Vectors | models.Images | models.Continuous,
 	})
 }
 

@@ -16,6 +16,8 @@ func init() {
 		New:    newVAE,
 
 		EstimateSize: estimateSize,
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "beta_vae",
@@ -25,6 +27,8 @@ func init() {
 		New:    newVAE,
 
 		EstimateSize: estimateSize,
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "iwae",
@@ -34,6 +38,8 @@ func init() {
 		New:    newVAE,
 
 		EstimateSize: estimateSize,
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 }
 
