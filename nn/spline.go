@@ -111,7 +111,7 @@ func rqBackward[T Float](x, raw, y, logdet *Node[T], s Spline, inverse bool) {
 				kn.fill(rqRow(R, i, j, p), s)
 				gin = kn.backward(in, gy, gl, inverse)
 				if raw.Grad != nil {
-					kn.rawGrad(rqRow(raw.Grad, i, j, p), s)
+					kn.rawGrad(rqRow(raw.Grad, i, j, p), rqRow(R, i, j, p), s)
 				}
 			}
 			if x.Grad != nil {
@@ -127,7 +127,6 @@ type rqKnots[T Float] struct {
 	s          Spline
 	pw, ph     []float64 // softmax of the raw widths and heights
 	xs, ys, ds []float64 // knot positions and derivatives, K+1 each
-	sig        []float64 // d softplus / d raw at each knot
 	gxs, gys   []float64 // gradients w.r.t. knot positions
 	gds, g     []float64 // … w.r.t. derivatives; scratch
 }
@@ -135,7 +134,7 @@ type rqKnots[T Float] struct {
 func newRQKnots[T Float](s Spline) *rqKnots[T] {
 	k := s.Bins
 	f := func(n int) []float64 { return make([]float64, n) }
-	return &rqKnots[T]{s: s, pw: f(k), ph: f(k), xs: f(k + 1), ys: f(k + 1), ds: f(k + 1), sig: f(k + 1),
+	return &rqKnots[T]{s: s, pw: f(k), ph: f(k), xs: f(k + 1), ys: f(k + 1), ds: f(k + 1),
 		gxs: f(k + 1), gys: f(k + 1), gds: f(k + 1), g: f(k)}
 }
 
@@ -154,9 +153,7 @@ func (kn *rqKnots[T]) fill(raw []T, s Spline) {
 	kn.ds[0], kn.ds[k] = 1, 1
 	shift := derivShift(s)
 	for j := 1; j < k; j++ {
-		r := float64(raw[2*k+j-1]) + shift
-		kn.ds[j] = s.MinDeriv + softplus(r)
-		kn.sig[j] = sigmoid(r)
+		kn.ds[j] = s.MinDeriv + softplus(float64(raw[2*k+j-1])+shift)
 	}
 }
 
@@ -328,12 +325,13 @@ func (kn *rqKnots[T]) chain(k int, b rqBin, xi, gy, gl float64) float64 {
 
 // rawGrad adds the gradients of the knots (from backward) to the raw
 // parameters, through the cumulative sums, softmaxes and softplus.
-func (kn *rqKnots[T]) rawGrad(dst []T, s Spline) {
+func (kn *rqKnots[T]) rawGrad(dst, raw []T, s Spline) {
 	k := s.Bins
+	shift := derivShift(s)
 	kn.softmaxBack(dst[:k], kn.pw, kn.gxs, s.MinWidth, s.Bound)
 	kn.softmaxBack(dst[k:2*k], kn.ph, kn.gys, s.MinHeight, s.Bound)
 	for j := 1; j < k; j++ {
-		dst[2*k+j-1] += T(kn.gds[j] * kn.sig[j])
+		dst[2*k+j-1] += T(kn.gds[j] * sigmoid(float64(raw[2*k+j-1])+shift))
 	}
 }
 
@@ -356,4 +354,13 @@ func (kn *rqKnots[T]) softmaxBack(dst []T, p, gKnots []float64, least, b float64
 	for i := range p {
 		dst[i] += T(p[i] * (kn.g[i] - dot))
 	}
+}
+
+// Knots returns the knot positions (inputs xs, outputs ys, K+1 each) of
+// the spline with unnormalised parameters raw (one element's ParamsPer
+// values): for tests that probe bin edges, and for plots.
+func (s Spline) Knots(raw []float64) (xs, ys []float64) {
+	kn := newRQKnots[float64](s)
+	kn.fill(raw, s)
+	return kn.xs, kn.ys
 }
