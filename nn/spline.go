@@ -65,15 +65,14 @@ func (t *Tape[T]) RQSpline(x, raw *Node[T], s Spline, inverse bool) (y, logdet *
 	}
 	y = t.node(X.Rows, X.Cols, x, raw)
 	logdet = t.node(X.Rows, 1, x, raw)
-	kn := newRQKnots[T](s)
+	knots := newRQSource(R, s, X.Cols)
 	for i := 0; i < X.Rows; i++ {
 		var sum float64
 		for j := 0; j < X.Cols; j++ {
 			in := float64(X.Data[i*X.Cols+j])
 			out, ld := in, 0.0
 			if math.Abs(in) <= s.Bound {
-				kn.fill(rqRow(R, i, j, p), s)
-				out, ld = kn.apply(in, inverse)
+				out, ld = knots.at(i, j).apply(in, inverse)
 			}
 			y.Value.Data[i*X.Cols+j] = T(out)
 			sum += ld
@@ -97,10 +96,40 @@ func rqRow[T Float](r *Mat[T], i, j, p int) []T {
 	return r.Data[i*r.Cols+j*p : i*r.Cols+(j+1)*p]
 }
 
+// rqSource hands out the normalised knots of element (i, j). Parameters
+// shared by every row are normalised once per column instead of once per
+// element.
+type rqSource[T Float] struct {
+	raw     *Mat[T]
+	s       Spline
+	scratch *rqKnots[T]
+	shared  []*rqKnots[T]
+}
+
+func newRQSource[T Float](raw *Mat[T], s Spline, cols int) *rqSource[T] {
+	src := &rqSource[T]{raw: raw, s: s, scratch: newRQKnots[T](s)}
+	if raw.Rows == 1 {
+		src.shared = make([]*rqKnots[T], cols)
+		for j := range src.shared {
+			src.shared[j] = newRQKnots[T](s)
+			src.shared[j].fill(rqRow(raw, 0, j, s.ParamsPer()), s)
+		}
+	}
+	return src
+}
+
+func (src *rqSource[T]) at(i, j int) *rqKnots[T] {
+	if src.shared != nil {
+		return src.shared[j]
+	}
+	src.scratch.fill(rqRow(src.raw, i, j, src.s.ParamsPer()), src.s)
+	return src.scratch
+}
+
 func rqBackward[T Float](x, raw, y, logdet *Node[T], s Spline, inverse bool) {
 	X, R := x.Value, raw.Value
 	p := s.ParamsPer()
-	kn := newRQKnots[T](s)
+	knots := newRQSource(R, s, X.Cols)
 	for i := 0; i < X.Rows; i++ {
 		gl := float64(logdet.Grad.Data[i])
 		for j := 0; j < X.Cols; j++ {
@@ -108,7 +137,7 @@ func rqBackward[T Float](x, raw, y, logdet *Node[T], s Spline, inverse bool) {
 			in, gy := float64(X.Data[k]), float64(y.Grad.Data[k])
 			gin := gy // identity tails
 			if math.Abs(in) <= s.Bound {
-				kn.fill(rqRow(R, i, j, p), s)
+				kn := knots.at(i, j)
 				gin = kn.backward(in, gy, gl, inverse)
 				if raw.Grad != nil {
 					kn.rawGrad(rqRow(raw.Grad, i, j, p), rqRow(R, i, j, p), s)
@@ -158,9 +187,11 @@ func (kn *rqKnots[T]) fill(raw []T, s Spline) {
 }
 
 func softmaxInto[T Float](dst []float64, raw []T) {
-	m := math.Inf(-1)
-	for _, v := range raw {
-		m = math.Max(m, float64(v))
+	m := float64(raw[0])
+	for _, v := range raw[1:] {
+		if float64(v) > m {
+			m = float64(v)
+		}
 	}
 	var sum float64
 	for i, v := range raw {
