@@ -139,3 +139,21 @@ func BuildMAF[T nn.Float](cfg models.Config) *Flow[T] {
 	f.Init(cfg.LR, p.Float("clip_norm"))
 	return f
 }
+
+// nsf: neural spline flows (Durkan et al. 2019), in nsf.go.
+func init() {
+	models.Register(models.Type{
+		Name:   "nsf",
+		Family: models.Flow,
+		Doc:    "neural spline flow: rational-quadratic spline couplings or MADE-conditioned splines, identity tails outside [-bound, bound]",
+		Params: nsfSchema(),
+		New: func(cfg models.Config) (models.Model, error) {
+			if err := continuousOnly(cfg, "nsf"); err != nil {
+				return nil, err
+			}
+			return models.ByDtype(cfg.Dtype,
+				func() (models.Model, error) { return BuildNSF[float32](cfg) },
+				func() (models.Model, error) { return BuildNSF[float64](cfg) })
+		},
+	})
+}
