@@ -78,7 +78,12 @@ func newProvenance(spec *Spec, tr Trial, started time.Time) results.Provenance {
 // atomicfile.Write).
 func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
-// modelInfoOf is the record form of a model type's facts.
-func modelInfoOf(t models.Type) *results.ModelInfo {
-	return &results.ModelInfo{Sampling: string(t.Sampling), Baseline: t.Baseline, Accepts: t.Accepts.Names()}
+// modelInfoOf is the record form of a model type's facts, for the
+// trial's parameters (user values; defaults filled in here).
+func modelInfoOf(t models.Type, user map[string]any) *results.ModelInfo {
+	sampling := t.Sampling
+	if p, err := t.Params.Resolve(user); err == nil {
+		sampling = t.SamplingOf(p)
+	}
+	return &results.ModelInfo{Sampling: string(sampling), Baseline: t.Baseline, Accepts: t.Accepts.Names()}
 }

@@ -406,7 +406,7 @@ func panicRecord(spec *Spec, tr Trial, started time.Time, v any, stack []byte) *
 func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*results.Record, bool, error) {
 	started := time.Now()
 	ty, _ := models.Lookup(tr.Model.Type)
-	rec := &results.Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family), ModelInfo: modelInfoOf(ty),
+	rec := &results.Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family), ModelInfo: modelInfoOf(ty, tr.Model.Params),
 		Dataset: tr.Dataset.Name, Seed: tr.Seed, Sweep: tr.Sweep, Metrics: map[string]float64{}, Protocol: map[string]string{},
 		NLLKind: string(models.None)}
 	var resume *TrainState // the checkpoint training continued from

@@ -3,6 +3,8 @@ package models
 import (
 	"fmt"
 	"strings"
+
+	"github.com/genbench/genbench/params"
 )
 
 // Sampling says how many sequential network passes a model needs to draw a
@@ -124,6 +126,14 @@ func (k DataKinds) String() string {
 		}
 	}
 	return strings.Join(kinds, " or ") + " " + strings.Join(shapes, " or ")
+}
+
+// SamplingOf is the sampling unit of the type configured with p.
+func (t Type) SamplingOf(p params.Set) Sampling {
+	if t.SamplingWith != nil && p != nil {
+		return t.SamplingWith(p)
+	}
+	return t.Sampling
 }
 
 // Check reports a type that does not declare its facts: a sampling unit

@@ -127,6 +127,11 @@ type Type struct {
 	// OnePass, or one per dimension (PerDimension) or per pixel and
 	// channel (PerPixel) for sequential samplers.
 	Sampling Sampling
+	// SamplingWith, when set, gives the sampling unit of a configuration
+	// whose parameters change it (nsf's autoregressive variant samples in
+	// D passes, its coupling variant in one); Sampling is then the
+	// default configuration's.
+	SamplingWith func(params.Set) Sampling
 	// Baseline marks a closed-form fit (the diagonal Gaussian): the floor
 	// every trained model must beat, not a competitor.
 	Baseline bool

@@ -44,3 +44,21 @@ func TestAcceptsMatchesConstructors(t *testing.T) {
 		}
 	}
 }
+
+// TestSamplingFollowsParameters: a type whose parameters change its
+// sampling unit (nsf's variants) says so per configuration.
+func TestSamplingFollowsParameters(t *testing.T) {
+	ty, ok := models.Lookup("nsf")
+	if !ok {
+		t.Fatal("nsf not registered")
+	}
+	for variant, want := range map[string]models.Sampling{"coupling": models.OnePass, "autoregressive": models.PerDimension} {
+		p, err := ty.Params.Resolve(map[string]any{"variant": variant})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ty.SamplingOf(p); got != want {
+			t.Errorf("nsf variant %s: sampling %q, want %q", variant, got, want)
+		}
+	}
+}

@@ -25,6 +25,7 @@ func TestEstimateSizeTracksNumParams(t *testing.T) {
 		"gaussian": {{vec, nil}},
 		"realnvp":  {{vec, nil}, {vec, map[string]any{"layers": 3, "hidden": 17, "hidden_layers": 1}}},
 		"maf":      {{vec, nil}, {vec, map[string]any{"layers": 2, "hidden": 40, "hidden_layers": 3}}},
+		"nsf":      {{vec, nil}, {vec, map[string]any{"variant": "autoregressive", "bins": 4, "elementwise": false}}},
 		"made": {{bin, nil}, {vec, map[string]any{"hidden": 30, "hidden_layers": 2, "components": 3}},
 			{bin, map[string]any{"hidden": 20, "direct": true, "masks": 4}}},
 		"pixelcnn": {{img, nil}, {img, map[string]any{"channels": 8, "blocks": 1, "kernel": 3}}},

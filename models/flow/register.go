@@ -143,10 +143,19 @@ func BuildMAF[T nn.Float](cfg models.Config) *Flow[T] {
 // nsf: neural spline flows (Durkan et al. 2019), in nsf.go.
 func init() {
 	models.Register(models.Type{
-		Name:   "nsf",
-		Family: models.Flow,
-		Doc:    "neural spline flow: rational-quadratic spline couplings or MADE-conditioned splines, identity tails outside [-bound, bound]",
-		Params: nsfSchema(),
+		Name:     "nsf",
+		Family:   models.Flow,
+		Doc:      "neural spline flow: rational-quadratic spline couplings or MADE-conditioned splines, identity tails outside [-bound, bound]",
+		Params:   nsfSchema(),
+		Sampling: models.OnePass,
+		SamplingWith: func(p params.Set) models.Sampling {
+			if p.String("variant") == "autoregressive" {
+				return models.PerDimension
+			}
+			return models.OnePass
+		},
+		Accepts:      models.Vectors | models.Images | models.Continuous,
+		EstimateSize: estimateNSF,
 		New: func(cfg models.Config) (models.Model, error) {
 			if err := continuousOnly(cfg, "nsf"); err != nil {
 				return nil, err

@@ -34,3 +34,27 @@ func estimateMAF(cfg models.Config) (models.Size, error) {
 	per.Activations += 4 * float64(cfg.Dim)
 	return per.Times(float64(p.Int("layers"))), nil
 }
+
+// estimateNSF: per layer a conditioner with 3K−1 spline parameters per
+// transformed coordinate (from half the coordinates for couplings, a MADE
+// from all of them with its masks for the autoregressive variant), plus
+// the optional elementwise spline; a layer keeps its spline parameters,
+// knots and their gradients per example.
+func estimateNSF(cfg models.Config) (models.Size, error) {
+	p := cfg.Params
+	k := 3*p.Int("bins") - 1
+	var per models.Size
+	if p.String("variant") == "autoregressive" {
+		per = models.MLPSize(models.Widths(cfg.Dim, hiddenSizes(p), k*cfg.Dim)...)
+		per.Buffers = per.Params
+	} else {
+		split := cfg.Dim / 2
+		per = models.MLPSize(models.Widths(split, hiddenSizes(p), k*(cfg.Dim-split))...)
+	}
+	per.Activations += 4 * float64(k*cfg.Dim)
+	s := per.Times(float64(p.Int("layers")))
+	if p.Bool("elementwise") {
+		s.Params += float64(k * cfg.Dim)
+	}
+	return s, nil
+}
