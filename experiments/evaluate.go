@@ -23,6 +23,9 @@ type Evaluation struct {
 	Metrics   map[string]float64
 	Protocol  map[string]string
 	NonFinite []string
+	// Examples holds the per-test-example log-likelihood (exact, bound
+	// or estimate, as Kind says) behind test_nll; nil without one.
+	Examples []float64
 }
 
 func (e *Evaluation) put(name string, v float64) {
@@ -106,6 +109,7 @@ func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*E
 		}
 	}
 	if logp != nil {
+		e.Examples = logp
 		nll := metrics.NLL(logp)
 		e.summary("test_nll", nll)
 		if wants(ev, "bits_per_dim") && (d.Levels > 0 || d.Kind == datasets.Binary) {

@@ -36,6 +36,10 @@ type Record struct {
 	Data       DataInfo           `json:"data"`
 	Training   *TrainResult       `json:"training,omitempty"`
 	Provenance Provenance         `json:"provenance"`
+	// Examples, SavedModel and Reevaluated: see examples.go, keep.go, reeval.go.
+	Examples    *ExamplesRef   `json:"examples,omitempty"`
+	SavedModel  *ModelRef      `json:"model_file,omitempty"`
+	Reevaluated []Reevaluation `json:"reevaluated,omitempty"`
 }
 
 // Trial statuses.

@@ -536,6 +536,9 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 	if note := evalOverrideNote(tr.Model); note != "" {
 		rec.Protocol["eval"] = note
 	}
+	if err := keepOutputs(opt.Out, tr, m, d, ev, rec); err != nil {
+		return fail(StatusFailed, err)
+	}
 	if err := writeArtifacts(opt.Out, tr, m, d); err != nil {
 		board.logf("%s: warning: sample artifacts not written: %v", label, err)
 	}

@@ -112,6 +112,11 @@ type TrainSpec struct {
 	// (LRDecay) multiplies whatever the schedule gives. Omitted when
 	// constant, so that trial ids of specs without it are unchanged.
 	Schedule string `json:"lr_schedule,omitempty"`
+	// DropModel is set by keep_model: false: the trained model is not kept
+	// in DIR/models. The zero value keeps it. It changes what a run stores,
+	// not what a trial computes, so it is left out of trial ids and the
+	// spec hash.
+	DropModel bool `json:"-"`
 }
 
 // EvalSpec holds the evaluation settings of the spec.
@@ -398,6 +403,7 @@ var trainSchema = params.Schema{
 	{Key: "lr_patience", Default: 5, Doc: "epochs without improvement before lr decays", Check: params.Positive},
 	{Key: "warmup_steps", Default: 0, Doc: "linear lr warm-up steps", Check: params.Nonnegative},
 	{Key: "lr_schedule", Default: "constant", Doc: "constant, or cosine: anneal the lr to 0 along half a cosine over the steps of epochs (or max_steps if fewer), after any warm-up; set epochs to what the time budget allows", Check: params.OneOf("constant", "cosine")},
+	{Key: "keep_model", Default: true, Doc: "keep the trained model in DIR/models/<trial>.bin for genbench eval; false for huge sweeps"},
 	{Key: "min_delta", Default: 0.0, Doc: "least drop of the validation loss (nats) that counts as an improvement for patience and lr_patience; the best state is kept regardless", Check: params.Nonnegative},
 }
 
@@ -448,6 +454,8 @@ func setTrain(t *TrainSpec, key string, v any) {
 		t.Warmup = v.(int)
 	case "min_delta":
 		t.MinDelta = v.(float64)
+	case "keep_model":
+		t.DropModel = !v.(bool)
 	case "lr_schedule":
 		t.Schedule = v.(string)
 		if t.Schedule == "constant" {

@@ -42,6 +42,12 @@ const usage = `usage:
   genbench baseline DIR -o FILE     record DIR's metrics, with editable tolerances, as a baseline
   genbench check DIR -baseline FILE [-all] [-timing]
                                     compare with a baseline; exit 1 on a regression, a missing or failed trial
+  genbench eval SPEC.yaml -o DIR [-metrics a,b]
+                                    re-evaluate finished trials from their kept models (DIR/models), no training
+  genbench compare DIR [A B] [-json] [-alpha 0.05]
+                                    paired tests of test NLL for every pair of models on a data set (Holm-corrected),
+                                    bootstrap intervals of sample-based metrics over seeds
+  genbench export DIR [-o FILE]     the records as a tidy CSV, one row per trial × metric
   genbench merge OUT DIR...         combine shard folders into OUT (refuses conflicting duplicates)
   genbench emit slurm SPEC -o SHARED_DIR [-shards N] [-cpus C] [-mem M] [-time T] [-partition P] [-script FILE]
   genbench emit k8s SPEC [-o DIR] [-shards N] [-image IMG] [-pvc CLAIM] [-cpus C] [-mem M] [-script FILE]
@@ -76,6 +82,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdReport(args[1:], stdout, stderr)
 	case "emit":
 		return cmdEmit(args[1:], stdout, stderr)
+	case "eval":
+		return cmdEval(args[1:], stdout, stderr)
+	case "compare":
+		return cmdCompare(args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
