@@ -368,7 +368,7 @@ func ComparisonTable(c *Comparisons) string {
 	for _, p := range c.Pairs {
 		on := "seeds"
 		if p.PerExample {
-			on = fmt.Sprintf("examples (%d)", p.Detail.Primary.NExamples)
+			on = fmt.Sprintf("%d examples/seed", p.Detail.Primary.NExamples)
 		}
 		rows = append(rows, []string{p.Dataset + "#" + p.DataKey[:6], p.Kind, p.A, p.B, fmt.Sprint(len(p.Seeds)), on,
 			num(p.Difference), "[" + num(p.CILow) + ", " + num(p.CIHigh) + "]", p.Test, num(p.PValue), num(p.PHolm),
