@@ -39,9 +39,13 @@ const usage = `usage:
   genbench report DIR [-o OUT]      write report.md, report.html and figures (default OUT: DIR/report)
   genbench summary DIR [-json] [-metrics a,b] [-all]
                                     metrics over seeds: mean, std, 95% CI per data set, model and sweep point
-  genbench baseline DIR -o FILE     record DIR's metrics, with editable tolerances, as a baseline
-  genbench check DIR -baseline FILE [-all] [-timing]
-                                    compare with a baseline; exit 1 on a regression, a missing or failed trial
+  genbench baseline DIR -o FILE [-examples]
+                                    record DIR's metrics, with editable tolerances, as a baseline
+                                    (-examples: copy the per-example sidecars beside it, for check -test)
+  genbench check DIR -baseline FILE [-all] [-timing] [-test [-alpha a] [-margin f]] [-junit FILE] [-markdown FILE]
+                                    compare with a baseline; exit 1 on a regression, a missing or failed trial;
+                                    -test: fail only where a one-sided paired test rejects at α (Holm across checks);
+                                    -junit/-markdown: the checks as JUnit XML and a Markdown summary for CI
   genbench eval SPEC.yaml -o DIR [-metrics a,b]
                                     re-evaluate finished trials from their kept models (DIR/models), no training
   genbench compare DIR [A B] [-json] [-alpha 0.05]
