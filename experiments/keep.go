@@ -85,3 +85,32 @@ func keepOutputs(dir string, tr Trial, m models.Model, d *datasets.Data, ev *Eva
 	}
 	return nil
 }
+
+// copyKept copies the per-example sidecar and the kept model a record
+// refers to from the results folder src to out (merging shards), each
+// checked against the record's hash first.
+func copyKept(src, out string, r *Record) error {
+	var files []string
+	if r.Examples != nil {
+		if _, err := ReadExamples(src, r.Examples); err != nil {
+			return err
+		}
+		files = append(files, r.Examples.File)
+	}
+	if r.SavedModel != nil {
+		files = append(files, r.SavedModel.File)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(f)))
+		if err != nil {
+			return err
+		}
+		if r.SavedModel != nil && f == r.SavedModel.File && hashBytes(data) != r.SavedModel.SHA256 {
+			return fmt.Errorf("kept model %s: SHA-256 differs from the record's", f)
+		}
+		if err := WriteFileAtomic(filepath.Join(out, filepath.FromSlash(f)), data); err != nil {
+			return err
+		}
+	}
+	return nil
+}

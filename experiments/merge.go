@@ -158,6 +158,9 @@ func Merge(out string, dirs []string) (*MergeReport, error) {
 					return rep, fmt.Errorf("merge: %w", err)
 				}
 			}
+			if err := copyKept(src, out, r); err != nil {
+				return rep, fmt.Errorf("merge: trial %s: %w", r.Trial, err)
+			}
 		}
 	}
 	if err := writeJSON(filepath.Join(out, "results.json"), rep.Records); err != nil {

@@ -153,6 +153,8 @@ func removeTemps(dir, trial string) {
 	for _, pattern := range []string{
 		filepath.Join(dir, "trials", "."+trial+".json.tmp*"),
 		filepath.Join(dir, "checkpoints", "."+trial+".ckpt.tmp*"),
+		filepath.Join(dir, "examples", "."+trial+".bin.tmp*"),
+		filepath.Join(dir, "models", "."+trial+".bin.tmp*"),
 	} {
 		paths, _ := filepath.Glob(pattern)
 		for _, p := range paths {
