@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/genbench/genbench/datasets"
 )
 
 func TestExamplesCodec(t *testing.T) {
@@ -201,5 +203,30 @@ func TestKeepModelOptOut(t *testing.T) {
 	}
 	if paths, _ := filepath.Glob(filepath.Join(dir, "models", "*")); len(paths) > 0 {
 		t.Errorf("models written despite keep_model false: %v", paths)
+	}
+}
+
+// The dequantization noise of the test set is drawn from the data seed
+// alone: the same seed gives the same noisy test set (so every model of a
+// spec scores the same noisy examples), another seed other noise on the
+// same images, and without dequantization the full test set is the same
+// at every seed.
+func TestDequantizationNoiseFollowsDataSeed(t *testing.T) {
+	build := func(pre []string, seed uint64) string {
+		d, err := datasets.Build("mnist", map[string]any{"n_train": 100, "n_valid": 100, "preprocess": pre}, streamSeed(seed, "data"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return TestHash(d.Test)
+	}
+	deq := []string{"dequantize"}
+	if build(deq, 1) != build(deq, 1) {
+		t.Error("the same data seed gave two dequantized test sets")
+	}
+	if build(deq, 1) == build(deq, 2) {
+		t.Error("two data seeds gave the same dequantization noise")
+	}
+	if build([]string{}, 1) != build([]string{}, 2) {
+		t.Error("without dequantization the full test set differs between seeds")
 	}
 }
