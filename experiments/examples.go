@@ -71,9 +71,16 @@ func TestHash(x mat.Matrix) string {
 	binary.LittleEndian.PutUint64(buf[:], uint64(c))
 	h.Write(buf[:])
 	row := make([]byte, 8*c)
+	dense, isDense := x.(*mat.Dense)
 	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			binary.LittleEndian.PutUint64(row[8*j:], math.Float64bits(x.At(i, j)))
+		if isDense { // a test set of 10,000 images: avoid 7.8M At calls
+			for j, v := range dense.RawRowView(i) {
+				binary.LittleEndian.PutUint64(row[8*j:], math.Float64bits(v))
+			}
+		} else {
+			for j := 0; j < c; j++ {
+				binary.LittleEndian.PutUint64(row[8*j:], math.Float64bits(x.At(i, j)))
+			}
 		}
 		h.Write(row)
 	}

@@ -94,6 +94,7 @@ func TestTestHashSeesEveryValue(t *testing.T) {
 		{"one value moved by one ulp", mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, math.Nextafter(6, 7)}), false},
 		{"reshaped", mat.NewDense(3, 2, []float64{1, 2, 3, 4, 5, 6}), false},
 		{"rows swapped", mat.NewDense(2, 3, []float64{4, 5, 6, 1, 2, 3}), false},
+		{"same values, not a Dense", mat.NewDense(3, 2, []float64{1, 4, 2, 5, 3, 6}).T(), true},
 	}
 	for _, c := range cases {
 		if got := TestHash(c.x) == TestHash(a); got != c.same {

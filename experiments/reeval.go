@@ -70,7 +70,7 @@ func Reevaluate(spec *Spec, opt ReevalOptions) (*ReevalOutcome, error) {
 	out := &ReevalOutcome{}
 	var data *datasets.Data
 	var key dataKey
-	for _, tr := range spec.TrialSpecs() {
+	for _, tr := range byData(spec.TrialSpecs()) {
 		out.Trials++
 		path := filepath.Join(opt.Out, "trials", tr.ID+".json")
 		rec, err := ReadRecord(path)
@@ -195,4 +195,19 @@ func mergeEvaluation(rec *Record, e *Evaluation) []string {
 	}
 	sort.Strings(written)
 	return written
+}
+
+// byData orders trials by data set entry and seed (stable otherwise), so
+// that each data set is built once however many models share it.
+func byData(trials []Trial) []Trial {
+	key := func(t Trial) string { return fmt.Sprint(canonDatasetOf(t.Dataset), "/", t.Seed) }
+	out := append([]Trial(nil), trials...)
+	first := map[string]int{}
+	for i, t := range out {
+		if _, ok := first[key(t)]; !ok {
+			first[key(t)] = i
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return first[key(out[i])] < first[key(out[j])] })
+	return out
 }
