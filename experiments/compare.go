@@ -364,14 +364,24 @@ func ComparisonTable(c *Comparisons) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Paired comparisons of test NLL (a − b, nats; negative favours a), α = %g after Holm across the pairs of each data set.\n", c.Alpha)
-	rows := [][]string{{"DATASET", "KIND", "A", "B", "SEEDS", "PAIRED ON", "A − B", "95% CI", "TEST", "P", "P (HOLM)", "EFFECT", "VERDICT"}}
+	b.WriteString("SEED SD: between-training-seed sd of the difference; EXAMPLE SE: its test-example standard error per seed.\n")
+	rows := [][]string{{"DATASET", "KIND", "A", "B", "SEEDS", "PAIRED ON", "A − B", "95% CI", "SEED SD", "EXAMPLE SE", "TEST", "P", "P (HOLM)", "EFFECT", "VERDICT"}}
+	pval := func(v jsonNum) string {
+		if float64(v) < 1e-16 {
+			return "<1e-16"
+		}
+		return num(v)
+	}
 	for _, p := range c.Pairs {
-		on := "seeds"
+		on, seedSD, exSE := "seeds", "-", "-"
 		if p.PerExample {
 			on = fmt.Sprintf("%d examples/seed", p.Detail.Primary.NExamples)
 		}
+		if v := p.Detail.Variance; v != nil {
+			seedSD, exSE = num(jsonNum(v.SeedSD)), num(jsonNum(v.ExampleSE))
+		}
 		rows = append(rows, []string{p.Dataset + "#" + p.DataKey[:6], p.Kind, p.A, p.B, fmt.Sprint(len(p.Seeds)), on,
-			num(p.Difference), "[" + num(p.CILow) + ", " + num(p.CIHigh) + "]", p.Test, num(p.PValue), num(p.PHolm),
+			num(p.Difference), "[" + num(p.CILow) + ", " + num(p.CIHigh) + "]", seedSD, exSE, p.Test, pval(p.PValue), pval(p.PHolm),
 			p.EffectName + " " + num(p.EffectSize), p.Verdict})
 	}
 	if len(c.Pairs) > 0 {
