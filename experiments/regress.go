@@ -96,7 +96,7 @@ func (b *Baseline) CheckTest(recs []*Record, opt TestOptions) (*TestReport, erro
 	var regs []stats.Regression
 	for _, g := range groups {
 		for _, name := range b.testedMetrics(g) {
-			tm, ok, err := b.testMetric(g, name, opt)
+			tm, ok, err := b.testMetric(g, name, opt, rep)
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", g.label, name, err)
 			}
@@ -185,7 +185,7 @@ func (b *Baseline) testedMetrics(g *testGroup) []string {
 
 // testMetric builds the regression input of one metric of a group and runs
 // the test; ok is false when no seed has the metric on both sides.
-func (b *Baseline) testMetric(g *testGroup, name string, opt TestOptions) (TestedMetric, bool, error) {
+func (b *Baseline) testMetric(g *testGroup, name string, opt TestOptions, rep *TestReport) (TestedMetric, bool, error) {
 	tm := TestedMetric{Label: g.label, Metric: name}
 	in := stats.RegressionInput{Direction: stats.LowerIsBetter}
 	if b.rule(name).Direction == Higher {
@@ -210,6 +210,8 @@ func (b *Baseline) testMetric(g *testGroup, name string, opt TestOptions) (Teste
 		if err == nil {
 			in.BaselineExamples, in.CurrentExamples, tm.PerExample = bx, nx, true
 			in.Baseline, in.Current = nil, nil
+		} else if g.base[kept[0]].Examples != nil {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s test_nll: per-seed values only: %v", g.label, err))
 		}
 	}
 	in.Margin = opt.RelMargin * math.Abs(meanOf(in.Baseline, in.BaselineExamples))
@@ -240,6 +242,11 @@ func average(x []float64) float64 {
 func (b *Baseline) examplePairs(g *testGroup, kept []int, opt TestOptions) ([][]float64, [][]float64, error) {
 	if opt.ExamplesDir == "" {
 		return nil, nil, errors.New("the baseline has no per-example folder")
+	}
+	if sameDir(opt.ExamplesDir, opt.ResultsDir) {
+		// The baseline's sidecars were overwritten by the run being checked:
+		// they would match only when nothing changed.
+		return nil, nil, errors.New("the baseline's per-example folder is the results folder being checked; record the baseline with -examples")
 	}
 	var bx, nx [][]float64
 	cache := map[string][]float64{}
@@ -306,6 +313,9 @@ func (t *TestReport) Table(all bool) string {
 	}
 	for _, s := range t.BadTrials {
 		fmt.Fprintf(&b, "FAILED trial %s\n", s)
+	}
+	for _, s := range t.Notes {
+		fmt.Fprintf(&b, "note: %s\n", s)
 	}
 	return b.String()
 }
@@ -374,4 +384,11 @@ func CopyBaselineExamples(b *Baseline, src, baselinePath string) (int, error) {
 	}
 	b.ExamplesDir = name
 	return n, nil
+}
+
+// sameDir reports whether two paths name the same folder.
+func sameDir(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }

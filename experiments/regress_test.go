@@ -95,6 +95,28 @@ func TestCheckTestMode(t *testing.T) {
 	}
 }
 
+// A baseline whose sidecars live in the folder being checked (recorded
+// without -examples, then overwritten by the new run) is not paired per
+// example: a matching file would only prove nothing changed.
+func TestCheckTestRefusesOverwrittenSidecars(t *testing.T) {
+	spec := strings.Replace(crnSpec, "seeds: [1, 2]", "seeds: [1]", 1)
+	dir := t.TempDir()
+	out := runTiny(t, spec, dir)
+	b := NewBaseline(out.Records, dir)
+	rep, err := b.CheckTest(out.Records, TestOptions{ExamplesDir: b.ExamplesRootFor("base.json"), ResultsDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range rep.Tested {
+		if tm.PerExample {
+			t.Errorf("%s paired on the results folder's own sidecars", tm.Label)
+		}
+	}
+	if len(rep.Notes) != 2 || !strings.Contains(rep.Notes[0], "record the baseline with -examples") {
+		t.Errorf("notes %q", rep.Notes)
+	}
+}
+
 // Baselines written before per-example sidecars still read, and test
 // without them (per-seed values only).
 func TestOldBaselineReadable(t *testing.T) {
