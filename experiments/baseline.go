@@ -54,6 +54,9 @@ type BaselineTrial struct {
 	Stopped   string             `json:"stopped,omitempty"` // why training ended; time_budget makes the numbers clock-dependent
 	Metrics   map[string]float64 `json:"metrics"`
 	NonFinite []string           `json:"nonfinite_metrics,omitempty"`
+	// Examples refers to the trial's per-example sidecar, for check -test
+	// (under the baseline's examples_dir); absent in older baselines.
+	Examples *results.ExamplesRef `json:"examples,omitempty"`
 }
 
 // Baseline is a baseline file.
@@ -66,6 +69,9 @@ type Baseline struct {
 	Default Rule                     `json:"default_rule"` // for metrics without a rule
 	Rules   map[string]Rule          `json:"rules"`
 	Trials  map[string]BaselineTrial `json:"trials"` // by trial id
+	// ExamplesDir holds the trials' sidecars, relative to the baseline
+	// file's folder (baseline -examples); "" reads them from Source.
+	ExamplesDir string `json:"examples_dir,omitempty"`
 }
 
 const baselineNote = "Edit rules freely: direction lower|higher|equal|report|ignore; a metric is worse beyond max(abs_tol, rel_tol*|baseline|); " +
@@ -108,7 +114,7 @@ func NewBaseline(recs []*results.Record, source string) *Baseline {
 		Rules: map[string]Rule{}, Trials: map[string]BaselineTrial{}}
 	for _, r := range recs {
 		t := BaselineTrial{Dataset: r.Dataset, Model: r.Model, Seed: r.Seed, Sweep: r.Sweep, Status: r.Status,
-			Metrics: r.Metrics, NonFinite: r.NonFinite}
+			Metrics: r.Metrics, NonFinite: r.NonFinite, Examples: r.Examples}
 		if r.Training != nil {
 			t.Stopped = r.Training.Stopped
 		}

@@ -24,11 +24,14 @@ type Evaluation struct {
 	Metrics   map[string]float64
 	Protocol  map[string]string
 	NonFinite []string
+	// Examples holds the per-test-example log-likelihood (exact, bound
+	// or estimate, as Kind says) behind test_nll; nil without one.
+	Examples []float64
 }
 
 // evalOverrideNote is the protocol note of a model that overrides eval
 // keys: which, with their values, in schema order ("" without). The
-// metric notes and Provenance.Spec show the effective settings; this says
+// metric notes and results.Provenance.Spec show the effective settings; this says
 // where they differ from the spec's eval block.
 func evalOverrideNote(m ModelSpec) string {
 	var parts []string
@@ -81,6 +84,7 @@ func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*E
 			return nil, err
 		}
 	}
+	e.Examples = p.in.LogLik // nil when no metric needed the likelihood
 	maps.Copy(e.Metrics, out.Values)
 	maps.Copy(e.Protocol, out.Notes)
 	e.NonFinite = out.NonFinite

@@ -137,6 +137,8 @@ func removeTemps(dir, trial string) {
 	for _, pattern := range []string{
 		filepath.Join(dir, "trials", "."+trial+".json.tmp*"),
 		filepath.Join(dir, "checkpoints", "."+trial+".ckpt.tmp*"),
+		filepath.Join(dir, "examples", "."+trial+".bin.tmp*"),
+		filepath.Join(dir, "models", "."+trial+".bin.tmp*"),
 	} {
 		paths, _ := filepath.Glob(pattern)
 		for _, p := range paths {
@@ -553,6 +555,9 @@ func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Option
 		ts.LR, schedule, ts.BatchSize, ts.Epochs, selection, res.Stopped)
 	if note := evalOverrideNote(tr.Model); note != "" {
 		rec.Protocol["eval"] = note
+	}
+	if err := keepOutputs(opt.Out, tr, m, d, ev, rec); err != nil {
+		return fail(results.StatusFailed, err)
 	}
 	if err := writeArtifacts(opt.Out, tr, m, d); err != nil {
 		board.logf("%s: warning: sample artifacts not written: %v", label, err)

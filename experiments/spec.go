@@ -119,6 +119,11 @@ type TrainSpec struct {
 	DivergeLoss   float64 `json:"diverge_loss,omitempty"`
 	DivergeMargin float64 `json:"diverge_margin,omitempty"`
 	DivergeEpochs int     `json:"diverge_epochs,omitempty"`
+	// DropModel is set by keep_model: false: the trained model is not kept
+	// in DIR/models. The zero value keeps it. It changes what a run stores,
+	// not what a trial computes, so it is left out of trial ids and the
+	// spec hash.
+	DropModel bool `json:"-"`
 }
 
 // EvalSpec holds the evaluation settings of the spec.
@@ -374,6 +379,7 @@ var trainSchema = params.Schema{
 	{Key: "diverge_loss", Default: defaultDivergeLoss, Doc: "a training or validation loss beyond this many nats per data dimension (in absolute value) ends the trial as diverged; a large value turns the rule off", Check: params.Positive},
 	{Key: "diverge_margin", Default: defaultDivergeMargin, Doc: "a validation NLL this many nats per data dimension above the data's trivial floor (diagonal Gaussian or independent Bernoullis fitted to the training split) for diverge_epochs epochs ends the trial as diverged", Check: params.Positive},
 	{Key: "diverge_epochs", Default: defaultDivergeEpochs, Doc: "epochs in a row above the diverge_margin bound before a trial counts as diverged", Check: params.Positive},
+	{Key: "keep_model", Default: true, Doc: "keep the trained model in DIR/models/<trial>.bin for genbench eval; false for huge sweeps"},
 	{Key: "min_delta", Default: 0.0, Doc: "least drop of the validation loss (nats) that counts as an improvement for patience and lr_patience; the best state is kept regardless", Check: params.Nonnegative},
 }
 
@@ -435,6 +441,8 @@ func setTrain(t *TrainSpec, key string, v any) {
 		if t.MemoryLimit == "auto" {
 			t.MemoryLimit = ""
 		}
+	case "keep_model":
+		t.DropModel = !v.(bool)
 	case "lr_schedule":
 		t.Schedule = v.(string)
 		if t.Schedule == "constant" {

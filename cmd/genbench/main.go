@@ -33,9 +33,19 @@ const usage = `usage:
   genbench report DIR [-o OUT]      write report.md, report.html and figures (default OUT: DIR/report)
   genbench summary DIR [-json] [-metrics a,b] [-all]
                                     metrics over seeds: mean, std, 95% CI per data set, model and sweep point
-  genbench baseline DIR -o FILE     record DIR's metrics, with editable tolerances, as a baseline
-  genbench check DIR -baseline FILE [-all] [-timing]
-                                    compare with a baseline; exit 1 on a regression, a missing or failed trial
+  genbench baseline DIR -o FILE [-examples]
+                                    record DIR's metrics, with editable tolerances, as a baseline
+                                    (-examples: copy the per-example sidecars beside it, for check -test)
+  genbench check DIR -baseline FILE [-all] [-timing] [-test [-alpha a] [-margin f]] [-junit FILE] [-markdown FILE]
+                                    compare with a baseline; exit 1 on a regression, a missing or failed trial;
+                                    -test: fail only where a one-sided paired test rejects at α (Holm across checks);
+                                    -junit/-markdown: the checks as JUnit XML and a Markdown summary for CI
+  genbench eval SPEC.yaml -o DIR [-metrics a,b]
+                                    re-evaluate finished trials from their kept models (DIR/models), no training
+  genbench compare DIR [A B] [-json] [-alpha 0.05]
+                                    paired tests of test NLL for every pair of models on a data set (Holm-corrected),
+                                    bootstrap intervals of sample-based metrics over seeds
+  genbench export DIR [-o FILE]     the records as a tidy CSV, one row per trial × metric
   genbench merge OUT DIR...         combine shard folders into OUT (refuses conflicting duplicates)
   genbench emit slurm SPEC -o SHARED_DIR [-shards N] [-cpus C] [-mem M] [-time T] [-partition P] [-script FILE]
   genbench emit k8s SPEC [-o DIR] [-shards N] [-image IMG] [-pvc CLAIM] [-cpus C] [-mem M] [-script FILE]
@@ -70,6 +80,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdReport(args[1:], stdout, stderr)
 	case "emit":
 		return cmdEmit(args[1:], stdout, stderr)
+	case "eval":
+		return cmdEval(args[1:], stdout, stderr)
+	case "compare":
+		return cmdCompare(args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -116,6 +116,7 @@ func cmdBaseline(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "baseline file to write (required)")
+	copyExamples := fs.Bool("examples", false, "copy the per-example sidecars to FILE's folder (<name>.examples/) for check -test")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return 2
@@ -130,6 +131,14 @@ func cmdBaseline(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	b := experiments.NewBaseline(recs, pos[0])
+	if *copyExamples {
+		n, err := experiments.CopyBaselineExamples(b, pos[0], *out)
+		if err != nil {
+			fmt.Fprintf(stderr, "genbench baseline: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "baseline: %d per-example sidecars copied to %s\n", n, b.ExamplesDir)
+	}
 	if err := experiments.WriteBaseline(*out, b); err != nil {
 		fmt.Fprintf(stderr, "genbench baseline: %v\n", err)
 		return 1
@@ -154,8 +163,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	basePath := fs.String("baseline", "", "baseline file (genbench baseline) to compare with (required)")
 	all := fs.Bool("all", false, "list every compared metric, not only those that moved")
 	timing := fs.Bool("timing", false, "also check timing metrics (as loose ratios)")
+	ci := addCheckFlags(fs)
 	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err != nil || !ci.valid(stderr) {
 		return 2
 	}
 	if len(pos) != 1 || *basePath == "" {
@@ -172,6 +182,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	recs, _, _ := loadRecords("check", pos[0], stderr)
+	if *ci.test {
+		return ci.runTest(b, *basePath, pos[0], recs, *all, stdout, stderr)
+	}
 	rep := b.Check(recs, experiments.CheckOptions{Timing: *timing})
 	fmt.Fprint(stdout, rep.Table(*all))
 	verdict := "ok"
@@ -180,7 +193,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "check %s: %d trials in the baseline, %d metric comparisons; %d worse beyond tolerance, %d missing trials, %d failed trials\n",
 		verdict, len(b.Trials), rep.Compared, rep.Failures-len(rep.MissingTrials)-len(rep.BadTrials), len(rep.MissingTrials), len(rep.BadTrials))
-	if !rep.OK() {
+	if !ci.write(rep.Outcomes(), stderr) || !rep.OK() {
 		return 1
 	}
 	return 0
