@@ -69,7 +69,8 @@ func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*E
 		Test: test, Rand: rng, NumParams: m.NumParams(), Kind: string(e.Kind),
 		Data: metrics.Data{Dim: dim, Binary: d.Kind == datasets.Binary, Shape: d.Shape, Levels: d.Levels, UnitLogDet: d.UnitLogDet,
 			Modes: d.Modes, ModeStd: d.ModeStd},
-		Settings: metrics.Settings{Samples: ev.Samples, ImportanceK: ev.ImportanceK, SpeedBatch: ev.SpeedBatch, SpeedRepeats: ev.SpeedRepeats},
+		Settings: metrics.Settings{Samples: ev.Samples, ImportanceK: ev.ImportanceK, SpeedBatch: ev.SpeedBatch, SpeedRepeats: ev.SpeedRepeats,
+			FDSamples: ev.fdSamples()},
 	}}
 	out := metrics.NewOutput()
 	for _, mt := range metricsFor(ev.Metrics) {
@@ -206,18 +207,23 @@ func (p *preparer) prepareOne(need metrics.Needs) error {
 	return nil
 }
 
-// classifier readies the digit classifier: one digit per channel, so
-// 10^channels classes (1000 for stacked MNIST).
+// classifier readies the data set's classifier (digits.ForDataset): its
+// own for Fashion-MNIST, the digit classifier for MNIST and, channel by
+// channel, for stacked MNIST (k^channels classes: 1000 for three digits).
 func (p *preparer) classifier() error {
-	clf, err := digits.Get(nil)
+	clf, err := digits.GetRecipe(digits.ForDataset(p.data.Name), nil)
 	if err != nil {
-		return fmt.Errorf("digit classifier: %w", err)
+		return fmt.Errorf("%s classifier: %w", p.data.Name, err)
 	}
 	channels, classes := p.data.Shape[0], 1
 	for range channels {
-		classes *= 10
+		classes *= clf.Classes()
 	}
-	p.in.Classifier = &metrics.Classifier{Classes: classes, Name: digits.Version, Accuracy: clf.Accuracy,
+	name := clf.Architecture() + " trained on " + clf.Dataset()
+	if clf.Dataset() == "mnist" {
+		name = digits.Version // the name MNIST records have always carried
+	}
+	p.in.Classifier = &metrics.Classifier{Classes: classes, Name: name, Accuracy: clf.Accuracy, Hash: clf.Hash(),
 		Label: func(pix *mat.Dense) ([]int, *mat.Dense) { return labelImages(clf, pix, channels) }}
 	return nil
 }
@@ -256,9 +262,9 @@ func pixelRows(d *datasets.Data, x *mat.Dense) *mat.Dense {
 	return out
 }
 
-// labelImages classifies each channel of each row with the digit
-// classifier: one digit for MNIST, 100·d1+10·d2+d3 for stacked MNIST. The
-// features of the channels are concatenated.
+// labelImages classifies each channel of each row with the classifier:
+// one digit for MNIST, 100·d1+10·d2+d3 for stacked MNIST (k classes per
+// channel in general). The features of the channels are concatenated.
 func labelImages(clf *digits.Classifier, pix *mat.Dense, channels int) ([]int, *mat.Dense) {
 	r, c := pix.Dims()
 	per := c / channels
@@ -267,7 +273,7 @@ func labelImages(clf *digits.Classifier, pix *mat.Dense, channels int) ([]int, *
 	for ch := 0; ch < channels; ch++ {
 		l, f := clf.Classify(pix.Slice(0, r, ch*per, (ch+1)*per).(*mat.Dense))
 		for i := range labels {
-			labels[i] = labels[i]*10 + l[i]
+			labels[i] = labels[i]*clf.Classes() + l[i]
 		}
 		if feats == nil {
 			feats = f

@@ -134,6 +134,32 @@ type EvalSpec struct {
 	SpeedBatch   int      `json:"speed_batch"`   // default 1000
 	SpeedRepeats int      `json:"speed_repeats"` // default 5
 	MaxTest      int      `json:"max_test"`      // evaluate on at most this many test examples, 0 = all
+	// FDSamples is n of FD and KID, default 2000. Trial identities hash
+	// it only when it differs from the default (see Trial.identity), so
+	// that trials defined before the key existed keep their IDs.
+	FDSamples int `json:"fd_samples,omitempty"`
+}
+
+// defaultFDSamples is the default of eval.fd_samples: above the 512
+// features of the classifiers, so that covariances have full rank.
+const defaultFDSamples = 2000
+
+// fdSamples is n of FD and KID: the default when the block was made
+// without the schema (a zero value).
+func (e EvalSpec) fdSamples() int {
+	if e.FDSamples == 0 {
+		return defaultFDSamples
+	}
+	return e.FDSamples
+}
+
+// hashed is the eval block as trial identities and spec hashes see it:
+// keys added after identities existed are left out at their default.
+func (e EvalSpec) hashed() EvalSpec {
+	if e.FDSamples == defaultFDSamples {
+		e.FDSamples = 0
+	}
+	return e
 }
 
 // Trial is one (data set, model, seed) combination of a spec.
@@ -275,7 +301,7 @@ func (t Trial) identity() any {
 		Model   canonModel   `json:"model"`
 		Seed    uint64       `json:"seed"`
 		Eval    EvalSpec     `json:"eval"`
-	}{canonDatasetOf(t.Dataset), canonModelOf(t.Model), t.Seed, t.Eval}
+	}{canonDatasetOf(t.Dataset), canonModelOf(t.Model), t.Seed, t.Eval.hashed()}
 }
 
 // Canonical forms: what defines a spec or a trial, without positions.
@@ -357,7 +383,7 @@ func (s *Spec) canonical() any {
 		Sweep    *canonSweep         `json:"sweep,omitempty"`
 		Labels   []string            `json:"dataset_labels,omitempty"`
 		RunsOn   map[string][]string `json:"runs_on,omitempty"`
-	}{s.Name, s.Seeds, ds, ms, s.Eval, s.Sweep.canonical(), labels, runsOn}
+	}{s.Name, s.Seeds, ds, ms, s.Eval.hashed(), s.Sweep.canonical(), labels, runsOn}
 }
 
 // Schemas of the train and eval blocks. The type of each default fixes the
@@ -390,6 +416,7 @@ var evalSchema = params.Schema{
 	{Key: "speed_batch", Default: 1000, Doc: "batch size of the sampling-speed measurement", Check: params.Positive},
 	{Key: "speed_repeats", Default: 5, Doc: "repeats of the sampling-speed measurement", Check: params.Positive},
 	{Key: "max_test", Default: 0, Doc: "evaluate on at most this many test examples, 0 = all", Check: params.Nonnegative},
+	{Key: "fd_samples", Default: defaultFDSamples, Doc: "n of fd and kid: samples drawn, test rows as reference and validation rows for the floor (lowered to the smaller real split); keep it equal for every model compared", Check: params.Range(2, 1e7)},
 }
 
 // TrainKeys and EvalKeys return the keys of a spec's train: and eval:
@@ -475,6 +502,8 @@ func setEval(e *EvalSpec, key string, v any) {
 		e.SpeedRepeats = v.(int)
 	case "max_test":
 		e.MaxTest = v.(int)
+	case "fd_samples":
+		e.FDSamples = v.(int)
 	default:
 		panic("experiments: no eval key " + key)
 	}
@@ -1052,6 +1081,9 @@ func (p *parser) models(n *yaml.Node, global TrainSpec) ([]ModelSpec, []map[stri
 			var scratch EvalSpec
 			if given := p.eval(en, path+".eval", &scratch); len(given) > 0 {
 				ms.EvalOverride = given
+			}
+			if _, ok := ms.EvalOverride["fd_samples"]; ok {
+				p.errorf(en.Line, path+".eval.fd_samples", "is the spec's to set, in the top-level eval block: FD is biased in n, so every model is measured at the same n")
 			}
 		}
 		list, lines, oks = append(list, ms), append(lines, over), append(oks, good)

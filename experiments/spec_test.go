@@ -75,7 +75,7 @@ func TestLoadValid(t *testing.T) {
 	if !reflect.DeepEqual(s.Models, wantModels) {
 		t.Errorf("models\n got %#v\nwant %#v", s.Models, wantModels)
 	}
-	wantEval := EvalSpec{Metrics: []string{"nll", "bits_per_dim", "sampling_speed"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5}
+	wantEval := EvalSpec{Metrics: []string{"nll", "bits_per_dim", "sampling_speed"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5, FDSamples: 2000}
 	if !reflect.DeepEqual(s.Eval, wantEval) {
 		t.Errorf("eval %+v, want %+v", s.Eval, wantEval)
 	}
@@ -100,7 +100,7 @@ func TestDefaults(t *testing.T) {
 	if s.Train != wantTrain || s.Models[0].Train != wantTrain {
 		t.Errorf("train %+v / model %+v, want %+v", s.Train, s.Models[0].Train, wantTrain)
 	}
-	wantEval := EvalSpec{Metrics: []string{"nll", "bits_per_dim", "true_nll", "sampling_speed"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5}
+	wantEval := EvalSpec{Metrics: []string{"nll", "bits_per_dim", "true_nll", "sampling_speed"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5, FDSamples: 2000}
 	if !reflect.DeepEqual(s.Eval, wantEval) {
 		t.Errorf("eval %+v, want %+v", s.Eval, wantEval)
 	}
@@ -157,7 +157,7 @@ func TestErrors(t *testing.T) {
 		{"unknown nested key", base + "train: {epochz: 3}\n",
 			"t.yaml:7: train.epochz: ", "unknown key (valid: batch_size, diverge_epochs, diverge_loss, diverge_margin, dtype, epochs, keep_model, lr, lr_decay, lr_patience, lr_schedule, max_steps, memory_limit, min_delta, patience, time_budget, warmup_steps)"},
 		{"unknown eval key", base + "eval:\n  samples: 10\n  sample: 10\n",
-			"t.yaml:9: eval.sample: ", "unknown key (valid: importance_k, max_test, metrics, samples, speed_batch, speed_repeats)"},
+			"t.yaml:9: eval.sample: ", "unknown key (valid: fd_samples, importance_k, max_test, metrics, samples, speed_batch, speed_repeats)"},
 		{"wrong type", base + "train:\n  epochs: ten\n",
 			"t.yaml:8: train.epochs: ", `want an integer, got the string "ten"`},
 		{"fractional integer", base + "train: {batch_size: 12.5}\n",
@@ -169,7 +169,7 @@ func TestErrors(t *testing.T) {
 		{"unknown model type", strings.Replace(base, "type: test-flow", "type: test-nope", 1),
 			"t.yaml:6: models[0].type: ", `unknown model type "test-nope" (valid: `},
 		{"unknown metric", base + "eval: {metrics: [nll, fid]}\n",
-			"t.yaml:7: eval.metrics[1]: ", `unknown metric "fid" (valid: bits_per_dim, class_coverage, diagnostics, mode_coverage, nll, parzen, precision_recall, sampling_speed, true_nll)`},
+			"t.yaml:7: eval.metrics[1]: ", `unknown metric "fid" (valid: bits_per_dim, class_coverage, diagnostics, fd, kid, mode_coverage, nll, parzen, precision_recall, sampling_speed, true_nll)`},
 		{"duplicate metric", base + "eval: {metrics: [nll, nll]}\n",
 			"t.yaml:7: eval.metrics[1]: ", `duplicate metric "nll"`},
 		{"unknown model param", strings.Replace(base, "{layers: 2}", "{layers: 2, colour: red}", 1),
@@ -254,9 +254,9 @@ func TestErrors(t *testing.T) {
 			"t.yaml:7: models[0].train.samples: ", "; evaluation settings go under eval:"},
 		// Per-model eval overrides: validated like the global eval block.
 		{"eval override: unknown key", strings.Replace(base, "{layers: 2}}", "{layers: 2},\n      eval: {speed_batch: 10, sample: 5}}", 1),
-			"t.yaml:7: models[0].eval.sample: ", "unknown key (valid: importance_k, max_test, metrics, samples, speed_batch, speed_repeats)"},
+			"t.yaml:7: models[0].eval.sample: ", "unknown key (valid: fd_samples, importance_k, max_test, metrics, samples, speed_batch, speed_repeats)"},
 		{"eval override: train key", strings.Replace(base, "{layers: 2}}", "{layers: 2},\n      eval: {epochs: 5}}", 1),
-			"t.yaml:7: models[0].eval.epochs: ", "unknown key (valid: importance_k,"},
+			"t.yaml:7: models[0].eval.epochs: ", "unknown key (valid: fd_samples, importance_k,"},
 		{"eval override: train key hint", strings.Replace(base, "{layers: 2}}", "{layers: 2},\n      eval: {epochs: 5}}", 1),
 			"t.yaml:7: models[0].eval.epochs: ", "; training settings go under train:"},
 		{"eval override: not positive", base + "  - name: g\n    type: test-ar\n    eval:\n      speed_batch: 10\n      samples: 0\n",
@@ -275,6 +275,10 @@ func TestErrors(t *testing.T) {
 			"t.yaml:12: models[1].eval.metrics[1]: ", `unknown metric "fid" (valid: bits_per_dim,`},
 		{"eval override: duplicate metric", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {metrics: [nll, nll]}}", 1),
 			"t.yaml:6: models[0].eval.metrics[1]: ", `duplicate metric "nll" (also models[0].eval.metrics[0])`},
+		{"eval override: fd_samples", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {fd_samples: 500}}", 1),
+			"t.yaml:6: models[0].eval.fd_samples: ", "is the spec's to set, in the top-level eval block"},
+		{"fd_samples below 2", base + "eval: {fd_samples: 1}\n",
+			"t.yaml:7: eval.fd_samples: ", "must be in [2, "},
 		{"eval override: no metrics", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {metrics: []}}", 1),
 			"t.yaml:6: models[0].eval.metrics: ", "must name at least one metric"},
 		{"eval override: key given twice", strings.Replace(base, "{layers: 2}}", "{layers: 2}, eval: {samples: 5, samples: 6}}", 1),
@@ -557,7 +561,7 @@ eval: {metrics: [nll, sampling_speed, mode_coverage], samples: 2500, speed_batch
 // TestEvalOverrides checks that a model's eval: keys replace the global
 // ones for its trials only, key by key, and what they do to trial IDs.
 func TestEvalOverrides(t *testing.T) {
-	global := EvalSpec{Metrics: []string{"nll", "sampling_speed", "mode_coverage"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5}
+	global := EvalSpec{Metrics: []string{"nll", "sampling_speed", "mode_coverage"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5, FDSamples: 2000}
 	parse := func(t *testing.T, override string) *Spec {
 		t.Helper()
 		text := strings.Replace(evalText, ", OVERRIDE", override, 1)
@@ -712,5 +716,30 @@ func TestQuickIDsUnchanged(t *testing.T) {
 	sort.Strings(got)
 	if len(want) == 0 || !reflect.DeepEqual(got, want) {
 		t.Errorf("quick.yaml trial IDs\n%s\nbaselines/quick.json\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestFDSamplesDefaultKeepsIDs: eval.fd_samples spelled out at its
+// default leaves trial IDs and the spec hash as they were before the key
+// existed; another value changes both.
+func TestFDSamplesDefaultKeepsIDs(t *testing.T) {
+	parse := func(extra string) *Spec {
+		t.Helper()
+		s, err := Parse("min.yaml", []byte(minimal+extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	plain, spelled, other := parse(""), parse("eval: {fd_samples: 2000}\n"), parse("eval: {fd_samples: 500}\n")
+	id := func(s *Spec) string { return s.TrialSpecs()[0].ID }
+	if id(plain) != id(spelled) || plain.Hash != spelled.Hash {
+		t.Errorf("fd_samples at its default changed the trial ID (%s vs %s) or the spec hash", id(plain), id(spelled))
+	}
+	if id(plain) == id(other) || plain.Hash == other.Hash {
+		t.Errorf("fd_samples 500 kept the trial ID %s or the spec hash", id(plain))
+	}
+	if got := other.TrialSpecs()[0].Eval.FDSamples; got != 500 {
+		t.Errorf("trial eval fd_samples = %d, want 500", got)
 	}
 }

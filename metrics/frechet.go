@@ -203,3 +203,55 @@ func traceSqrt(a *mat.SymDense) (float64, error) {
 	}
 	return s, nil
 }
+
+func init() {
+	Register(Metric{
+		Name: "fd",
+		Doc: "images: Fréchet distance of samples to the test split in the data set's classifier features, " +
+			"with n, the floor (test vs as many validation rows) and the network's hash; lower is better",
+		Protocol: "Fréchet distance and KID",
+		// After the diagnostics, which draw from the random stream: asking
+		// for fd leaves every other metric's numbers as they were.
+		Order: 100,
+		Needs: NeedsSamples | NeedsImages | NeedsClassifier | NeedsValid,
+		Keys: []Key{
+			// AbsTol: a change within the floor's scale (≈ 0.5 for MNIST
+			// at n = 2000) is sampling noise.
+			{Name: "fd", Doc: "Fréchet distance of n samples to n test rows in classifier features", Better: Lower, RelTol: 0.1, AbsTol: 0.5,
+				Column: &Column{Header: "FD", Rank: 212, Format: Sig3}},
+			{Name: "fd_n", Doc: "n of fd, kid and their floors: samples, test rows and validation rows each", Better: Neither, Stable: true, Qualifies: "fd",
+				Column: &Column{Header: "FD/KID n", Rank: 211, Format: Integer}},
+			{Name: "fd_floor", Doc: "Fréchet distance of n validation rows to the same n test rows: what a perfect model scores at n", Better: Neither, Stable: true, RelTol: 1e-3,
+				Column: &Column{Header: "FD floor", Rank: 213, Format: Sig3}},
+		},
+		Compute: computeFD,
+	})
+}
+
+// computeFD writes the Fréchet distance of the trial's samples and the
+// floor of its data set; a sample with non-finite features makes fd
+// non-finite, never an error that would lose the trial.
+func computeFD(in *Input, out *Output) error {
+	d, err := prepareDistances(in)
+	if err != nil {
+		return err
+	}
+	floor, err := d.floor.FD()
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	fd := math.NaN()
+	if d.fake != nil {
+		r, err := FrechetDistance(d.floor.ref, d.fake)
+		if err != nil {
+			return err
+		}
+		fd = r.FD
+	}
+	out.Put("fd", fd)
+	out.Put("fd_n", float64(d.n))
+	out.Put("fd_floor", floor.FD)
+	out.Note("fd", distanceNote(in, d, "Fréchet distance (Dowson and Landau 1982, as FID, Heusel et al. 2017)"))
+	putProvenance(out, in, "fd")
+	return nil
+}

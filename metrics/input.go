@@ -55,7 +55,8 @@ type Input struct {
 	// Diagnostics (NeedsDiagnostics) are the model's own numbers.
 	Diagnostics map[string]float64
 
-	samples map[int]*mat.Dense
+	samples  map[int]*mat.Dense
+	features map[int]*mat.Dense // classifier features of samples[n]
 }
 
 // Data holds the facts about a data set that metrics use.
@@ -80,6 +81,10 @@ type Settings struct {
 	ImportanceK  int // importance samples of an estimated likelihood
 	SpeedBatch   int // batch of the sampling-speed measurement
 	SpeedRepeats int // repeats of the sampling-speed measurement
+	// FDSamples is n of FD and KID: samples drawn, test rows as reference
+	// and validation rows for the floor; the same for every model of a
+	// spec, since FD is biased in n.
+	FDSamples int
 }
 
 // Classifier labels images and gives their features, for class coverage
@@ -93,6 +98,10 @@ type Classifier struct {
 	// Name and Accuracy identify the classifier in protocol notes.
 	Name     string
 	Accuracy float64
+	// Hash identifies the feature network (its training data,
+	// architecture and code version): distances in feature spaces with
+	// different hashes are not comparable.
+	Hash string
 }
 
 // Samples returns n samples drawn with Rand: the same matrix on every call
@@ -116,12 +125,15 @@ func (in *Input) Samples(n int) (*mat.Dense, error) {
 }
 
 // FirstTest returns at most n test rows.
-func (in *Input) FirstTest(n int) *mat.Dense {
-	r, c := in.Test.Dims()
+func (in *Input) FirstTest(n int) *mat.Dense { return firstRowsOf(in.Test, n) }
+
+// firstRowsOf returns at most n rows of x (all when n ≤ 0).
+func firstRowsOf(x *mat.Dense, n int) *mat.Dense {
+	r, c := x.Dims()
 	if n <= 0 || n >= r {
-		return in.Test
+		return x
 	}
-	return in.Test.Slice(0, n, 0, c).(*mat.Dense)
+	return x.Slice(0, n, 0, c).(*mat.Dense)
 }
 
 // Output collects what metrics write for one trial: finite values by

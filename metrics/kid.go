@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -114,4 +115,58 @@ func sumKernelOffDiagonal(a *mat.Dense) float64 {
 		}
 	}
 	return 2 * s
+}
+
+func init() {
+	Register(Metric{
+		Name: "kid",
+		Doc: "images: KID (unbiased MMD², cubic kernel) of samples to the test split in the data set's classifier features, " +
+			"mean ± std over subsets, with n, the floor and the network's hash; lower is better",
+		Protocol: "Fréchet distance and KID",
+		Order:    101, // after fd, whose samples and floor it shares
+		Needs:    NeedsSamples | NeedsImages | NeedsClassifier | NeedsValid,
+		Keys: []Key{
+			// AbsTol: about the floor's scale (≈ 0.003 for MNIST at n = 2000).
+			{Name: "kid", Doc: "KID of n samples to n test rows, mean over subsets", Better: Lower, RelTol: 0.1, AbsTol: 0.005,
+				Column: &Column{Header: "KID", Rank: 216, Format: Sig3}},
+			{Name: "kid_std", Doc: "standard deviation of kid over its subsets", Better: Neither, Qualifies: "kid", RelTol: 0.2, AbsTol: 0.005},
+			{Name: "kid_n", Doc: "n of kid and its floor: samples, test rows and validation rows each", Better: Neither, Stable: true, Qualifies: "kid"},
+			{Name: "kid_floor", Doc: "KID of n validation rows to the same n test rows: what a perfect model scores at n (about 0)", Better: Neither, Stable: true, RelTol: 1e-3, AbsTol: 1e-6,
+				Column: &Column{Header: "KID floor", Rank: 217, Format: Sig3}},
+			{Name: "kid_floor_std", Doc: "standard deviation of kid_floor over its subsets", Better: Neither, Stable: true, Qualifies: "kid_floor", RelTol: 1e-3, AbsTol: 1e-6},
+		},
+		Compute: computeKID,
+	})
+}
+
+// computeKID writes the KID of the trial's samples, from subsets drawn
+// with a seed taken from the evaluation's random stream, and the floor of
+// its data set.
+func computeKID(in *Input, out *Output) error {
+	d, err := prepareDistances(in)
+	if err != nil {
+		return err
+	}
+	floor, err := d.floor.KID()
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	seed := in.Rand.Uint64()
+	mean, std := math.NaN(), math.NaN()
+	if d.fake != nil {
+		r, err := KID(d.floor.ref, d.fake, kidSubsetSize(d.n), kidSubsets, seed)
+		if err != nil {
+			return err
+		}
+		mean, std = r.Mean, r.Std
+	}
+	out.Put("kid", mean)
+	out.Put("kid_std", std)
+	out.Put("kid_n", float64(d.n))
+	out.Put("kid_floor", floor.Mean)
+	out.Put("kid_floor_std", floor.Std)
+	out.Note("kid", distanceNote(in, d, fmt.Sprintf("KID (Bińkowski et al. 2018), unbiased MMD² with k(x,y) = (xᵀy/d + 1)³, mean ± std over %d subsets of %d",
+		kidSubsets, kidSubsetSize(d.n))))
+	putProvenance(out, in, "kid")
+	return nil
 }

@@ -70,7 +70,7 @@ func TestRegistryIsConsistent(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"bits_per_dim", "class_coverage", "diagnostics", "mode_coverage", "nll", "parzen", "precision_recall", "sampling_speed", "true_nll"}
+	want := []string{"bits_per_dim", "class_coverage", "diagnostics", "fd", "kid", "mode_coverage", "nll", "parzen", "precision_recall", "sampling_speed", "true_nll"}
 	if got := Names(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("Names() = %v, want %v (training keys are not a metric a spec may ask for)", got, want)
 	}
