@@ -131,3 +131,43 @@ func TestFDSamplesLoweredToTheRealSplits(t *testing.T) {
 		t.Errorf("fd_n %v, note %q: want 150, lowered and said so", e.Metrics["fd_n"], e.Protocol["fd"])
 	}
 }
+
+// trainSteps takes steps minibatch steps of m on d's training rows, in a
+// seeded order.
+func trainSteps(t *testing.T, m models.Model, d *datasets.Data, steps, batch int, rng *rand.Rand) {
+	t.Helper()
+	rows, c := d.Train.Dims()
+	x := mat.NewDense(batch, c, nil)
+	for range steps {
+		for i := range batch {
+			copy(x.RawRowView(i), d.Train.RawRowView(rng.IntN(rows)))
+		}
+		if _, err := m.TrainStep(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestGANFDFallsWithTraining: a GAN's FD falls from its initialisation to
+// a tenth of its training and further to the end of it.
+func TestGANFDFallsWithTraining(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a GAN on MNIST")
+	}
+	const n, steps = 1000, 1500
+	d := smallMNIST(t, 5000, n)
+	m := newGAN(t, d, 1)
+	rng := rand.New(rand.NewPCG(7, 8))
+	var fds []float64
+	done := 0
+	for _, s := range []int{0, steps / 10, steps - steps/10} {
+		trainSteps(t, m, d, s, 64, rng)
+		done += s
+		e := evalFD(t, m, d, n)
+		fds = append(fds, e.Metrics["fd"])
+		t.Logf("after %d steps: fd %.4g (floor %.4g), kid %.4g ± %.2g", done, e.Metrics["fd"], e.Metrics["fd_floor"], e.Metrics["kid"], e.Metrics["kid_std"])
+	}
+	if !(fds[0] > fds[1] && fds[1] > fds[2]) {
+		t.Errorf("FD at 0, %d and %d steps: %.4g, %.4g, %.4g: want falling", steps/10, steps, fds[0], fds[1], fds[2])
+	}
+}

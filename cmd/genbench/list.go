@@ -69,7 +69,7 @@ func metricFacts(m metrics.Metric) string {
 		case k.Name == "*":
 			keys = append(keys, "keys the model chooses")
 		case k.Qualifies == "":
-			keys = append(keys, k.Name)
+			keys = append(keys, k.Name+" ("+ruleText(experiments.DefaultRule(k.Name))+")")
 		}
 	}
 	s := "writes [" + strings.Join(keys, " ") + "]"
@@ -83,6 +83,18 @@ func metricFacts(m metrics.Metric) string {
 		s += "; docs/protocols.md: " + m.Protocol
 	}
 	return s
+}
+
+// ruleText says how genbench check compares a key by default: its
+// direction and tolerance, "lower ±max(0.5, 10%)".
+func ruleText(r experiments.Rule) string {
+	switch {
+	case r.Timing:
+		return fmt.Sprintf("%s, timing ×%g", r.Direction, r.Ratio)
+	case r.AbsTol == 0 && r.RelTol == 0:
+		return r.Direction
+	}
+	return fmt.Sprintf("%s ±max(%g, %g%%)", r.Direction, r.AbsTol, 100*r.RelTol)
 }
 
 // outputWidth is the width genbench list wraps to: $COLUMNS when set, the

@@ -48,3 +48,18 @@ func TestListWraps(t *testing.T) {
 		}
 	}
 }
+
+// TestListShowsRules checks that genbench list gives each metric key's
+// direction and tolerance, as the registry declares them.
+func TestListShowsRules(t *testing.T) {
+	t.Setenv("COLUMNS", "1000")
+	var out, errs bytes.Buffer
+	if code := run([]string{"list"}, &out, &errs); code != 0 {
+		t.Fatalf("list: exit %d: %s", code, errs.String())
+	}
+	for _, want := range []string{"fd (lower ±max(0.5, 10%))", "fd_floor (equal ±max(0, 0.1%))", "kid (lower ±max(0.005, 10%))", "classes_covered (higher)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("genbench list does not say %q", want)
+		}
+	}
+}
