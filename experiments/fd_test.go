@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/genbench/genbench/datasets"
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/metrics/digits"
 	"github.com/genbench/genbench/models"
 )
@@ -132,42 +133,37 @@ func TestFDSamplesLoweredToTheRealSplits(t *testing.T) {
 	}
 }
 
-// trainSteps takes steps minibatch steps of m on d's training rows, in a
-// seeded order.
-func trainSteps(t *testing.T, m models.Model, d *datasets.Data, steps, batch int, rng *rand.Rand) {
-	t.Helper()
-	rows, c := d.Train.Dims()
-	x := mat.NewDense(batch, c, nil)
-	for range steps {
-		for i := range batch {
-			copy(x.RawRowView(i), d.Train.RawRowView(rng.IntN(rows)))
-		}
-		if _, err := m.TrainStep(x); err != nil {
+// TestClassifierOfTheDataSet: MNIST keeps the digit classifier (its cache
+// key, name and hash), stacked MNIST labels each channel with it (1000
+// classes, features of the three channels side by side).
+func TestClassifierOfTheDataSet(t *testing.T) {
+	clf, err := digits.Get(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name             string
+		user             map[string]any
+		classes, featDim int
+	}{
+		{"mnist", map[string]any{"preprocess": []any{}, "n_train": 100, "n_valid": 10, "n_test": 20}, 10, 512},
+		{"stacked_mnist", map[string]any{"preprocess": []any{}, "n_train": 100, "n_valid": 10, "n_test": 20}, 1000, 3 * 512},
+	}
+	for _, tt := range tests {
+		d, err := datasets.Build(tt.name, tt.user, 1)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-// TestGANFDFallsWithTraining: a GAN's FD falls from its initialisation to
-// a tenth of its training and further to the end of it.
-func TestGANFDFallsWithTraining(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains a GAN on MNIST")
-	}
-	const n, steps = 1000, 1500
-	d := smallMNIST(t, 5000, n)
-	m := newGAN(t, d, 1)
-	rng := rand.New(rand.NewPCG(7, 8))
-	var fds []float64
-	done := 0
-	for _, s := range []int{0, steps / 10, steps - steps/10} {
-		trainSteps(t, m, d, s, 64, rng)
-		done += s
-		e := evalFD(t, m, d, n)
-		fds = append(fds, e.Metrics["fd"])
-		t.Logf("after %d steps: fd %.4g (floor %.4g), kid %.4g ± %.2g", done, e.Metrics["fd"], e.Metrics["fd_floor"], e.Metrics["kid"], e.Metrics["kid_std"])
-	}
-	if !(fds[0] > fds[1] && fds[1] > fds[2]) {
-		t.Errorf("FD at 0, %d and %d steps: %.4g, %.4g, %.4g: want falling", steps/10, steps, fds[0], fds[1], fds[2])
+		p := &preparer{data: d, in: &metrics.Input{}}
+		if err := p.classifier(); err != nil {
+			t.Fatal(err)
+		}
+		c := p.in.Classifier
+		labels, feats := c.Label(pixelRows(d, d.Test))
+		_, width := feats.Dims()
+		if c.Name != digits.Version || c.Hash != clf.Hash() || c.Classes != tt.classes || width != tt.featDim || len(labels) != 20 {
+			t.Errorf("%s: classifier %s hash %s, %d classes, %d features; want %s, %s, %d, %d",
+				tt.name, c.Name, c.Hash, c.Classes, width, digits.Version, clf.Hash(), tt.classes, tt.featDim)
+		}
 	}
 }

@@ -125,15 +125,12 @@ func (in *Input) Samples(n int) (*mat.Dense, error) {
 }
 
 // FirstTest returns at most n test rows.
-func (in *Input) FirstTest(n int) *mat.Dense { return firstRowsOf(in.Test, n) }
-
-// firstRowsOf returns at most n rows of x (all when n ≤ 0).
-func firstRowsOf(x *mat.Dense, n int) *mat.Dense {
-	r, c := x.Dims()
+func (in *Input) FirstTest(n int) *mat.Dense {
+	r, c := in.Test.Dims()
 	if n <= 0 || n >= r {
-		return x
+		return in.Test
 	}
-	return x.Slice(0, n, 0, c).(*mat.Dense)
+	return in.Test.Slice(0, n, 0, c).(*mat.Dense)
 }
 
 // Output collects what metrics write for one trial: finite values by

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
@@ -14,7 +16,7 @@ import (
 
 // This file prepares what the fd and kid metrics compare (docs/protocols.md,
 // Fréchet distance and KID): classifier features of n samples, of the
-// first n test rows (the reference) and of n validation rows, a real
+// n test rows (the reference) and of n validation rows, a real
 // sample disjoint from the reference whose distance to it is the floor a
 // perfect model would score at that n.
 
@@ -27,6 +29,8 @@ const Reference = "test"
 const (
 	kidSubsets   = 10
 	kidFloorSeed = 0x666c6f6f72 // fixed: the floor is a fact of the data set
+	// realSubsetSeed draws the reference and floor rows.
+	realSubsetSeed = 0x7265616c // "real"
 )
 
 // kidSubsetSize is 1000 rows, or half of n when n is below 2000, so that
@@ -123,11 +127,11 @@ func distanceN(in *Input) (n int, lowered string, err error) {
 	return n, lowered, nil
 }
 
-// floorFor returns the cached floor of the trial's first n test rows and
-// n validation rows in its classifier's feature space.
+// floorFor returns the cached floor of the trial's n reference test rows
+// and n validation rows in its classifier's feature space.
 func floorFor(in *Input, n int) *realFloor {
-	ref := in.Pixels(in.FirstTest(n))
-	twin := in.Pixels(firstRowsOf(in.Valid, n))
+	ref := in.Pixels(realSubset(in.Test, n, 1))
+	twin := in.Pixels(realSubset(in.Valid, n, 2))
 	key := floorKey(in.Classifier.Hash, ref, twin)
 	floors.Lock()
 	f, ok := floors.byKey[key]
@@ -161,6 +165,20 @@ func floorKey(hash string, sets ...*mat.Dense) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// realSubset returns n rows of x drawn without replacement with a fixed
+// seed (all of x when n is its size): the same rows for every model, and
+// not the first n: splits keep file order, and MNIST's test file, for
+// one, holds its 5000 cleaner, easier images first (LeCun et al. 1998).
+func realSubset(x *mat.Dense, n int, stream uint64) *mat.Dense {
+	r, _ := x.Dims()
+	if n >= r {
+		return x
+	}
+	idx := rand.New(rand.NewPCG(realSubsetSeed, stream)).Perm(r)[:n]
+	slices.Sort(idx)
+	return pickRows(x, idx)
 }
 
 // sampleFeatures returns the classifier features of Samples(n), computed
@@ -197,7 +215,7 @@ func allFinite(x *mat.Dense) bool {
 // distanceNote says how an FD or KID was made: n, the reference, the
 // feature network and the floor.
 func distanceNote(in *Input, d *distanceInputs, what string) string {
-	return fmt.Sprintf("%s in the penultimate layer of the classifier %s (hash %s): %d samples vs the first %d %s rows; floor: the same between those and %d validation rows%s",
+	return fmt.Sprintf("%s in the penultimate layer of the classifier %s (hash %s): %d samples vs %d %s rows; floor: the same between those and %d validation rows (both drawn with a fixed seed)%s",
 		what, in.Classifier.Name, in.Classifier.Hash, d.n, d.n, Reference, d.n, d.lowered)
 }
 

@@ -39,7 +39,7 @@ func runMetric(t *testing.T, name string, in *Input) *Output {
 }
 
 // The registered fd and kid are FrechetDistance and KID of the samples'
-// and the first n test rows' features; the floors are those of n
+// and n test rows' features; the floors are those of n
 // validation rows; provenance is noted; the floor is computed once.
 func TestFDAndKIDMetrics(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -49,7 +49,7 @@ func TestFDAndKIDMetrics(t *testing.T) {
 	fdOut := runMetric(t, "fd", in)
 	kidOut := runMetric(t, "kid", in)
 
-	ref, twin := firstRowsOf(test, n), firstRowsOf(valid, n)
+	ref, twin := realSubset(test, n, 1), realSubset(valid, n, 2)
 	fake, _ := in.Samples(n)
 	wantFD, _ := FrechetDistance(ref, fake)
 	wantFloor, _ := FrechetDistance(ref, twin)
