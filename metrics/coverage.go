@@ -260,7 +260,7 @@ func computeClassCoverage(in *Input, out *Output) error {
 	out.Put("classes_covered", float64(covered))
 	out.Put("classes_total", float64(clf.Classes))
 	out.Put("class_kl", kl)
-	out.Note("class_coverage", fmt.Sprintf("%d samples labelled by the digit classifier %s (test accuracy %.4f); class_kl = KL(class histogram ‖ uniform over %d) in nats",
+	out.Note("class_coverage", fmt.Sprintf("%d samples labelled by the classifier %s (test accuracy %.4f); class_kl = KL(class histogram ‖ uniform over %d) in nats",
 		in.Settings.Samples, clf.Name, clf.Accuracy, clf.Classes))
 	return nil
 }
