@@ -54,7 +54,9 @@ type realFloor struct {
 }
 
 // floors caches realFloor by feature network, n and the pixels of both
-// real sets, so that every model of a run gets the same floor.
+// real sets, so that every model of a run gets the same floor. Entries
+// live as long as the process: 2·n rows of features each (16 MB at
+// n = 2000 and 512 features), one per data set, preprocessing and n.
 var floors = struct {
 	sync.Mutex
 	byKey map[string]*realFloor
