@@ -187,6 +187,41 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	if opt.Jobs <= 0 {
 		opt.Jobs = DefaultJobs(runtime.NumCPU())
 	}
+	trials, err := startRun(spec, opt)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Trials: len(trials)}
+	board := newBoard(opt.Log, opt.Terminal, opt.Jobs)
+	todo := skipFinished(trials, opt, out, board)
+	board.start(len(todo))
+	runDone := make(chan struct{})
+	defer close(runDone)
+	go func() {
+		select {
+		case <-opt.Stop:
+			board.logf("stopping: no new trial starts; training trials stop after their current step and keep their checkpoints")
+		case <-runDone:
+		}
+	}()
+	results := runWorkers(spec, trials, todo, opt, board)
+	started, firstErr := collect(results, trials, out, board)
+	board.stop()
+	for _, k := range todo {
+		if !started[k] {
+			out.Interrupted++ // never handed to a worker
+		}
+	}
+	sort.Slice(out.Records, func(i, j int) bool { return out.Records[i].Trial < out.Records[j].Trial })
+	if err := writeJSON(filepath.Join(opt.Out, "results.json"), out.Records); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	return out, runError(out, opt, firstErr)
+}
+
+// startRun makes the results folder, writes its spec.json (every trial,
+// all shards) and returns the trials of this run's shard.
+func startRun(spec *Spec, opt Options) ([]Trial, error) {
 	for _, sub := range []string{"trials", "checkpoints"} {
 		if err := os.MkdirAll(filepath.Join(opt.Out, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("results folder: %w", err)
@@ -202,8 +237,13 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 			trials = append(trials, tr)
 		}
 	}
-	out := &Outcome{Trials: len(trials)}
-	board := newBoard(opt.Log, opt.Terminal, opt.Jobs)
+	return trials, nil
+}
+
+// skipFinished counts the trials with a valid record as skipped and
+// returns the positions of the others; a damaged record is reported and
+// its trial run again.
+func skipFinished(trials []Trial, opt Options, out *Outcome, board *board) []int {
 	var todo []int
 	for k, tr := range trials {
 		path := filepath.Join(opt.Out, "trials", tr.ID+".json")
@@ -223,16 +263,13 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		}
 		todo = append(todo, k)
 	}
-	board.start(len(todo))
-	runDone := make(chan struct{})
-	defer close(runDone)
-	go func() {
-		select {
-		case <-opt.Stop:
-			board.logf("stopping: no new trial starts; training trials stop after their current step and keep their checkpoints")
-		case <-runDone:
-		}
-	}()
+	return todo
+}
+
+// runWorkers runs the trials at positions todo on up to opt.Jobs
+// workers, one model each, and reports each trial on the channel, which
+// is closed when all are done or Stop ended the run.
+func runWorkers(spec *Spec, trials []Trial, todo []int, opt Options, board *board) <-chan trialResult {
 	jobs := make(chan int)
 	results := make(chan trialResult)
 	var wg sync.WaitGroup
@@ -264,6 +301,13 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		wg.Wait()
 		close(results)
 	}()
+	return results
+}
+
+// collect counts the workers' results into out, logging each, and
+// returns which trials were started and the first error that is not an
+// interruption or a busy trial.
+func collect(results <-chan trialResult, trials []Trial, out *Outcome, board *board) (map[int]bool, error) {
 	var firstErr error
 	started := map[int]bool{}
 	for r := range results {
@@ -307,29 +351,25 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		board.done()
 		board.logf("%s: %s%s", label, r.rec.Status, summaryLine(r.rec))
 	}
-	board.stop()
-	for _, k := range todo {
-		if !started[k] {
-			out.Interrupted++ // never handed to a worker
-		}
-	}
-	sort.Slice(out.Records, func(i, j int) bool { return out.Records[i].Trial < out.Records[j].Trial })
-	if err := writeJSON(filepath.Join(opt.Out, "results.json"), out.Records); err != nil && firstErr == nil {
-		firstErr = err
-	}
+	return started, firstErr
+}
+
+// runError is Run's error: the first failure to write, else trials left
+// to other processes (ErrBusy), else an interruption.
+func runError(out *Outcome, opt Options, firstErr error) error {
 	if firstErr != nil {
-		return out, firstErr
+		return firstErr
 	}
 	if out.Busy > 0 {
-		return out, fmt.Errorf("%w: %d of %d trials were left to the processes running them; run the same command again after they end to collect their records "+
+		return fmt.Errorf("%w: %d of %d trials were left to the processes running them; run the same command again after they end to collect their records "+
 			"(a lock is taken over once its heartbeat is %s old; if no genbench process runs a trial, delete its lock file %s by hand)",
 			ErrBusy, out.Busy, out.Trials, lockStale, filepath.Join(opt.Out, "checkpoints", "<trial>.lock"))
 	}
 	if out.Interrupted > 0 {
-		return out, fmt.Errorf("%w: %d of %d trials unfinished; run the same command again to resume them from %s",
+		return fmt.Errorf("%w: %d of %d trials unfinished; run the same command again to resume them from %s",
 			ErrInterrupted, out.Interrupted, out.Trials, filepath.Join(opt.Out, "checkpoints"))
 	}
-	return out, nil
+	return nil
 }
 
 func summaryLine(r *Record) string {
