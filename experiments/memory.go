@@ -246,8 +246,9 @@ func (p *parser) checkMemory(s *Spec, dsInfo []datasetInfo, modelOK []bool, root
 	reported := map[[2]int]bool{}
 	for k, pt := range points {
 		ds, ms, ev := s.Datasets, s.Models, s.Eval
+		var overridden []map[string]bool
 		if s.Sweep != nil {
-			ds, ms, ev, _ = s.pointSpec(pt)
+			ds, ms, ev, overridden = s.pointSpec(pt)
 		}
 		for i, d := range ds {
 			if i >= len(dsInfo) || !dsInfo[i].ok {
@@ -256,6 +257,9 @@ func (p *parser) checkMemory(s *Spec, dsInfo []datasetInfo, modelOK []bool, root
 			for j, m := range ms {
 				if j >= len(modelOK) || !modelOK[j] || !m.Runs(d) || reported[[2]int{i, j}] {
 					continue
+				}
+				if k > 0 && !s.Sweep.touchesAny(i, j, overridden) {
+					continue // the same trial as at the first point
 				}
 				msg, dominant := memoryError(d, m, m.EffectiveEval(ev))
 				if msg == "" {
@@ -308,4 +312,15 @@ func keyLine(root *mapNode, keys ...string) int {
 		n = next
 	}
 	return resolve(n).Line
+}
+
+// touchesAny reports whether any axis of the sweep changes trials of data
+// set i and model j.
+func (sw *SweepSpec) touchesAny(i, j int, overridden []map[string]bool) bool {
+	for _, ax := range sw.Axes {
+		if ax.touches(i, j, overridden) {
+			return true
+		}
+	}
+	return false
 }
