@@ -267,7 +267,13 @@ func (p *parser) checkMemory(s *Spec, dsInfo []datasetInfo, modelOK []bool, root
 				}
 				reported[[2]int{i, j}] = true
 				if s.Sweep != nil {
-					msg += fmt.Sprintf(" at sweep point %d", k)
+					point := SweepPoint{}
+					for a, ax := range s.Sweep.Axes {
+						if ax.touches(i, j, overridden) {
+							point[ax.Path] = ax.Values[pt[a]]
+						}
+					}
+					msg += " at sweep point " + point.String()
 				}
 				line, key := p.memoryBlame(s, i, j, dominant, root)
 				p.errorf(line, key, "%s", msg)

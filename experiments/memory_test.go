@@ -181,7 +181,7 @@ func TestMemoryCheckAtSweepPoints(t *testing.T) {
 	text := small + "sweep:\n  axes:\n    - {path: models.huge.params.hidden, values: [8, 16, 20000000]}\n"
 	_, err := Parse("oversized.yaml", []byte(text))
 	if err == nil || !strings.Contains(err.Error(), "oversized.yaml:7: models[1]: model huge on data set ring8 needs an estimated") ||
-		!strings.Contains(err.Error(), "at sweep point 2") || strings.Count(err.Error(), "\n") != 0 {
+		!strings.Contains(err.Error(), "at sweep point models[huge].params.hidden=20000000") || strings.Count(err.Error(), "\n") != 0 {
 		t.Errorf("error %v", err)
 	}
 }
