@@ -73,107 +73,24 @@ func firstRows(x *mat.Dense, n int) *mat.Dense {
 func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*Evaluation, error) {
 	e := &Evaluation{Kind: models.Kind(m), Metrics: map[string]float64{}, Protocol: map[string]string{}}
 	test := firstRows(d.Test, ev.MaxTest)
-	nTest, dim := test.Dims()
+	nTest, _ := test.Dims()
 	e.Metrics["params"] = float64(m.NumParams())
 	e.Protocol["test_rows"] = fmt.Sprint(nTest)
-
-	var logp []float64
-	var err error
-	if wants(ev, "nll") || wants(ev, "bits_per_dim") {
-		switch mm := m.(type) {
-		case models.Density:
-			logp, err = mm.LogProb(test)
-			e.Protocol["nll"] = "exact log-density, mean ± 2 s.e. over test examples"
-		case models.Estimator:
-			logp, err = mm.LogProbEstimate(test, ev.ImportanceK, rng)
-			e.Metrics["importance_k"] = float64(ev.ImportanceK)
-			e.Protocol["nll"] = fmt.Sprintf("importance-sampled estimate, k=%d samples from q(z|x)", ev.ImportanceK)
-		case models.Bounded:
-			logp, err = mm.LowerBound(test)
-			e.Protocol["nll"] = "negative ELBO (an upper bound on NLL)"
-		default:
-			e.Protocol["nll"] = "none: the model has no likelihood"
-		}
-		if err != nil {
-			return nil, fmt.Errorf("test log-likelihood: %w", err)
-		}
-		if b, ok := m.(models.Bounded); ok && e.Kind != models.Bound {
-			lb, err := b.LowerBound(test)
-			if err != nil {
-				return nil, fmt.Errorf("test ELBO: %w", err)
-			}
-			e.summary("test_nll_bound", metrics.NLL(lb))
-		}
+	// The steps draw from rng in this order; keep it, for the same bits.
+	logp, err := e.likelihood(m, d, ev, test, rng)
+	if err != nil {
+		return nil, err
 	}
-	if logp != nil {
-		nll := metrics.NLL(logp)
-		e.summary("test_nll", nll)
-		if wants(ev, "bits_per_dim") && (d.Levels > 0 || d.Kind == datasets.Binary) {
-			perExample := make([]float64, len(logp))
-			for i, v := range logp {
-				perExample[i] = -v
-			}
-			var corr []float64
-			if d.UnitLogDet != nil {
-				corr = make([]float64, nTest)
-				for i := range corr {
-					corr[i] = d.UnitLogDet(test.RawRowView(i))
-				}
-			}
-			bpd, err := metrics.BitsPerDim(perExample, corr, dim, d.Levels)
-			if err != nil {
-				return nil, fmt.Errorf("bits/dim: %w", err)
-			}
-			e.summary("bits_per_dim", bpd)
-			e.Protocol["bits_per_dim"] = fmt.Sprintf("NLL/(D ln2) + log2(%d) with the preprocessing's Jacobian (REFERENCE.md)", d.Levels)
-			if d.Levels == 0 {
-				e.Protocol["bits_per_dim"] = "NLL/(D ln2) on binary data"
-			}
-		}
-	}
-	if d.LogDensity != nil && (wants(ev, "true_nll") || wants(ev, "nll")) {
-		lp := make([]float64, nTest)
-		for i := range lp {
-			lp[i] = d.LogDensity(test.RawRowView(i))
-		}
-		truth := metrics.NLL(lp)
-		e.summary("true_nll", truth)
-		if logp != nil {
-			gap := make([]float64, nTest)
-			for i := range gap {
-				gap[i] = lp[i] - logp[i]
-			}
-			e.summary("nll_gap", metrics.Summarize(gap))
-		}
-		e.Protocol["true_nll"] = "the data's own NLL on the same test examples (a Monte Carlo entropy estimate)"
-	}
+	e.trueNLL(d, ev, test, logp)
 	if wants(ev, "sampling_speed") {
-		speedRNG := rand.New(rand.NewPCG(rng.Uint64(), 1))
-		sp, err := metrics.SamplingSpeed(func(n int) error {
-			_, err := m.Sample(n, speedRNG)
-			return err
-		}, ev.SpeedBatch, 1, ev.SpeedRepeats)
-		if err != nil {
-			return nil, fmt.Errorf("sampling speed: %w", err)
+		if err := e.samplingSpeed(m, ev, rng); err != nil {
+			return nil, err
 		}
-		e.put("samples_per_sec", sp.SamplesPerSec)
-		e.Protocol["sampling_speed"] = fmt.Sprintf("batch %d, 1 warm-up, median of %d repeats", ev.SpeedBatch, ev.SpeedRepeats)
 	}
 	if wants(ev, "mode_coverage") && d.Modes != nil {
-		s, err := m.Sample(ev.Samples, rng)
-		if err != nil {
-			return nil, fmt.Errorf("samples for mode coverage: %w", err)
+		if err := e.modeCoverage(m, d, ev, rng); err != nil {
+			return nil, err
 		}
-		mc, err := metrics.Modes(s, d.Modes, d.ModeStd)
-		if err != nil {
-			return nil, fmt.Errorf("mode coverage: %w", err)
-		}
-		e.put("modes_covered", float64(mc.ModesCovered))
-		e.put("modes_total", float64(mc.NumModes))
-		e.put("high_quality_frac", mc.HighQualityFrac)
-		e.put("mode_kl", mc.KL)
-		e.put("mode_jsd", mc.JSD)
-		e.Protocol["mode_coverage"] = fmt.Sprintf("VEEGAN/PacGAN: %d samples, high quality within 3 std (%g) of the nearest mode; mode_kl = KL(hq histogram ‖ uniform) in nats", ev.Samples, d.ModeStd)
 	}
 	if (wants(ev, "class_coverage") || wants(ev, "precision_recall")) && d.ToPixels != nil && len(d.Shape) == 3 {
 		if err := imageCoverage(e, m, d, ev, test, rng); err != nil {
@@ -196,6 +113,136 @@ func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*E
 	}
 	slices.Sort(e.NonFinite)
 	return e, nil
+}
+
+// likelihood computes the test NLL the model offers (exact, estimated or
+// bounded), its ELBO beside an exact or estimated NLL, and bits/dim; it
+// returns the per-example log-likelihoods, nil without any.
+func (e *Evaluation) likelihood(m models.Model, d *datasets.Data, ev EvalSpec, test *mat.Dense, rng *rand.Rand) ([]float64, error) {
+	if !wants(ev, "nll") && !wants(ev, "bits_per_dim") {
+		return nil, nil
+	}
+	var logp []float64
+	var err error
+	switch mm := m.(type) {
+	case models.Density:
+		logp, err = mm.LogProb(test)
+		e.Protocol["nll"] = "exact log-density, mean ± 2 s.e. over test examples"
+	case models.Estimator:
+		logp, err = mm.LogProbEstimate(test, ev.ImportanceK, rng)
+		e.Metrics["importance_k"] = float64(ev.ImportanceK)
+		e.Protocol["nll"] = fmt.Sprintf("importance-sampled estimate, k=%d samples from q(z|x)", ev.ImportanceK)
+	case models.Bounded:
+		logp, err = mm.LowerBound(test)
+		e.Protocol["nll"] = "negative ELBO (an upper bound on NLL)"
+	default:
+		e.Protocol["nll"] = "none: the model has no likelihood"
+	}
+	if err != nil {
+		return nil, fmt.Errorf("test log-likelihood: %w", err)
+	}
+	if b, ok := m.(models.Bounded); ok && e.Kind != models.Bound {
+		lb, err := b.LowerBound(test)
+		if err != nil {
+			return nil, fmt.Errorf("test ELBO: %w", err)
+		}
+		e.summary("test_nll_bound", metrics.NLL(lb))
+	}
+	if logp == nil {
+		return nil, nil
+	}
+	e.summary("test_nll", metrics.NLL(logp))
+	if wants(ev, "bits_per_dim") && (d.Levels > 0 || d.Kind == datasets.Binary) {
+		if err := e.bitsPerDim(d, test, logp); err != nil {
+			return nil, err
+		}
+	}
+	return logp, nil
+}
+
+// bitsPerDim converts the test log-likelihoods to bits per dimension in
+// the data's own space.
+func (e *Evaluation) bitsPerDim(d *datasets.Data, test *mat.Dense, logp []float64) error {
+	nTest, dim := test.Dims()
+	perExample := make([]float64, len(logp))
+	for i, v := range logp {
+		perExample[i] = -v
+	}
+	var corr []float64
+	if d.UnitLogDet != nil {
+		corr = make([]float64, nTest)
+		for i := range corr {
+			corr[i] = d.UnitLogDet(test.RawRowView(i))
+		}
+	}
+	bpd, err := metrics.BitsPerDim(perExample, corr, dim, d.Levels)
+	if err != nil {
+		return fmt.Errorf("bits/dim: %w", err)
+	}
+	e.summary("bits_per_dim", bpd)
+	e.Protocol["bits_per_dim"] = fmt.Sprintf("NLL/(D ln2) + log2(%d) with the preprocessing's Jacobian (REFERENCE.md)", d.Levels)
+	if d.Levels == 0 {
+		e.Protocol["bits_per_dim"] = "NLL/(D ln2) on binary data"
+	}
+	return nil
+}
+
+// trueNLL computes the data's own NLL on the test examples where the data
+// set has a density, and the model's gap to it.
+func (e *Evaluation) trueNLL(d *datasets.Data, ev EvalSpec, test *mat.Dense, logp []float64) {
+	if d.LogDensity == nil || !wants(ev, "true_nll") && !wants(ev, "nll") {
+		return
+	}
+	nTest, _ := test.Dims()
+	lp := make([]float64, nTest)
+	for i := range lp {
+		lp[i] = d.LogDensity(test.RawRowView(i))
+	}
+	e.summary("true_nll", metrics.NLL(lp))
+	if logp != nil {
+		gap := make([]float64, nTest)
+		for i := range gap {
+			gap[i] = lp[i] - logp[i]
+		}
+		e.summary("nll_gap", metrics.Summarize(gap))
+	}
+	e.Protocol["true_nll"] = "the data's own NLL on the same test examples (a Monte Carlo entropy estimate)"
+}
+
+// samplingSpeed measures samples per second with a stream of its own,
+// seeded from rng.
+func (e *Evaluation) samplingSpeed(m models.Model, ev EvalSpec, rng *rand.Rand) error {
+	speedRNG := rand.New(rand.NewPCG(rng.Uint64(), 1))
+	sp, err := metrics.SamplingSpeed(func(n int) error {
+		_, err := m.Sample(n, speedRNG)
+		return err
+	}, ev.SpeedBatch, 1, ev.SpeedRepeats)
+	if err != nil {
+		return fmt.Errorf("sampling speed: %w", err)
+	}
+	e.put("samples_per_sec", sp.SamplesPerSec)
+	e.Protocol["sampling_speed"] = fmt.Sprintf("batch %d, 1 warm-up, median of %d repeats", ev.SpeedBatch, ev.SpeedRepeats)
+	return nil
+}
+
+// modeCoverage applies the VEEGAN/PacGAN mode-coverage protocol to
+// ev.Samples samples.
+func (e *Evaluation) modeCoverage(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) error {
+	s, err := m.Sample(ev.Samples, rng)
+	if err != nil {
+		return fmt.Errorf("samples for mode coverage: %w", err)
+	}
+	mc, err := metrics.Modes(s, d.Modes, d.ModeStd)
+	if err != nil {
+		return fmt.Errorf("mode coverage: %w", err)
+	}
+	e.put("modes_covered", float64(mc.ModesCovered))
+	e.put("modes_total", float64(mc.NumModes))
+	e.put("high_quality_frac", mc.HighQualityFrac)
+	e.put("mode_kl", mc.KL)
+	e.put("mode_jsd", mc.JSD)
+	e.Protocol["mode_coverage"] = fmt.Sprintf("VEEGAN/PacGAN: %d samples, high quality within 3 std (%g) of the nearest mode; mode_kl = KL(hq histogram ‖ uniform) in nats", ev.Samples, d.ModeStd)
+	return nil
 }
 
 // pixelRows maps rows from model space to intensities in [0,1].
