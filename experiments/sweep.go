@@ -164,76 +164,9 @@ func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bo
 	}
 	first := map[string]int{}
 	for i, item := range seq.Content {
-		item = resolve(item)
-		path := fmt.Sprintf("sweep.axes[%d]", i)
-		am, ok := p.mappingOf(item, path)
-		if !ok {
-			good = false
-			continue
-		}
-		p.onlyKeys(am, path, axisKeys, nil)
-		if !p.require(am, path, "path", "values") {
-			good = false
-			continue
-		}
-		pathNode := resolve(am.get("path"))
-		raw, ok := p.str(pathNode, path+".path")
-		if !ok {
-			good = false
-			continue
-		}
-		ax := SweepAxis{Line: item.Line}
-		field, known, ok := p.sweepTarget(raw, pathNode.Line, path+".path", s, dsInfo, modelOK, &ax)
-		if !ok {
-			good = false
-			continue
-		}
-		if j, dup := first[ax.Path]; dup {
-			p.errorf(pathNode.Line, path+".path", "%s is swept twice (also sweep.axes[%d])", ax.Path, j)
-			good = false
-			continue
-		}
-		first[ax.Path] = i
-		vals, ok := p.sequence(am.get("values"), path+".values")
-		if !ok {
-			good = false
-			continue
-		}
-		if len(vals.Content) == 0 {
-			p.errorf(vals.Line, path+".values", "must list at least one value")
-			good = false
-			continue
-		}
-		if len(vals.Content) > maxSweepPoints {
-			p.errorf(vals.Line, path+".values", "%d values: more than %d sweep points", len(vals.Content), maxSweepPoints)
-			good = false
-			continue
-		}
-		seen := map[string]int{}
-		for k, vn := range vals.Content {
-			vn = resolve(vn)
-			key := fmt.Sprintf("%s.values[%d]", path, k)
-			if !known {
-				continue // the target's entry is broken; reported already
-			}
-			v, ok := p.convertFor(field, vn, key, ax.Path)
-			if !ok {
-				good = false
-				continue
-			}
-			b, err := canonicalJSON(v)
-			if err == nil {
-				if j, dup := seen[string(b)]; dup {
-					p.errorf(vn.Line, key, "value %s repeated (also values[%d])", formatValue(v), j)
-					good = false
-					continue
-				}
-				seen[string(b)] = k
-			}
-			ax.Values = append(ax.Values, v)
-			ax.Lines = append(ax.Lines, vn.Line)
-		}
-		if known {
+		ax, known, ok := p.sweepAxis(resolve(item), fmt.Sprintf("sweep.axes[%d]", i), i, s, dsInfo, modelOK, first)
+		good = good && ok
+		if ok && known {
 			sw.Axes = append(sw.Axes, ax)
 		}
 	}
@@ -265,14 +198,79 @@ func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bo
 	return sw
 }
 
+// sweepAxis reads axis i of the sweep at path; known is false when the
+// axis targets an entry whose own errors are reported already, ok false
+// when the axis itself is wrong. first maps each axis path to its index.
+func (p *parser) sweepAxis(item *yaml.Node, path string, i int, s *Spec, dsInfo []datasetInfo, modelOK []bool, first map[string]int) (ax SweepAxis, known, ok bool) {
+	am, ok := p.mappingOf(item, path)
+	if !ok {
+		return ax, false, false
+	}
+	p.onlyKeys(am, path, axisKeys, nil)
+	if !p.require(am, path, "path", "values") {
+		return ax, false, false
+	}
+	pathNode := resolve(am.get("path"))
+	raw, ok := p.str(pathNode, path+".path")
+	if !ok {
+		return ax, false, false
+	}
+	ax = SweepAxis{Line: item.Line}
+	field, known, ok := p.sweepTarget(raw, pathNode.Line, path+".path", s, dsInfo, modelOK, &ax)
+	if !ok {
+		return ax, false, false
+	}
+	if j, dup := first[ax.Path]; dup {
+		p.errorf(pathNode.Line, path+".path", "%s is swept twice (also sweep.axes[%d])", ax.Path, j)
+		return ax, false, false
+	}
+	first[ax.Path] = i
+	vals, ok := p.sequence(am.get("values"), path+".values")
+	if !ok {
+		return ax, false, false
+	}
+	if len(vals.Content) == 0 {
+		p.errorf(vals.Line, path+".values", "must list at least one value")
+		return ax, false, false
+	}
+	if len(vals.Content) > maxSweepPoints {
+		p.errorf(vals.Line, path+".values", "%d values: more than %d sweep points", len(vals.Content), maxSweepPoints)
+		return ax, false, false
+	}
+	good := true
+	seen := map[string]int{}
+	for k, vn := range vals.Content {
+		vn = resolve(vn)
+		key := fmt.Sprintf("%s.values[%d]", path, k)
+		if !known {
+			continue // the target's entry is broken; reported already
+		}
+		v, ok := p.convertFor(field, vn, key, ax.Path)
+		if !ok {
+			good = false
+			continue
+		}
+		b, err := canonicalJSON(v)
+		if err == nil {
+			if j, dup := seen[string(b)]; dup {
+				p.errorf(vn.Line, key, "value %s repeated (also values[%d])", formatValue(v), j)
+				good = false
+				continue
+			}
+			seen[string(b)] = k
+		}
+		ax.Values = append(ax.Values, v)
+		ax.Lines = append(ax.Lines, vn.Line)
+	}
+	return ax, known, good
+}
+
 // sweepTarget resolves an axis path. It returns the schema field of the
 // target and known=false when the target entry itself is broken (its
 // errors are reported elsewhere).
 func (p *parser) sweepTarget(raw string, line int, key string, s *Spec, dsInfo []datasetInfo, modelOK []bool, ax *SweepAxis) (params.Field, bool, bool) {
-	const forms = "want train.KEY, eval.KEY, models[NAME or INDEX].params.KEY, models[NAME or INDEX].train.KEY or datasets[NAME or INDEX].KEY (or with dots: models.NAME.params.KEY)"
 	fail := func(format string, args ...any) (params.Field, bool, bool) {
-		p.errorf(line, key, format, args...)
-		return params.Field{}, false, false
+		return p.targetFail(line, key, format, args...)
 	}
 	section, sel, rest, hasSel := splitPath(raw)
 	switch section {
@@ -282,7 +280,7 @@ func (p *parser) sweepTarget(raw string, line int, key string, s *Spec, dsInfo [
 		return fail("the spec's name cannot be swept")
 	case "train", "eval":
 		if hasSel || len(rest) != 1 {
-			return fail("%q: %s", raw, forms)
+			return fail("%q: %s", raw, sweepPathForms)
 		}
 		schema := trainSchema
 		kind := targetTrain
@@ -300,97 +298,123 @@ func (p *parser) sweepTarget(raw string, line int, key string, s *Spec, dsInfo [
 		ax.target = sweepTarget{kind: kind, key: rest[0]}
 		return f, true, true
 	case "models":
-		if hasSel && len(rest) == 2 && rest[0] == "eval" {
-			return fail("%q: a model's eval overrides cannot be swept; sweep eval.%s (models that set %s under their own eval: keep their value)", raw, rest[1], rest[1])
-		}
-		if !hasSel || len(rest) != 2 || (rest[0] != "params" && rest[0] != "train") {
-			return fail("%q: %s", raw, forms)
-		}
-		j := -1
-		var names []string
-		for i, m := range s.Models {
-			names = append(names, m.Name)
-			if m.Name == sel {
-				j = i
-			}
-		}
-		if j < 0 {
-			if k, err := strconv.Atoi(sel); err == nil && k >= 0 && k < len(s.Models) && strconv.Itoa(k) == sel {
-				j = k
-			} else {
-				return fail("%q: no model %q (models: %s; or an index 0 to %d)", raw, sel, strings.Join(names, ", "), len(s.Models)-1)
-			}
-		}
-		if !modelOK[j] {
-			return params.Field{}, false, true
-		}
-		m := s.Models[j]
-		if rest[0] == "train" {
-			f, ok := trainSchema.Lookup(rest[1])
-			if !ok {
-				return fail("%q: unknown key %s (valid: %s)", raw, rest[1], strings.Join(trainSchema.Keys(), ", "))
-			}
-			ax.Path = fmt.Sprintf("models[%s].train.%s", m.Name, rest[1])
-			ax.target = sweepTarget{kind: targetModelTrain, index: j, key: rest[1]}
-			return f, true, true
-		}
-		ty, _ := models.Lookup(m.Type)
-		f, ok := ty.Params.Lookup(rest[1])
-		if !ok {
-			if len(ty.Params) == 0 {
-				return fail("%q: model type %s takes no parameters", raw, m.Type)
-			}
-			return fail("%q: unknown parameter %s of model type %s (valid: %s)", raw, rest[1], m.Type, strings.Join(ty.Params.Keys(), ", "))
-		}
-		ax.Path = fmt.Sprintf("models[%s].params.%s", m.Name, rest[1])
-		ax.target = sweepTarget{kind: targetModelParams, index: j, key: rest[1]}
-		return f, true, true
+		return p.modelSweepTarget(raw, sel, rest, hasSel, line, key, s, modelOK, ax)
 	case "datasets":
-		if !hasSel || len(rest) != 1 {
-			return fail("%q: %s", raw, forms)
+		return p.datasetSweepTarget(raw, sel, rest, hasSel, line, key, s, dsInfo, ax)
+	}
+	return fail("%q: %s", raw, sweepPathForms)
+}
+
+// sweepPathForms lists the forms of a sweep axis path, for errors.
+const sweepPathForms = "want train.KEY, eval.KEY, models[NAME or INDEX].params.KEY, models[NAME or INDEX].train.KEY or datasets[NAME or INDEX].KEY (or with dots: models.NAME.params.KEY)"
+
+// targetFail reports a bad axis path (sweepTarget's results for it).
+func (p *parser) targetFail(line int, key, format string, args ...any) (params.Field, bool, bool) {
+	p.errorf(line, key, format, args...)
+	return params.Field{}, false, false
+}
+
+// modelSweepTarget resolves models[SEL].params.KEY and
+// models[SEL].train.KEY (see sweepTarget).
+func (p *parser) modelSweepTarget(raw, sel string, rest []string, hasSel bool, line int, key string, s *Spec, modelOK []bool, ax *SweepAxis) (params.Field, bool, bool) {
+	fail := func(format string, args ...any) (params.Field, bool, bool) {
+		return p.targetFail(line, key, format, args...)
+	}
+	if hasSel && len(rest) == 2 && rest[0] == "eval" {
+		return fail("%q: a model's eval overrides cannot be swept; sweep eval.%s (models that set %s under their own eval: keep their value)", raw, rest[1], rest[1])
+	}
+	if !hasSel || len(rest) != 2 || (rest[0] != "params" && rest[0] != "train") {
+		return fail("%q: %s", raw, sweepPathForms)
+	}
+	j := -1
+	var names []string
+	for i, m := range s.Models {
+		names = append(names, m.Name)
+		if m.Name == sel {
+			j = i
 		}
-		var idx []int
-		var names []string
-		for i, d := range s.Datasets {
-			names = append(names, d.Name)
-			if d.Name == sel {
-				idx = append(idx, i)
-			}
+	}
+	if j < 0 {
+		if k, err := strconv.Atoi(sel); err == nil && k >= 0 && k < len(s.Models) && strconv.Itoa(k) == sel {
+			j = k
+		} else {
+			return fail("%q: no model %q (models: %s; or an index 0 to %d)", raw, sel, strings.Join(names, ", "), len(s.Models)-1)
 		}
-		i := -1
-		switch {
-		case len(idx) == 1:
-			i = idx[0]
-		case len(idx) > 1:
-			return fail("%q: data set %s is listed %d times; name it by index (datasets[%d], ...)", raw, sel, len(idx), idx[0])
-		default:
-			if k, err := strconv.Atoi(sel); err == nil && k >= 0 && k < len(s.Datasets) && strconv.Itoa(k) == sel {
-				i = k
-			} else {
-				return fail("%q: no data set %q (datasets: %s; or an index 0 to %d)", raw, sel, strings.Join(names, ", "), len(s.Datasets)-1)
-			}
-		}
-		if !dsInfo[i].ok {
-			return params.Field{}, false, true
-		}
-		d := s.Datasets[i]
-		src, _ := datasets.Lookup(d.Name)
-		f, ok := src.Params.Lookup(rest[0])
+	}
+	if !modelOK[j] {
+		return params.Field{}, false, true
+	}
+	m := s.Models[j]
+	if rest[0] == "train" {
+		f, ok := trainSchema.Lookup(rest[1])
 		if !ok {
-			return fail("%q: unknown parameter %s of data set %s (valid: %s)", raw, rest[0], d.Name, strings.Join(src.Params.Keys(), ", "))
+			return fail("%q: unknown key %s (valid: %s)", raw, rest[1], strings.Join(trainSchema.Keys(), ", "))
 		}
-		// Name a data set by index only when its name is repeated.
-		label := d.Name
-		for k, o := range s.Datasets {
-			if k != i && o.Name == d.Name {
-				label = strconv.Itoa(i)
-			}
-		}
-		ax.Path = fmt.Sprintf("datasets[%s].%s", label, rest[0])
-		ax.target = sweepTarget{kind: targetDataset, index: i, key: rest[0]}
+		ax.Path = fmt.Sprintf("models[%s].train.%s", m.Name, rest[1])
+		ax.target = sweepTarget{kind: targetModelTrain, index: j, key: rest[1]}
 		return f, true, true
 	}
-	return fail("%q: %s", raw, forms)
+	ty, _ := models.Lookup(m.Type)
+	f, ok := ty.Params.Lookup(rest[1])
+	if !ok {
+		if len(ty.Params) == 0 {
+			return fail("%q: model type %s takes no parameters", raw, m.Type)
+		}
+		return fail("%q: unknown parameter %s of model type %s (valid: %s)", raw, rest[1], m.Type, strings.Join(ty.Params.Keys(), ", "))
+	}
+	ax.Path = fmt.Sprintf("models[%s].params.%s", m.Name, rest[1])
+	ax.target = sweepTarget{kind: targetModelParams, index: j, key: rest[1]}
+	return f, true, true
+}
+
+// datasetSweepTarget resolves datasets[SEL].KEY (see sweepTarget).
+func (p *parser) datasetSweepTarget(raw, sel string, rest []string, hasSel bool, line int, key string, s *Spec, dsInfo []datasetInfo, ax *SweepAxis) (params.Field, bool, bool) {
+	fail := func(format string, args ...any) (params.Field, bool, bool) {
+		return p.targetFail(line, key, format, args...)
+	}
+	if !hasSel || len(rest) != 1 {
+		return fail("%q: %s", raw, sweepPathForms)
+	}
+	var idx []int
+	var names []string
+	for i, d := range s.Datasets {
+		names = append(names, d.Name)
+		if d.Name == sel {
+			idx = append(idx, i)
+		}
+	}
+	i := -1
+	switch {
+	case len(idx) == 1:
+		i = idx[0]
+	case len(idx) > 1:
+		return fail("%q: data set %s is listed %d times; name it by index (datasets[%d], ...)", raw, sel, len(idx), idx[0])
+	default:
+		if k, err := strconv.Atoi(sel); err == nil && k >= 0 && k < len(s.Datasets) && strconv.Itoa(k) == sel {
+			i = k
+		} else {
+			return fail("%q: no data set %q (datasets: %s; or an index 0 to %d)", raw, sel, strings.Join(names, ", "), len(s.Datasets)-1)
+		}
+	}
+	if !dsInfo[i].ok {
+		return params.Field{}, false, true
+	}
+	d := s.Datasets[i]
+	src, _ := datasets.Lookup(d.Name)
+	f, ok := src.Params.Lookup(rest[0])
+	if !ok {
+		return fail("%q: unknown parameter %s of data set %s (valid: %s)", raw, rest[0], d.Name, strings.Join(src.Params.Keys(), ", "))
+	}
+	// Name a data set by index only when its name is repeated.
+	label := d.Name
+	for k, o := range s.Datasets {
+		if k != i && o.Name == d.Name {
+			label = strconv.Itoa(i)
+		}
+	}
+	ax.Path = fmt.Sprintf("datasets[%s].%s", label, rest[0])
+	ax.target = sweepTarget{kind: targetDataset, index: i, key: rest[0]}
+	return f, true, true
 }
 
 // splitPath cuts "models[a b].params.hidden" or "models.a b.params.hidden"
