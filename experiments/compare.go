@@ -106,10 +106,10 @@ func dataKeyOf(r *results.Record) string {
 	if json.Unmarshal(r.Provenance.Spec, &v) == nil && len(v.Dataset) > 0 {
 		var buf bytes.Buffer
 		if json.Compact(&buf, v.Dataset) == nil {
-			return hashBytes(buf.Bytes())[:12]
+			return results.HashBytes(buf.Bytes())[:12]
 		}
 	}
-	return hashBytes([]byte(r.Dataset))[:12]
+	return results.HashBytes([]byte(r.Dataset))[:12]
 }
 
 // configLabel names a configuration: the model, with its sweep point.
@@ -291,7 +291,7 @@ func exampleNLLs(dir string, r *results.Record, cache map[string][]float64) ([]f
 	if v, ok := cache[r.Trial]; ok {
 		return v, nil
 	}
-	logp, err := ReadExamples(dir, r.Examples)
+	logp, err := results.ReadExamples(dir, r.Examples)
 	if err != nil {
 		return nil, err
 	}

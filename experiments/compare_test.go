@@ -19,7 +19,7 @@ import (
 func syntheticRecord(t *testing.T, dir, model, kind string, seed uint64, logp []float64, testHash string) *results.Record {
 	t.Helper()
 	id := results.SanitizeID(model) + "-s" + string(rune('0'+seed))
-	ref, err := WriteExamples(dir, id, kind, logp, testHash)
+	ref, err := results.WriteExamples(dir, id, kind, logp, testHash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestComparePairs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var recs []*results.Record
 	for seed := uint64(1); seed <= 3; seed++ {
-		th := TestHash(mat.NewDense(1, 1, []float64{float64(seed)}))
+		th := results.TestHash(mat.NewDense(1, 1, []float64{float64(seed)}))
 		base := make([]float64, 500)
 		worse := make([]float64, 500)
 		for i := range base {
@@ -101,9 +101,9 @@ func TestComparePairs(t *testing.T) {
 // back to per-seed NLLs and says why.
 func TestCompareRefusesMismatchedSidecars(t *testing.T) {
 	dir := t.TempDir()
-	th := TestHash(mat.NewDense(1, 1, []float64{1}))
+	th := results.TestHash(mat.NewDense(1, 1, []float64{1}))
 	a := syntheticRecord(t, dir, "a", "exact", 1, []float64{-1, -2, -3}, th)
-	b := syntheticRecord(t, dir, "b", "exact", 1, []float64{-1.5, -2, -3}, TestHash(mat.NewDense(1, 1, []float64{2})))
+	b := syntheticRecord(t, dir, "b", "exact", 1, []float64{-1.5, -2, -3}, results.TestHash(mat.NewDense(1, 1, []float64{2})))
 	c, err := Compare(dir, []*results.Record{a, b}, CompareOptions{})
 	if err != nil || len(c.Pairs) != 1 {
 		t.Fatalf("%v, %+v", err, c)

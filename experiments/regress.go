@@ -372,7 +372,7 @@ func CopyBaselineExamples(b *Baseline, src, baselinePath string) (int, error) {
 		if t.Examples == nil {
 			continue
 		}
-		if _, err := ReadExamples(src, t.Examples); err != nil {
+		if _, err := results.ReadExamples(src, t.Examples); err != nil {
 			return n, fmt.Errorf("trial %s: %w", id, err)
 		}
 		data, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(t.Examples.File)))

@@ -37,7 +37,7 @@ func plantRegression(t *testing.T, dir, model string, frac float64) string {
 		if r.Model != model {
 			continue
 		}
-		logp, err := experiments.ReadExamples(dir, r.Examples)
+		logp, err := results.ReadExamples(dir, r.Examples)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func plantRegression(t *testing.T, dir, model string, frac float64) string {
 			nll -= logp[i] / float64(len(logp))
 		}
 		seed := r.Examples.EvalSeed
-		if r.Examples, err = experiments.WriteExamples(dir, r.Trial, r.Examples.Kind, logp, r.Examples.TestHash); err != nil {
+		if r.Examples, err = results.WriteExamples(dir, r.Trial, r.Examples.Kind, logp, r.Examples.TestHash); err != nil {
 			t.Fatal(err)
 		}
 		r.Examples.EvalSeed = seed
