@@ -160,6 +160,24 @@ func ReadExamples(dir string, ref *ExamplesRef) ([]float64, error) {
 	return values, nil
 }
 
+// ExampleNLLs reads a sidecar as [ReadExamples] does and returns the
+// per-example NLLs, −log p, refusing non-finite values, which no paired
+// mean can hold.
+func ExampleNLLs(dir string, ref *ExamplesRef) ([]float64, error) {
+	logp, err := ReadExamples(dir, ref)
+	if err != nil {
+		return nil, err
+	}
+	nll := make([]float64, len(logp))
+	for i, v := range logp {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%s: example %d has log-likelihood %v", ref.File, i, v)
+		}
+		nll[i] = -v
+	}
+	return nll, nil
+}
+
 // HashBytes is the hex SHA-256 of data: how records reference the files
 // beside them (sidecars, kept models).
 func HashBytes(data []byte) string {

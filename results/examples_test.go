@@ -98,3 +98,49 @@ func TestTestHashSeesEveryValue(t *testing.T) {
 		}
 	}
 }
+
+// ExampleNLLs negates the log-likelihoods and refuses a sidecar holding a
+// non-finite one, which no paired mean can use.
+func TestExampleNLLs(t *testing.T) {
+	th := TestHash(mat.NewDense(1, 1, []float64{1}))
+	cases := []struct {
+		name string
+		logp []float64
+		want []float64 // nil: an error
+	}{
+		{"finite", []float64{-1.5, 0.25}, []float64{1.5, -0.25}},
+		{"minus infinity", []float64{-1, math.Inf(-1)}, nil},
+		{"NaN", []float64{math.NaN()}, nil},
+	}
+	for _, c := range cases {
+		dir := t.TempDir()
+		ref, err := WriteExamples(dir, "tr", "exact", c.logp, th)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ExampleNLLs(dir, ref)
+		if (err != nil) != (c.want == nil) {
+			t.Errorf("%s: error %v", c.name, err)
+			continue
+		}
+		for i := range c.want {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: NLL %d = %v, want %v", c.name, i, got[i], c.want[i])
+			}
+		}
+	}
+}
+
+func TestConfigLabel(t *testing.T) {
+	for _, c := range []struct {
+		rec  Record
+		want string
+	}{
+		{Record{Model: "maf"}, "maf"},
+		{Record{Model: "maf", Sweep: SweepPoint{"train.lr": 0.001, "model.params.layers": 5.0}}, "maf[model.params.layers=5, train.lr=0.001]"},
+	} {
+		if got := c.rec.ConfigLabel(); got != c.want {
+			t.Errorf("label %q, want %q", got, c.want)
+		}
+	}
+}

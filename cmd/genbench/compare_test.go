@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/genbench/genbench/compare"
 	"github.com/genbench/genbench/experiments"
 	"github.com/genbench/genbench/results"
 )
@@ -119,7 +120,7 @@ func TestStatisticsCommands(t *testing.T) {
 		})
 	}
 	code, so, _ := genbenchRun("compare", dir, "-json")
-	var js experiments.Comparisons
+	var js compare.Comparisons
 	if err := json.Unmarshal([]byte(so), &js); code != 0 || err != nil || len(js.Pairs) != 1 {
 		t.Fatalf("compare -json: exit %d, %v, %d pairs\n%s", code, err, len(js.Pairs), so)
 	}
