@@ -31,6 +31,9 @@ type Options struct {
 	// the data set, so the p-values are those of the full table.
 	Only []string
 	Seed uint64 // seed of the bootstrap and Monte Carlo tests, default 1
+	// PairsOnly skips the sample-based intervals (a caller that shows only
+	// the paired NLL comparisons).
+	PairsOnly bool
 }
 
 // PairResult is the paired comparison of two configurations (a model at a
@@ -167,6 +170,9 @@ func Configs(dir string, configs []*Config, opt Options) (*Comparisons, error) {
 		out.Pairs = slices.DeleteFunc(out.Pairs, func(p PairResult) bool { return !p.matches(opt.Only) })
 	}
 	for _, c := range configs {
+		if opt.PairsOnly {
+			break
+		}
 		if len(opt.Only) == 2 && !slices.ContainsFunc(opt.Only, func(s string) bool { return s == c.Label || s == modelOfLabel(c.Label) }) {
 			continue
 		}
