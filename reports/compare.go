@@ -28,17 +28,23 @@ type setComparison struct {
 // kind on their common seeds, reading per-example sidecars under dir.
 func compareSet(dir string, ds *DataSet) *setComparison {
 	var configs []*compare.Config
+	sc := &setComparison{}
+	seen := map[string]bool{}
 	for _, row := range ds.Rows {
 		if !rankable(row.Kind) || len(row.OK) == 0 {
 			continue
 		}
+		if seen[row.Label] { // pairs name rows by label: never mix two up
+			sc.notes = append(sc.notes, "two rows labelled "+row.Label)
+			continue
+		}
+		seen[row.Label] = true
 		c := &compare.Config{Label: row.Label, Dataset: ds.Name, DataKey: ds.key, Kind: row.Kind, BySeed: map[uint64]*results.Record{}}
 		for _, rec := range row.OK {
 			c.BySeed[rec.Seed] = rec
 		}
 		configs = append(configs, c)
 	}
-	sc := &setComparison{}
 	c, err := compare.Configs(dir, configs, compare.Options{Alpha: reportAlpha, PairsOnly: true})
 	if err != nil {
 		sc.notes = append(sc.notes, rel(dir, err.Error()))
