@@ -10,7 +10,9 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/genbench/genbench/compare"
 	"github.com/genbench/genbench/results"
+	"github.com/genbench/genbench/stats"
 )
 
 // rankModel is a synthetic model: per example, the shared base
@@ -121,6 +123,52 @@ func TestRanksFromPairedComparisons(t *testing.T) {
 			for _, s := range append(c.section, "## Which differences are real", "α = 0.05 after Holm") {
 				if !strings.Contains(md.String(), s) {
 					t.Errorf("report lacks %q", s)
+				}
+			}
+		})
+	}
+}
+
+// rankRows on hand-made pairs: the marks follow significance and whether
+// a test could reject, never the gap between means alone.
+func TestRankRowsMarks(t *testing.T) {
+	row := func(label, kind string, nll float64) *Row {
+		return &Row{Label: label, Model: label, Kind: kind,
+			OK: []*results.Record{{Status: results.StatusOK, Metrics: map[string]float64{"test_nll": nll}}}}
+	}
+	pair := func(a, b string, significant bool, minP float64) compare.PairResult {
+		p := compare.PairResult{A: a, B: b, Significant: significant}
+		p.PValue = 0.01
+		p.Detail.Primary = stats.Result{Alpha: 0.05, MinP: minP}
+		return p
+	}
+	cases := []struct {
+		name  string
+		rows  []*Row
+		pairs []compare.PairResult
+		want  map[string]string
+	}{
+		{"winner, loser and tie", []*Row{row("a", "exact", 1), row("b", "exact", 2), row("c", "exact", 1.1)},
+			[]compare.PairResult{pair("a", "b", true, 0), pair("a", "c", false, 0), pair("b", "c", true, 0)},
+			map[string]string{"a": "best", "b": "3 of 3", "c": "tied with best"}},
+		{"no pair with the best", []*Row{row("a", "exact", 1), row("b", "exact", 2)}, nil,
+			map[string]string{"a": "1 of 2, untested", "b": "2 of 2, untested"}},
+		{"a test that cannot reject", []*Row{row("a", "exact", 1), row("b", "exact", 2)},
+			[]compare.PairResult{pair("a", "b", false, 0.5)},
+			map[string]string{"a": "1 of 2, untested", "b": "2 of 2, untested"}},
+		{"kinds apart", []*Row{row("a", "exact", 1), row("b", "bound", 0.5), row("g", "none", 0)}, nil,
+			map[string]string{"a": "1 of 1", "b": "1 of 1", "g": ""}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ranks := rankRows(c.rows, c.pairs)
+			for _, r := range c.rows {
+				got := ""
+				if k, ok := ranks[r]; ok {
+					got = k.String()
+				}
+				if got != c.want[r.Label] {
+					t.Errorf("%s: %q, want %q", r.Label, got, c.want[r.Label])
 				}
 			}
 		})
