@@ -235,7 +235,7 @@ func curvesFigure(ds *DataSet, row *Row) (*Figure, error) {
 // frontFigure plots test NLL against samples/s per model, one marker per
 // NLL kind, with the Pareto front drawn within each kind only.
 func frontFigure(ds *DataSet) (*Figure, error) {
-	name := "front-" + ds.Slug + ".png"
+	name := frontName(ds)
 	return safePlot(name, func() (*Figure, error) {
 		type point struct {
 			row       *Row
@@ -361,7 +361,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // modesFigure draws mean modes covered per model as bars, each seed as a
 // dot, and the number of modes as a dashed line.
 func modesFigure(ds *DataSet) (*Figure, error) {
-	name := "modes-" + ds.Slug + ".png"
+	name := modesName(ds)
 	return safePlot(name, func() (*Figure, error) {
 		var rows []*Row
 		for _, r := range ds.Rows {
@@ -430,7 +430,7 @@ func modesFigure(ds *DataSet) (*Figure, error) {
 // costFigure draws seconds per epoch and samples per second per model as
 // dot plots on log axes, with the seed range as error bars.
 func costFigure(ds *DataSet) (*Figure, error) {
-	name := "cost-" + ds.Slug + ".png"
+	name := costName(ds)
 	return safePlot(name, func() (*Figure, error) {
 		var plots []*plot.Plot
 		for _, m := range []struct{ key, title, axis string }{
@@ -548,7 +548,7 @@ func klFigure(ds *DataSet, row *Row) (*Figure, error) {
 // speedDimFigure plots samples/s against D on log-log axes across data
 // sets, one line per model type.
 func speedDimFigure(sets []*DataSet) (*Figure, error) {
-	const name = "speed-vs-dim.png"
+	const name = speedDimName
 	return safePlot(name, func() (*Figure, error) {
 		type pt struct {
 			d, s       float64
@@ -854,3 +854,11 @@ func validKindText(k string) string {
 	}
 	return "kind not recorded"
 }
+
+// Figure file names, shared by the drawing functions and the claims that
+// cite them.
+func frontName(ds *DataSet) string { return "front-" + ds.Slug + ".png" }
+func modesName(ds *DataSet) string { return "modes-" + ds.Slug + ".png" }
+func costName(ds *DataSet) string  { return "cost-" + ds.Slug + ".png" }
+
+const speedDimName = "speed-vs-dim.png"
