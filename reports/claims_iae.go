@@ -19,7 +19,7 @@ var iaeClaims = []claimDef{
 		figures: func(ds *DataSet) []string {
 			names := []string{modesName(ds)}
 			for _, r := range okRows(ds, isIAE) {
-				names = append(names, "samples-"+ds.Slug+"-"+slugify(r.Label)+".png")
+				names = append(names, samplesName(ds, r))
 			}
 			return names
 		},

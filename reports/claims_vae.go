@@ -19,7 +19,7 @@ var vaeClaims = []claimDef{
 		figures: func(ds *DataSet) []string {
 			var names []string
 			for _, r := range okRows(ds, isVAE) {
-				names = append(names, "kl-"+ds.Slug+"-"+slugify(r.Label)+".png")
+				names = append(names, klName(ds, r))
 			}
 			return names
 		},

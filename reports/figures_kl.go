@@ -37,7 +37,7 @@ func klData(row *Row) (plotter.XYs, float64, float64) {
 
 // klFigure draws a VAE's KL per latent dimension with the 0.01 threshold.
 func klFigure(ds *DataSet, row *Row) (*Figure, error) {
-	name := "kl-" + ds.Slug + "-" + rowSlug(row.Label) + ".png"
+	name := klName(ds, row)
 	return safePlot(name, func() (*Figure, error) {
 		vals, ymin, ymax := klData(row)
 		if len(vals) == 0 {

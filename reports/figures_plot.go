@@ -40,6 +40,13 @@ func frontName(ds *DataSet) string { return "front-" + ds.Slug + ".png" }
 func modesName(ds *DataSet) string { return "modes-" + ds.Slug + ".png" }
 func costName(ds *DataSet) string  { return "cost-" + ds.Slug + ".png" }
 
+// klName and samplesName name a row's figures by rowSlug, so that labels
+// that sanitise alike get different files.
+func klName(ds *DataSet, row *Row) string { return "kl-" + ds.Slug + "-" + rowSlug(row.Label) + ".png" }
+func samplesName(ds *DataSet, row *Row) string {
+	return "samples-" + ds.Slug + "-" + rowSlug(row.Label) + ".png"
+}
+
 const speedDimName = "speed-vs-dim.png"
 
 // figureDPI is the resolution every figure is rendered at.

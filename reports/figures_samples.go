@@ -69,7 +69,7 @@ func dataSpace(a *results.Artifacts) [][]float64 {
 // samples, for other vectors the first two coordinates. It returns the
 // trial drawn.
 func samplesFigure(ds *DataSet, row *Row) (*Figure, string, error) {
-	name := "samples-" + ds.Slug + "-" + rowSlug(row.Label) + ".png"
+	name := samplesName(ds, row)
 	src, ok := samplesData(row)
 	if !ok {
 		return nil, "", nil
