@@ -89,9 +89,12 @@ func TestSummaryCells(t *testing.T) {
 		rec("ring8", 2, "maf", "maf", "flow", "exact", 2, mm{"test_nll": 0.61434, "modes_covered": 8, "modes_total": 8, "samples_per_sec": 12345}),
 		rec("ring8", 2, "gan", "gan", "gan", "none", 1, mm{"classes_covered": 9, "classes_total": 10}),
 	}
+	two = append(two,
+		rec("ring8", 2, "odd", "odd", "iae", "exact", 1, mm{"test_nll": 1}),
+		rec("ring8", 2, "odd", "odd", "iae", "bound", 2, mm{"test_nll": 2}))
 	lines := summarize(group(two, nil))
-	if len(lines) != 2 {
-		t.Fatalf("%d lines, want 2", len(lines))
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want 3", len(lines))
 	}
 	tests := []struct {
 		name, got, want string
@@ -99,11 +102,12 @@ func TestSummaryCells(t *testing.T) {
 		// sd over the two seeds is 0.0014: the mean gets 4 decimals, as in the detail table.
 		{"NLL with its kind", summaryNLL(lines[0]), "0.6133 exact"},
 		{"modes out of the total", summaryCoverage(lines[0].best), "7.50 / 8 modes"},
-		{"classes when no modes", summaryCoverage(lines[1].best), "9 / 10 classes"},
-		{"no likelihood", summaryNLL(lines[1]), "no likelihood"},
+		{"classes when no modes", summaryCoverage(lines[2].best), "9 / 10 classes"},
+		{"no likelihood", summaryNLL(lines[2]), "no likelihood"},
 		{"one model", summaryModel(lines[0]), "maf"},
 		{"several models", summaryModel(summaryLine{best: lines[0].best, of: 3}), "maf (best of 3)"},
-		{"absent metric", statText(lines[1].best, "samples_per_sec", meanText), ""},
+		{"seeds of two NLL kinds are not ranked", summaryNLL(lines[1]), "mixed kinds"},
+		{"absent metric", statText(lines[2].best, "samples_per_sec", meanText), ""},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
