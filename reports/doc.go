@@ -31,6 +31,17 @@
 // genbench, without the trial list, leaves the expected set unknown, and
 // missing seeds are inferred from the other rows instead.
 //
+// # Summary
+//
+// The report opens with a one-screen summary: per data set, the best
+// model of each family (closed-form baselines left out) on test NLL with
+// its kind, bits/dim, modes or classes covered and samples/s, then every
+// claim's verdict with the count of its checks by verdict. NLLs of
+// different kinds are never ranked together, so a family with models of
+// two kinds (VAE bound and IWAE estimate) gets a line per kind; without a
+// likelihood the model covering the most modes or classes, then the
+// fastest, is shown.
+//
 // # Tables
 //
 // One table per data set, where a data set is a name plus its spec

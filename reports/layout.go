@@ -23,6 +23,7 @@ func (r *Report) document() []block {
 		txt(" (negative ELBO, an upper bound on NLL), "), bld("estimate"), txt(" (importance-sampled or kernel estimate) or "),
 		bld("none"), txt(" (no likelihood). NLLs of different kinds are never ranked together."))})
 
+	doc = append(doc, r.summarySection()...)
 	doc = append(doc, heading{2, "Comparison tables", "tables"})
 	if len(r.Sets) == 0 {
 		doc = append(doc, para{txt("No trial records could be read.")})
