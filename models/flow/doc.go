@@ -7,7 +7,8 @@
 // log|det ∂z/∂x|, so log p(x) = log N(z; 0, I) + Σ logdet; Inverse maps z
 // to x and returns log|det ∂x/∂z| = −(forward logdet).
 //
-// Model types registered here: gaussian (diagonal, closed-form fit),
+// Model types registered here: gaussian (full or diagonal covariance,
+// closed-form fit),
 // realnvp (affine coupling with bounded log-scales) and maf (stacked MADEs
 // with order reversal).
 package flow
