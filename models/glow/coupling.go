@@ -25,7 +25,13 @@ func newConv[T nn.Float](ps *nn.ParamSet[T], name string, in nn.ImageShape, cout
 	return c
 }
 
+// apply runs the layer; a K×K layer to fewer channels than it reads (a
+// coupling's last layer) takes Conv2DNarrow's faster route to the same
+// result.
 func (c conv[T]) apply(t *nn.Tape[T], x *nn.Node[T]) *nn.Node[T] {
+	if c.K > 1 && c.W.Value.Rows < c.In.C {
+		return t.Conv2DNarrow(x, c.In, c.W, c.K, c.B)
+	}
 	return t.Conv2D(x, c.In, c.W, c.K, nil, c.B)
 }
 
