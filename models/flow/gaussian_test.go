@@ -281,3 +281,23 @@ func TestGaussianNumParams(t *testing.T) {
 		t.Errorf("diagonal: %d parameters, want 8", n)
 	}
 }
+
+// TestSmallestEigenvalueBound checks the bound that lets a fit skip the
+// eigendecomposition: never above the smallest eigenvalue.
+func TestSmallestEigenvalueBound(t *testing.T) {
+	for seed := uint64(0); seed < 20; seed++ {
+		_, cov := directMLE(correlatedSample(12, 5, 0, seed)) // few rows: small eigenvalues
+		var chol mat.Cholesky
+		if !chol.Factorize(cov) {
+			t.Fatalf("seed %d: covariance not positive definite", seed)
+		}
+		var lower mat.TriDense
+		chol.LTo(&lower)
+		var eig mat.EigenSym
+		eig.Factorize(cov, false)
+		lo, bound := eig.Values(nil)[0], smallestEigenvalueBound(&lower)
+		if !(bound > 0) || bound > lo*(1+1e-12) {
+			t.Errorf("seed %d: bound %v, smallest eigenvalue %v", seed, bound, lo)
+		}
+	}
+}
