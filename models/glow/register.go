@@ -20,7 +20,7 @@ func init() {
 			{Key: "steps", Default: 4, Doc: "steps (actnorm, 1x1 convolution, coupling) per level", Check: params.Positive},
 			{Key: "hidden", Default: 64, Doc: "feature channels of each coupling's network", Check: params.Positive},
 			{Key: "temperature", Default: 1.0, Doc: "standard deviation of the base noise when sampling (Glow's temperature; 1 samples the model's density)", Check: params.Positive},
-			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
+			{Key: "clip_norm", Default: 0.0, Doc: "clip the global gradient norm (0: off, as in Glow's code; on MNIST the norms of the mean NLL run at 300-900, and clipping at 100 trailed by 16 nats after 234 steps)", Check: params.Nonnegative},
 		},
 		New: newGlow,
 	})
