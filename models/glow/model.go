@@ -25,6 +25,7 @@ type Config struct {
 	Levels      int     // squeeze levels; H and W must be divisible by 2^Levels
 	Steps       int     // steps (actnorm, 1×1 convolution, coupling) per level
 	Hidden      int     // feature channels of the coupling networks
+	MinScale    float64 // floor on the couplings' scales, in [0, 1)
 	Temperature float64 // standard deviation of the base noise when sampling
 	LR          float64
 	ClipNorm    float64
@@ -60,6 +61,9 @@ func New[T nn.Float](c Config) (*Glow[T], error) {
 	if f := 1 << c.Levels; s.H%f != 0 || s.W%f != 0 {
 		return nil, fmt.Errorf("glow: %d levels squeeze the image %d times, so its height and width must be divisible by %d; images are %s (use fewer levels)", c.Levels, c.Levels, f, s)
 	}
+	if !(c.MinScale >= 0 && c.MinScale < 1) {
+		return nil, fmt.Errorf("glow: min_scale %v, want a number in [0, 1)", c.MinScale)
+	}
 	if !(c.Temperature > 0) || math.IsInf(c.Temperature, 0) {
 		return nil, fmt.Errorf("glow: temperature %v, want a positive finite number", c.Temperature)
 	}
@@ -81,7 +85,7 @@ func (g *Glow[T]) level(s nn.ImageShape, k int, c Config, rng *rand.Rand) Chain[
 		an := NewActNorm(&g.Params, name+".actnorm", s4)
 		ic := NewInvConv(&g.Params, name+".invconv", s4, rng)
 		g.ActNorms, g.InvConvs = append(g.ActNorms, an), append(g.InvConvs, ic)
-		chain = append(chain, an, ic, NewCoupling(&g.Params, name+".coupling", s4, c.Hidden, rng))
+		chain = append(chain, an, ic, NewCoupling(&g.Params, name+".coupling", s4, c.Hidden, c.MinScale, rng))
 	}
 	if k+1 < c.Levels {
 		sp := NewSplitPrior(&g.Params, fmt.Sprintf("level%d.split", k), s4, rng)

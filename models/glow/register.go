@@ -19,6 +19,7 @@ func init() {
 			{Key: "levels", Default: 2, Doc: "squeeze levels (image height and width divisible by 2^levels: 2 for 28×28)", Check: params.Positive},
 			{Key: "steps", Default: 4, Doc: "steps (actnorm, 1x1 convolution, coupling) per level", Check: params.Positive},
 			{Key: "hidden", Default: 64, Doc: "feature channels of each coupling's network", Check: params.Positive},
+			{Key: "min_scale", Default: 1e-3, Doc: "floor on each coupling's scale, s = min_scale + (1−min_scale)·sigmoid(raw+2): bounds the inverse's gain per layer so that samples stay finite (0: Glow's plain sigmoid)", Check: params.Range(0, 0.5)},
 			{Key: "temperature", Default: 1.0, Doc: "standard deviation of the base noise when sampling (Glow's temperature; 1 samples the model's density)", Check: params.Positive},
 			{Key: "clip_norm", Default: 0.0, Doc: "clip the global gradient norm (0: off, as in Glow's code; on MNIST the norms of the mean NLL run at 300-900, and clipping at 100 trailed by 16 nats after 234 steps)", Check: params.Nonnegative},
 		},
@@ -41,7 +42,7 @@ func ConfigFrom(cfg models.Config) (Config, error) {
 	}
 	p := cfg.Params
 	return Config{
-		Shape: s, Levels: p.Int("levels"), Steps: p.Int("steps"), Hidden: p.Int("hidden"),
+		Shape: s, Levels: p.Int("levels"), Steps: p.Int("steps"), Hidden: p.Int("hidden"), MinScale: p.Float("min_scale"),
 		Temperature: p.Float("temperature"), LR: cfg.LR, ClipNorm: p.Float("clip_norm"), Seed: cfg.Seed,
 	}, nil
 }
