@@ -250,17 +250,16 @@ func (p *parser) sweepTarget(raw string, line int, key string, s *Spec, dsInfo [
 		if hasSel || len(rest) != 1 {
 			return fail("%q: %s", raw, forms)
 		}
-		schema := trainSchema
-		kind := targetTrain
-		if section == "eval" {
-			schema, kind = evalSchema, targetEval
-		}
-		f, ok := schema.Lookup(rest[0])
+		f, noSweep, ok, kind := blockKey(section, rest[0])
 		if !ok {
+			schema := trainSchema
+			if kind == targetEval {
+				schema = evalSchema
+			}
 			return fail("%q: unknown key %s (valid: %s)", raw, rest[0], strings.Join(schema.Keys(), ", "))
 		}
-		if section == "eval" && rest[0] == "metrics" {
-			return fail("eval.metrics cannot be swept: every metric is computed for every trial")
+		if noSweep != "" {
+			return fail("%s.%s cannot be swept: %s", section, rest[0], noSweep)
 		}
 		ax.Path = section + "." + rest[0]
 		ax.target = sweepTarget{kind: kind, key: rest[0]}
@@ -439,6 +438,18 @@ func (sw *SweepSpec) points() [][]int {
 	}
 }
 
+// blockKey looks up key in the train or eval block's declaration; it
+// returns the key's field, why it cannot be swept ("" when it can), and
+// the kind of sweep target of the block.
+func blockKey(block, key string) (params.Field, string, bool, int) {
+	if block == "eval" {
+		k, ok := evalKeys.lookup(key)
+		return k.Field, k.noSweep, ok, targetEval
+	}
+	k, ok := trainKeys.lookup(key)
+	return k.Field, k.noSweep, ok, targetTrain
+}
+
 // pointSpec applies one sweep point to copies of the spec's data sets,
 // models and eval block. overridden[j][key] reports whether model j sets
 // train key itself (in the spec or through a models[j].train axis), and
@@ -484,15 +495,15 @@ func (s *Spec) pointSpec(pt []int) (ds []DatasetSpec, ms []ModelSpec, ev EvalSpe
 		case targetTrain:
 			for j := range ms {
 				if !overridden[j][t.key] {
-					setTrain(&ms[j].Train, t.key, v)
+					trainKeys.set(&ms[j].Train, t.key, v)
 				}
 			}
 		case targetEval:
-			setEval(&ev, t.key, v)
+			evalKeys.set(&ev, t.key, v)
 		case targetModelParams:
 			ms[t.index].Params[t.key] = v
 		case targetModelTrain:
-			setTrain(&ms[t.index].Train, t.key, v)
+			trainKeys.set(&ms[t.index].Train, t.key, v)
 		case targetDataset:
 			ds[t.index].Params[t.key] = v
 		}
