@@ -85,33 +85,7 @@ func (p *parser) dataset(item *yaml.Node, path string, i int, first map[string]i
 	}
 	info := datasetInfo{ok: true, schema: src.Params}
 	if m != nil {
-		valid := append([]string{"label", "name"}, src.Params.Keys()...)
-		sort.Strings(valid)
-		for _, k := range m.order {
-			if k == "name" || k == "label" {
-				continue
-			}
-			fld := m.fields[k]
-			f, known := src.Params.Lookup(k)
-			if !known {
-				hint := ""
-				if k == "params" {
-					hint = "; data set parameters sit beside name, not under params:"
-				}
-				p.errorf(fld.key.Line, join(path, k), "unknown parameter of data set %s (valid: %s)%s", d.Name, strings.Join(valid, ", "), hint)
-				info.ok = false
-				continue
-			}
-			v, ok := p.convert(f, fld.val, join(path, k))
-			if !ok {
-				info.ok = false
-				continue
-			}
-			d.Params[k] = v
-			if k == "n_train" {
-				info.nTrainLine = resolve(fld.val).Line
-			}
-		}
+		p.datasetParams(m, path, &d, &info)
 	}
 	if info.ok {
 		if b, err := results.CanonicalJSON(canonDatasetOf(d)); err == nil {
@@ -123,6 +97,39 @@ func (p *parser) dataset(item *yaml.Node, path string, i int, first map[string]i
 		}
 	}
 	return d, info
+}
+
+// datasetParams reads the parameters beside a data set's name against
+// its schema (info.schema) into d.Params; info.ok turns false on a wrong
+// one and info.nTrainLine records where n_train is given.
+func (p *parser) datasetParams(m *mapNode, path string, d *DatasetSpec, info *datasetInfo) {
+	valid := append([]string{"label", "name"}, info.schema.Keys()...)
+	sort.Strings(valid)
+	for _, k := range m.order {
+		if k == "name" || k == "label" {
+			continue
+		}
+		fld := m.fields[k]
+		f, known := info.schema.Lookup(k)
+		if !known {
+			hint := ""
+			if k == "params" {
+				hint = "; data set parameters sit beside name, not under params:"
+			}
+			p.errorf(fld.key.Line, join(path, k), "unknown parameter of data set %s (valid: %s)%s", d.Name, strings.Join(valid, ", "), hint)
+			info.ok = false
+			continue
+		}
+		v, ok := p.convert(f, fld.val, join(path, k))
+		if !ok {
+			info.ok = false
+			continue
+		}
+		d.Params[k] = v
+		if k == "n_train" {
+			info.nTrainLine = resolve(fld.val).Line
+		}
+	}
 }
 
 // models reads the models list. It returns, index by index with the list,
@@ -140,98 +147,127 @@ func (p *parser) models(n *yaml.Node, global TrainSpec) ([]ModelSpec, []map[stri
 	var list []ModelSpec
 	var lines []map[string]int
 	var oks []bool
-	type first struct{ index, line int }
-	firstName := map[string]first{}
+	firstName := map[string]firstUse{}
 	for i, item := range seq.Content {
-		item = resolve(item)
-		path := fmt.Sprintf("models[%d]", i)
-		ms := ModelSpec{Params: map[string]any{}, Train: global, Line: item.Line}
-		m, ok := p.mappingOf(item, path)
-		if !ok {
-			list, lines, oks = append(list, ms), append(lines, nil), append(oks, false)
-			continue
-		}
-		// The type first: its schema gives hints about misplaced keys.
-		var typ models.Type
-		typeOK := false
-		if tn := m.get("type"); tn != nil {
-			tn = resolve(tn)
-			if name, ok := p.str(tn, path+".type"); ok {
-				ms.Type = name
-				if typ, typeOK = models.Lookup(name); !typeOK {
-					p.errorf(tn.Line, path+".type", "unknown model type %q (%s)", name, validList(models.Names(), "model types"))
-				}
-			}
-		}
-		p.onlyKeys(m, path, modelKeys, func(k string) string {
-			if _, ok := typ.Params.Lookup(k); typeOK && ok {
-				return "; model parameters go under params:"
-			}
-			if _, ok := trainSchema.Lookup(k); ok {
-				return "; training settings go under train:"
-			}
-			if _, ok := evalSchema.Lookup(k); ok {
-				return "; evaluation settings go under eval:"
-			}
-			return ""
-		})
-		p.require(m, path, "name", "type")
-		good := typeOK
-		if nn := m.get("name"); nn != nil {
-			nn = resolve(nn)
-			if name, ok := p.str(nn, path+".name"); ok {
-				ms.Name = name
-				if name == "" {
-					p.errorf(nn.Line, path+".name", "must not be empty")
-				} else if f, dup := firstName[name]; dup {
-					p.errorf(nn.Line, path+".name", "duplicate model name %q (first used by models[%d], line %d)", name, f.index, f.line)
-				} else {
-					firstName[name] = first{i, nn.Line}
-				}
-			} else {
-				good = false
-			}
-		} else {
-			good = false
-		}
-		if pn := m.get("params"); pn != nil {
-			if pm, ok := p.mappingOf(pn, path+".params"); ok && typeOK {
-				for _, k := range pm.order {
-					fld := pm.fields[k]
-					f, known := typ.Params.Lookup(k)
-					if !known {
-						if len(typ.Params) == 0 {
-							p.errorf(fld.key.Line, path+".params."+k, "unknown parameter: model type %s takes none", ms.Type)
-						} else {
-							p.errorf(fld.key.Line, path+".params."+k, "unknown parameter of model type %s (valid: %s)", ms.Type, strings.Join(typ.Params.Keys(), ", "))
-						}
-						continue
-					}
-					if v, ok := p.convert(f, fld.val, path+".params."+k); ok {
-						ms.Params[k] = v
-					}
-				}
-			}
-		}
-		if on := m.get("datasets"); on != nil {
-			ms.On = p.labels(on, path+".datasets")
-			if ms.On == nil {
-				good = false
-			}
-		}
-		over := map[string]int{}
-		if tn := m.get("train"); tn != nil {
-			over = p.train(tn, path+".train", &ms.Train)
-		}
-		if en := m.get("eval"); en != nil {
-			var scratch EvalSpec
-			if given := p.eval(en, path+".eval", &scratch); len(given) > 0 {
-				ms.EvalOverride = given
-			}
-		}
+		ms, over, good := p.model(resolve(item), i, global, firstName)
 		list, lines, oks = append(list, ms), append(lines, over), append(oks, good)
 	}
 	return list, lines, oks
+}
+
+// firstUse is where a model name is first used.
+type firstUse struct{ index, line int }
+
+// model reads models[i]; firstName holds the names of the models before
+// it. It returns the model, the lines of its train overrides and whether
+// it is sound enough for the batch-size check.
+func (p *parser) model(item *yaml.Node, i int, global TrainSpec, firstName map[string]firstUse) (ModelSpec, map[string]int, bool) {
+	path := fmt.Sprintf("models[%d]", i)
+	ms := ModelSpec{Params: map[string]any{}, Train: global, Line: item.Line}
+	m, ok := p.mappingOf(item, path)
+	if !ok {
+		return ms, nil, false
+	}
+	// The type first: its schema gives hints about misplaced keys.
+	typ, typeOK := p.modelType(m, path, &ms)
+	p.onlyKeys(m, path, modelKeys, func(k string) string {
+		if _, ok := typ.Params.Lookup(k); typeOK && ok {
+			return "; model parameters go under params:"
+		}
+		if _, ok := trainSchema.Lookup(k); ok {
+			return "; training settings go under train:"
+		}
+		if _, ok := evalSchema.Lookup(k); ok {
+			return "; evaluation settings go under eval:"
+		}
+		return ""
+	})
+	p.require(m, path, "name", "type")
+	good := p.modelName(m, path, i, &ms, firstName) && typeOK
+	if pn := m.get("params"); pn != nil {
+		if pm, ok := p.mappingOf(pn, path+".params"); ok && typeOK {
+			p.modelParams(pm, path+".params", typ, &ms)
+		}
+	}
+	if on := m.get("datasets"); on != nil {
+		ms.On = p.labels(on, path+".datasets")
+		if ms.On == nil {
+			good = false
+		}
+	}
+	over := map[string]int{}
+	if tn := m.get("train"); tn != nil {
+		over = p.train(tn, path+".train", &ms.Train)
+	}
+	if en := m.get("eval"); en != nil {
+		var scratch EvalSpec
+		if given := p.eval(en, path+".eval", &scratch); len(given) > 0 {
+			ms.EvalOverride = given
+		}
+	}
+	return ms, over, good
+}
+
+// modelType reads a model's type into ms.Type and returns its
+// registration, if known.
+func (p *parser) modelType(m *mapNode, path string, ms *ModelSpec) (models.Type, bool) {
+	tn := m.get("type")
+	if tn == nil {
+		return models.Type{}, false
+	}
+	tn = resolve(tn)
+	name, ok := p.str(tn, path+".type")
+	if !ok {
+		return models.Type{}, false
+	}
+	ms.Type = name
+	typ, ok := models.Lookup(name)
+	if !ok {
+		p.errorf(tn.Line, path+".type", "unknown model type %q (%s)", name, validList(models.Names(), "model types"))
+	}
+	return typ, ok
+}
+
+// modelName reads a model's name into ms.Name, refusing empty and
+// repeated names; it reports whether a name string was given.
+func (p *parser) modelName(m *mapNode, path string, i int, ms *ModelSpec, firstName map[string]firstUse) bool {
+	nn := m.get("name")
+	if nn == nil {
+		return false
+	}
+	nn = resolve(nn)
+	name, ok := p.str(nn, path+".name")
+	if !ok {
+		return false
+	}
+	ms.Name = name
+	if name == "" {
+		p.errorf(nn.Line, path+".name", "must not be empty")
+	} else if f, dup := firstName[name]; dup {
+		p.errorf(nn.Line, path+".name", "duplicate model name %q (first used by models[%d], line %d)", name, f.index, f.line)
+	} else {
+		firstName[name] = firstUse{i, nn.Line}
+	}
+	return true
+}
+
+// modelParams reads a model's params: mapping against its type's schema.
+func (p *parser) modelParams(pm *mapNode, path string, typ models.Type, ms *ModelSpec) {
+	for _, k := range pm.order {
+		fld := pm.fields[k]
+		f, known := typ.Params.Lookup(k)
+		if !known {
+			if len(typ.Params) == 0 {
+				p.errorf(fld.key.Line, path+"."+k, "unknown parameter: model type %s takes none", ms.Type)
+			} else {
+				p.errorf(fld.key.Line, path+"."+k, "unknown parameter of model type %s (valid: %s)", ms.Type, strings.Join(typ.Params.Keys(), ", "))
+			}
+			continue
+		}
+		if v, ok := p.convert(f, fld.val, path+"."+k); ok {
+			ms.Params[k] = v
+		}
+	}
 }
 
 // checkBatch refuses batch sizes larger than a data set's training split.
