@@ -196,14 +196,6 @@ func view[T nn.Float](n *nn.Node[T], r, c int) *nn.Node[T] {
 	return v
 }
 
-// bounded maps raw log-stds to bound·tanh(raw/bound).
-func bounded[T nn.Float](t *nn.Tape[T], raw *nn.Node[T], bound float64) *nn.Node[T] {
-	if bound <= 0 || math.IsInf(bound, 1) {
-		return raw
-	}
-	return t.Scale(t.Tanh(t.Scale(raw, 1/bound)), bound)
-}
-
 // logProb records log p_mk(x) for each row of x as a B×1 column.
 func (m *MADE[T]) logProb(t *nn.Tape[T], x *nn.Mat[T], mk int) *nn.Node[T] {
 	out := m.Forward(t, t.Const(x), mk)
@@ -213,7 +205,7 @@ func (m *MADE[T]) logProb(t *nn.Tape[T], x *nn.Mat[T], mk int) *nn.Node[T] {
 		return t.SumCols(t.BernoulliLogLik(out, x))
 	case Gaussian:
 		mu := t.SliceCols(out, 0, d)
-		a := bounded(t, t.SliceCols(out, d, 2*d), m.LogStdBound)
+		a := t.SoftClamp(t.SliceCols(out, d, 2*d), m.LogStdBound)
 		z := t.Mul(t.Sub(t.Const(x), mu), t.Exp(t.Scale(a, -1)))
 		lp := t.Add(t.Scale(t.SumCols(t.Square(z)), -0.5), t.Scale(t.SumCols(a), -1))
 		return t.AddScalar(lp, -float64(d)*halfLog2Pi)
@@ -224,7 +216,7 @@ func (m *MADE[T]) logProb(t *nn.Tape[T], x *nn.Mat[T], mk int) *nn.Node[T] {
 	dk := d * k
 	logits := t.SliceCols(out, 0, dk)
 	mu := t.SliceCols(out, dk, 2*dk)
-	a := bounded(t, t.SliceCols(out, 2*dk, 3*dk), m.LogStdBound)
+	a := t.SoftClamp(t.SliceCols(out, 2*dk, 3*dk), m.LogStdBound)
 	xr := repeatEach(x, k)
 	z := t.Mul(t.Sub(t.Const(xr), mu), t.Exp(t.Scale(a, -1)))
 	comp := t.Sub(t.Scale(t.Square(z), -0.5), a) // log N up to −½ log 2π
@@ -342,12 +334,7 @@ func (m *MADE[T]) drawNoise(n int, rng *rand.Rand) noise {
 // the noise of row r. par(b, c) returns block b, component c.
 func (m *MADE[T]) draw(nz noise, r, j int, par func(b, c int) T) float64 {
 	idx := r*m.Dim + j
-	bound := func(raw T) float64 {
-		if m.LogStdBound <= 0 {
-			return float64(raw)
-		}
-		return m.LogStdBound * math.Tanh(float64(raw)/m.LogStdBound)
-	}
+	bound := func(raw T) float64 { return nn.SoftClampF(float64(raw), m.LogStdBound) }
 	switch m.Out {
 	case Bernoulli:
 		if nz.u[idx] < nn.SigmoidF(float64(par(0, 0))) {
