@@ -67,9 +67,9 @@ func (m ModelSpec) Runs(d DatasetSpec) bool {
 func (m ModelSpec) EffectiveEval(global EvalSpec) EvalSpec {
 	e := global
 	e.Metrics = append([]string(nil), global.Metrics...)
-	for _, f := range evalSchema { // schema order: deterministic
-		if v, ok := m.EvalOverride[f.Key]; ok {
-			evalKeys.set(&e, f.Key, v)
+	for _, k := range evalKeys { // declaration order: deterministic
+		if v, ok := m.EvalOverride[k.Key]; ok {
+			k.set(&e, v)
 		}
 	}
 	return e

@@ -6,11 +6,12 @@ import (
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/params"
 	"github.com/genbench/genbench/results"
-	"gopkg.in/yaml.v3"
 )
 
 // datasetInfo keeps what the batch-size check needs about a data set entry.

@@ -11,10 +11,11 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/params"
 	"github.com/genbench/genbench/results"
-	"gopkg.in/yaml.v3"
 )
 
 // Load reads and parses the spec at path.

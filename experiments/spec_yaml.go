@@ -4,8 +4,9 @@ import (
 	"math"
 	"strings"
 
-	"github.com/genbench/genbench/params"
 	"gopkg.in/yaml.v3"
+
+	"github.com/genbench/genbench/params"
 )
 
 // YAML helpers.

@@ -5,11 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/params"
 	"github.com/genbench/genbench/results"
-	"gopkg.in/yaml.v3"
 )
 
 var sweepKeys = []string{"axes", "mode"}
