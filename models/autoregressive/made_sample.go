@@ -175,45 +175,9 @@ func (m *MADE[T]) SampleIncremental(n int, rng *rand.Rand) (*mat.Dense, error) {
 		masks := m.Masks[mk]
 		w1, b1 := m.Net.W[0].Value, m.Net.B[0].Value.Data
 		w2, b2 := m.Net.W[1].Value, m.Net.B[1].Value.Data
-		// A unit of degree g sees the inputs at positions 1..g, so its
-		// degree is its count of connections. Sort units by degree;
-		// below[p] counts units of degree < p.
-		deg := make([]int, h)
-		for i := 0; i < d; i++ {
-			for u := 0; u < h; u++ {
-				if masks[0].At(i, u) != 0 {
-					deg[u]++
-				}
-			}
-		}
-		below := make([]int, d+2)
-		for _, g := range deg {
-			below[g+1]++
-		}
-		for p := 1; p < len(below); p++ {
-			below[p] += below[p-1]
-		}
-		perm := make([]int, h) // perm[slot] = unit
-		next := append([]int(nil), below[:d+1]...)
-		for u, g := range deg {
-			perm[next[g]] = u
-			next[g]++
-		}
-		// Masked weights in sorted unit order; the output layer transposed
-		// so that the weights into one output are contiguous.
-		w1m := nn.NewMat[T](d, h)
-		for i := 0; i < d; i++ {
-			for s, u := range perm {
-				w1m.Data[i*h+s] = w1.Data[i*h+u] * masks[0].Data[i*h+u]
-			}
-		}
+		below, perm := unitsByDegree(masks[0], d, h)
+		w1m, w2t := sortedWeights(masks, w1, w2, perm)
 		nout := w2.Cols
-		w2t := nn.NewMat[T](nout, h)
-		for s, u := range perm {
-			for c := 0; c < nout; c++ {
-				w2t.Data[c*h+s] = w2.Data[u*nout+c] * masks[1].Data[u*nout+c]
-			}
-		}
 		r := len(rows)
 		pre := nn.NewMat[T](r, h)
 		act := nn.NewMat[T](r, h)
@@ -311,4 +275,53 @@ func actF(a nn.Activation, x float64) float64 {
 		return 0.2 * x
 	}
 	return math.Max(x, 0)
+}
+
+// unitsByDegree sorts the hidden units of a one-hidden-layer MADE by
+// degree, given the D×H input mask. A unit of degree g sees the inputs at
+// positions 1..g, so its degree is its count of connections. below[p]
+// counts the units of degree < p; perm[slot] is the unit in that slot.
+func unitsByDegree[T nn.Float](mask *nn.Mat[T], d, h int) (below, perm []int) {
+	deg := make([]int, h)
+	for i := 0; i < d; i++ {
+		for u := 0; u < h; u++ {
+			if mask.At(i, u) != 0 {
+				deg[u]++
+			}
+		}
+	}
+	below = make([]int, d+2)
+	for _, g := range deg {
+		below[g+1]++
+	}
+	for p := 1; p < len(below); p++ {
+		below[p] += below[p-1]
+	}
+	perm = make([]int, h)
+	next := append([]int(nil), below[:d+1]...)
+	for u, g := range deg {
+		perm[next[g]] = u
+		next[g]++
+	}
+	return below, perm
+}
+
+// sortedWeights returns the masked weights in the unit order perm: the
+// input layer (D×H), and the output layer transposed (outputs×H) so that
+// the weights into one output are contiguous.
+func sortedWeights[T nn.Float](masks []*nn.Mat[T], w1, w2 *nn.Mat[T], perm []int) (w1m, w2t *nn.Mat[T]) {
+	d, h, nout := w1.Rows, w1.Cols, w2.Cols
+	w1m = nn.NewMat[T](d, h)
+	for i := 0; i < d; i++ {
+		for s, u := range perm {
+			w1m.Data[i*h+s] = w1.Data[i*h+u] * masks[0].Data[i*h+u]
+		}
+	}
+	w2t = nn.NewMat[T](nout, h)
+	for s, u := range perm {
+		for c := 0; c < nout; c++ {
+			w2t.Data[c*h+s] = w2.Data[u*nout+c] * masks[1].Data[u*nout+c]
+		}
+	}
+	return w1m, w2t
 }
