@@ -322,15 +322,15 @@ func (s *Spec) pointSpec(pt []int) (ds []DatasetSpec, ms []ModelSpec, ev EvalSpe
 		case targetTrain:
 			for j := range ms {
 				if !overridden[j][t.key] {
-					setTrain(&ms[j].Train, t.key, v)
+					trainKeys.set(&ms[j].Train, t.key, v)
 				}
 			}
 		case targetEval:
-			setEval(&ev, t.key, v)
+			evalKeys.set(&ev, t.key, v)
 		case targetModelParams:
 			ms[t.index].Params[t.key] = v
 		case targetModelTrain:
-			setTrain(&ms[t.index].Train, t.key, v)
+			trainKeys.set(&ms[t.index].Train, t.key, v)
 		case targetDataset:
 			ds[t.index].Params[t.key] = v
 		}

@@ -113,10 +113,7 @@ func New[T nn.Float](c Config) (*VAE[T], error) {
 }
 
 func (v *VAE[T]) bound(t *nn.Tape[T], raw *nn.Node[T]) *nn.Node[T] {
-	if v.LogVarBound <= 0 {
-		return raw
-	}
-	return t.Scale(t.Tanh(t.Scale(raw, 1/v.LogVarBound)), v.LogVarBound)
+	return t.SoftClamp(raw, v.LogVarBound)
 }
 
 // Encode records the means and log-variances of q(z|x), each B×Latent.
