@@ -633,7 +633,7 @@ func samplesFigure(ds *DataSet, row *Row) (*Figure, string, error) {
 			return nil, "", fmt.Errorf("figure %s: %w", name, err)
 		}
 		fig.Title = fmt.Sprintf("Samples: %s on %s", row.Label, ds.Label)
-		fig.Caption = fmt.Sprintf("%d of the stored samples of trial %s (seed %d), pixel intensities in [0, 1].", min(len(samples), maxGridSamples), trial, seed)
+		fig.Caption = gridCaption(a, trial, seed)
 		return fig, trial, nil
 	}
 	fig, err := safePlot(name, func() (*Figure, error) {
@@ -785,10 +785,11 @@ func densityPlot(model string, g *results.DensityGrid, a *results.Artifacts) (*p
 	return p, nil
 }
 
-// maxGridSamples is the most samples an image grid shows (8 × 8).
-const maxGridSamples = 64
+// maxGridSamples is the most samples an image grid shows, gridCols per
+// row (8 × 8).
+const maxGridSamples, gridCols = 64, 8
 
-// imageGrid tiles up to 64 image samples of shape (C, H, W) with C = 1
+// imageGrid tiles up to 64 image samples, 8 per row, of shape (C, H, W) with C = 1
 // (grey) or 3 (RGB), values in [0, 1] clamped, NaN drawn black, scaled up
 // to at least 48 pixels per tile.
 func imageGrid(name string, shape []int, samples [][]float64) (*Figure, error) {
@@ -797,7 +798,7 @@ func imageGrid(name string, shape []int, samples [][]float64) (*Figure, error) {
 		return nil, fmt.Errorf("image samples with %d channels, want 1 or 3", c)
 	}
 	n := min(len(samples), maxGridSamples)
-	cols := int(math.Ceil(math.Sqrt(float64(n))))
+	cols := gridCols // the same width for every model, whatever it stored
 	rows := (n + cols - 1) / cols
 	scale := max(1, (48+max(h, w)-1)/max(h, w))
 	pad := 2
@@ -805,30 +806,9 @@ func imageGrid(name string, shape []int, samples [][]float64) (*Figure, error) {
 	for i := range img.Pix {
 		img.Pix[i] = 0xff
 	}
-	level := func(v float64) uint8 {
-		if math.IsNaN(v) {
-			return 0
-		}
-		return uint8(math.Round(255 * math.Min(1, math.Max(0, v))))
-	}
 	for k := 0; k < n; k++ {
-		x0 := pad + (k%cols)*(w*scale+pad)
-		y0 := pad + (k/cols)*(h*scale+pad)
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				var px color.RGBA
-				if c == 1 {
-					v := level(samples[k][y*w+x])
-					px = color.RGBA{R: v, G: v, B: v, A: 0xff}
-				} else {
-					px = color.RGBA{R: level(samples[k][y*w+x]), G: level(samples[k][h*w+y*w+x]), B: level(samples[k][2*h*w+y*w+x]), A: 0xff}
-				}
-				for dy := 0; dy < scale; dy++ {
-					for dx := 0; dx < scale; dx++ {
-						img.SetRGBA(x0+x*scale+dx, y0+y*scale+dy, px)
-					}
-				}
-			}
+		if err := paintImage(img, pad+(k%cols)*(w*scale+pad), pad+(k/cols)*(h*scale+pad), scale, shape, samples[k]); err != nil {
+			return nil, err
 		}
 	}
 	var buf bytes.Buffer
