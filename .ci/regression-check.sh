@@ -25,7 +25,8 @@ rm -rf "$out"
 # Exit 1 (a trial failed or diverged) is reported by check against the baseline.
 bin/genbench run experiments/quick.yaml -o "$out" -q || [ $? -eq 1 ]
 if [ "$record" = 1 ]; then
-	bin/genbench baseline "$out" -o "$base"
+	bin/genbench baseline "$out" -o "$base" -examples # sidecars beside it, for check -test
 	exit 0
 fi
-bin/genbench check "$out" -baseline "$base"
+# JUnit XML and a Markdown summary for the CI server, beside the results.
+bin/genbench check "$out" -baseline "$base" -junit "$out/check-junit.xml" -markdown "$out/check.md"

@@ -84,7 +84,22 @@ type Source struct {
 	Doc    string
 	Params params.Schema
 	Build  func(p params.Set, seed uint64) (*Data, error)
+
+	// Layout, when set, tells the dimension, kind and image shape of the
+	// examples from the parameters alone, without building the data set
+	// (memory estimates before a run); nil when unknown.
+	Layout func(p params.Set) Layout
 }
+
+// Layout is what a data set's examples look like in model space.
+type Layout struct {
+	Dim   int
+	Kind  Kind
+	Shape []int // (channels, height, width) for images, nil for vectors
+}
+
+// planeLayout is the layout of the 2-D toy sets.
+func planeLayout(params.Set) Layout { return Layout{Dim: 2, Kind: Continuous} }
 
 var sources = registry.New[Source]("datasets")
 

@@ -78,6 +78,7 @@ func init() {
 		Doc:    "Fashion-MNIST clothing images (from Debian's dataset-fashion-mnist), 50k/10k/10k split, preprocessing as mnist",
 		Params: idxImageParams("fashion_mnist"),
 		Build:  buildFashionMNIST,
+		Layout: func(p params.Set) Layout { return imageLayout(p, 1) },
 	})
 }
 

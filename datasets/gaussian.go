@@ -23,7 +23,8 @@ func init() {
 			{Key: "correlated", Default: true, Doc: "true: covariance A Aᵀ/dim + 0.1 I with A_ij ~ N(0,1); false: std² I (key std)"},
 			{Key: "std", Default: 1.0, Doc: "standard deviation of every coordinate when correlated is false (unused otherwise)", Check: positiveFinite},
 		}),
-		Build: buildGaussian,
+		Build:  buildGaussian,
+		Layout: func(p params.Set) Layout { return Layout{Dim: p.Int("dim"), Kind: Continuous} },
 	})
 	Register(Source{
 		Name: "gmm",
@@ -35,7 +36,8 @@ func init() {
 			{Key: "separation", Default: 4.0, Doc: "scale of the component means: μ_k = separation·g_k, g_k ~ N(0, I)", Check: nonnegativeFinite},
 			{Key: "std", Default: 1.0, Doc: "standard deviation of every component (isotropic, shared)", Check: positiveFinite},
 		}),
-		Build: buildGMM,
+		Build:  buildGMM,
+		Layout: func(p params.Set) Layout { return Layout{Dim: p.Int("dim"), Kind: Continuous} },
 	})
 }
 

@@ -173,6 +173,7 @@ func init() {
 		Doc:    "MNIST digits (embedded), 50k/10k/10k split, dequantized + logit by default or dynamically binarized",
 		Params: idxImageParams("mnist"),
 		Build:  buildMNIST,
+		Layout: func(p params.Set) Layout { return imageLayout(p, 1) },
 	})
 	Register(Source{
 		Name: "stacked_mnist",
@@ -184,7 +185,8 @@ func init() {
 			{Key: "preprocess", Default: []string{}, Doc: "[] for pixel/255 or [binarize] for dynamic binarization",
 				Check: checkPreprocess("binarize")},
 		},
-		Build: buildStackedMNIST,
+		Build:  buildStackedMNIST,
+		Layout: func(p params.Set) Layout { return imageLayout(p, 3) },
 	})
 }
 
@@ -199,6 +201,18 @@ func idxImageParams(name string) params.Schema {
 			Check: checkPreprocess("dequantize", "logit", "binarize")},
 		{Key: "lambda", Default: 1e-6, Doc: "logit-space margin λ: y = logit(λ + (1−2λ)x)", Check: openInterval(0, 0.5)},
 	}
+}
+
+// imageLayout is the layout of MNIST images with c channels: binary when
+// binarized.
+func imageLayout(p params.Set, c int) Layout {
+	l := Layout{Dim: c * mnistPixels, Kind: Continuous, Shape: []int{c, mnistSide, mnistSide}}
+	for _, step := range p.Strings("preprocess") {
+		if step == "binarize" {
+			l.Kind = Binary
+		}
+	}
+	return l
 }
 
 // checkPreprocess accepts lists of the valid steps without repeats, where

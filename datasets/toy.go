@@ -17,7 +17,8 @@ func init() {
 		Params: schema(sizeFields(100000), []params.Field{
 			{Key: "std", Default: 0.01, Doc: "standard deviation of each mode", Check: positiveFinite},
 		}),
-		Build: buildRing8,
+		Build:  buildRing8,
+		Layout: planeLayout,
 	})
 	Register(Source{
 		Name: "grid25",
@@ -25,7 +26,8 @@ func init() {
 		Params: schema(sizeFields(100000), []params.Field{
 			{Key: "std", Default: 0.05, Doc: "standard deviation of each mode", Check: positiveFinite},
 		}),
-		Build: buildGrid25,
+		Build:  buildGrid25,
+		Layout: planeLayout,
 	})
 	Register(Source{
 		Name: "moons",
@@ -33,7 +35,8 @@ func init() {
 		Params: schema(sizeFields(20000), []params.Field{
 			{Key: "noise", Default: 0.05, Doc: "standard deviation of the Gaussian noise added to each coordinate", Check: nonnegativeFinite},
 		}),
-		Build: buildMoons,
+		Build:  buildMoons,
+		Layout: planeLayout,
 	})
 	Register(Source{
 		Name: "spirals",
@@ -41,13 +44,15 @@ func init() {
 		Params: schema(sizeFields(20000), []params.Field{
 			{Key: "noise", Default: 0.1, Doc: "standard deviation of the Gaussian noise added to each coordinate", Check: nonnegativeFinite},
 		}),
-		Build: buildSpirals,
+		Build:  buildSpirals,
+		Layout: planeLayout,
 	})
 	Register(Source{
 		Name:   "checkerboard",
 		Doc:    "uniform on the 8 black squares of a 4x4 board over [-4,4]^2 (FFJORD/nsf); exact density",
 		Params: schema(sizeFields(20000)),
 		Build:  buildCheckerboard,
+		Layout: planeLayout,
 	})
 }
 

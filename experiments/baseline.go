@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/results"
 )
 
@@ -53,6 +54,9 @@ type BaselineTrial struct {
 	Stopped   string             `json:"stopped,omitempty"` // why training ended; time_budget makes the numbers clock-dependent
 	Metrics   map[string]float64 `json:"metrics"`
 	NonFinite []string           `json:"nonfinite_metrics,omitempty"`
+	// Examples refers to the trial's per-example sidecar, for check -test
+	// (under the baseline's examples_dir); absent in older baselines.
+	Examples *results.ExamplesRef `json:"examples,omitempty"`
 }
 
 // Baseline is a baseline file.
@@ -65,44 +69,39 @@ type Baseline struct {
 	Default Rule                     `json:"default_rule"` // for metrics without a rule
 	Rules   map[string]Rule          `json:"rules"`
 	Trials  map[string]BaselineTrial `json:"trials"` // by trial id
+	// ExamplesDir holds the trials' sidecars, relative to the baseline
+	// file's folder (baseline -examples); "" reads them from Source.
+	ExamplesDir string `json:"examples_dir,omitempty"`
 }
 
 const baselineNote = "Edit rules freely: direction lower|higher|equal|report|ignore; a metric is worse beyond max(abs_tol, rel_tol*|baseline|); " +
 	"timing rules (ratio: worse only beyond that factor) are checked with genbench check -timing only. Trials are keyed by trial id."
 
-// DefaultRule returns the rule a new baseline writes for a metric.
+// DefaultRule returns the rule a new baseline writes for a metric, from
+// the key's declaration in the metric registry (metrics.Key): timing keys
+// by a ratio of 3, checked only on request; stable keys must not move;
+// others by their direction and tolerance, keys without a better
+// direction shown when they move. Only keys no metric declares get the
+// default rule.
 func DefaultRule(name string) Rule {
-	switch name {
-	case "test_nll", "test_nll_bound", "bits_per_dim":
-		return Rule{Direction: Lower, RelTol: 0.01, AbsTol: 0.01}
-	case "nll_gap":
-		return Rule{Direction: Lower, RelTol: 0.05, AbsTol: 0.01}
-	case "true_nll":
-		return Rule{Direction: Equal, RelTol: 1e-4, AbsTol: 1e-6}
-	case "modes_covered":
-		return Rule{Direction: Higher}
-	case "modes_total", "params", "importance_k":
-		return Rule{Direction: Equal}
-	case "high_quality_frac":
-		return Rule{Direction: Higher, RelTol: 0.02, AbsTol: 0.02}
-	case "mode_kl", "mode_jsd":
-		return Rule{Direction: Lower, RelTol: 0.1, AbsTol: 0.02}
-	case "train_seconds", "seconds_per_epoch":
-		return Rule{Direction: Lower, Ratio: 3, Timing: true}
-	case "samples_per_sec":
-		return Rule{Direction: Higher, Ratio: 3, Timing: true}
-	case "epochs", "train_steps":
-		return Rule{Direction: Report}
+	k, _, ok := metrics.KeyOf(name)
+	if !ok {
+		return defaultRule
+	}
+	dir := Report
+	switch k.Better {
+	case metrics.Lower:
+		dir = Lower
+	case metrics.Higher:
+		dir = Higher
 	}
 	switch {
-	case strings.HasSuffix(name, "_nonfinite"):
-		return Rule{Direction: Lower}
-	case strings.HasSuffix(name, "_n"):
-		return Rule{Direction: Equal}
-	case strings.HasSuffix(name, "_stderr"):
-		return Rule{Direction: Report, RelTol: 0.05, AbsTol: 1e-3}
+	case k.Timing:
+		return Rule{Direction: dir, Ratio: 3, Timing: true}
+	case k.Stable:
+		return Rule{Direction: Equal, RelTol: k.RelTol, AbsTol: k.AbsTol}
 	}
-	return defaultRule
+	return Rule{Direction: dir, RelTol: k.RelTol, AbsTol: k.AbsTol}
 }
 
 // defaultRule is the rule of metrics no rule names.
@@ -115,7 +114,7 @@ func NewBaseline(recs []*results.Record, source string) *Baseline {
 		Rules: map[string]Rule{}, Trials: map[string]BaselineTrial{}}
 	for _, r := range recs {
 		t := BaselineTrial{Dataset: r.Dataset, Model: r.Model, Seed: r.Seed, Sweep: r.Sweep, Status: r.Status,
-			Metrics: r.Metrics, NonFinite: r.NonFinite}
+			Metrics: r.Metrics, NonFinite: r.NonFinite, Examples: r.Examples}
 		if r.Training != nil {
 			t.Stopped = r.Training.Stopped
 		}

@@ -10,7 +10,11 @@
 // overrides keep their IDs. Run trains the trials, several at once
 // (Options.Jobs), optionally one shard of them (Options.Shard), with a
 // checkpoint per epoch, on interruption and every few minutes within long
-// epochs (checkpoint.go), so that an interrupted run resumes exactly. Summarize aggregates records over seeds, Baseline and Check
+// epochs (checkpoint.go), so that an interrupted run resumes exactly.
+// Evaluate computes the metrics of the metrics registry that a trial asks
+// for, preparing the inputs each declares it needs (metrics.Input);
+// validation refuses a model type on data it does not accept
+// (models.Type.Accepts against datasets.Source.Layout). Summarize aggregates records over seeds, Baseline and Check
 // compare a results folder with recorded numbers, and Merge combines shard
 // folders.
 package experiments

@@ -14,12 +14,18 @@ import (
 // started twice, or overlapping shards of a cluster job on a shared file
 // system) never train the same trial at once and overwrite each other's
 // checkpoints and records. The holder refreshes the file's modification
-// time every lockHeartbeat; a lock whose process is gone (same host) or
-// that has not been refreshed for lockStale (another host, where the
-// process cannot be asked) is taken over.
+// time every lockHeartbeat; a lock whose process is gone (same host) is
+// taken over at once, and one that has not been refreshed for lockStale
+// is taken over on any host: on another host the process cannot be
+// asked, and on this one a live pid proves nothing (a pid reused after a
+// crash, a process not yet reaped, pid 1 after a container restart),
+// while a live holder would have refreshed the file.
 const (
 	lockHeartbeat = time.Minute
-	lockStale     = 10 * time.Minute
+	lockStale     = lockStaleBeats * lockHeartbeat
+	// lockStaleBeats is the margin: heartbeats a holder may miss (a
+	// suspended laptop, a stalled file system) before its lock is stale.
+	lockStaleBeats = 10
 )
 
 // lockHolder is the content of a lock file.
@@ -37,8 +43,9 @@ type BusyError struct {
 }
 
 func (e *BusyError) Error() string {
-	return fmt.Sprintf("trial %s is running in another process (pid %d on %s since %s; lock %s)",
-		e.Trial, e.Holder.PID, e.Holder.Host, e.Holder.Since.Format(time.RFC3339), e.Path)
+	return fmt.Sprintf("trial %s is running in another process (pid %d on %s since %s; lock %s, "+
+		"taken over once its heartbeat is %s old; if no genbench process runs it, delete the lock file by hand)",
+		e.Trial, e.Holder.PID, e.Holder.Host, e.Holder.Since.Format(time.RFC3339), e.Path, lockStale)
 }
 
 // ErrBusy is wrapped by Run's error when trials were left to other processes.
@@ -108,8 +115,8 @@ func inspectLock(path, host string) (lockHolder, bool) {
 		if h.PID == os.Getpid() {
 			return h, false
 		}
-		if alive, known := processAlive(h.PID); known {
-			return h, !alive
+		if alive, known := processAlive(h.PID); known && !alive {
+			return h, true
 		}
 	}
 	return h, time.Since(info.ModTime()) > lockStale

@@ -42,8 +42,8 @@ func TestTrialLockExcludes(t *testing.T) {
 	l.release()
 }
 
-// TestTrialLockStale: locks of dead processes on this host, and locks of
-// other hosts not refreshed for lockStale, are taken over; others are not.
+// TestTrialLockStale: locks of dead processes on this host, and locks on
+// any host not refreshed for lockStale, are taken over; others are not.
 func TestTrialLockStale(t *testing.T) {
 	dead := exec.Command("true")
 	if err := dead.Run(); err != nil {
@@ -58,7 +58,11 @@ func TestTrialLockStale(t *testing.T) {
 		takeOver bool
 	}{
 		{"this host, process gone", holderJSON(host, dead.Process.Pid), time.Now(), true},
-		{"this host, process alive", holderJSON(host, os.Getppid()), old, false},
+		{"this host, process alive, refreshed", holderJSON(host, os.Getppid()), time.Now(), false},
+		// Issue 14: a live pid (reused, unreaped, pid 1 after a container
+		// restart) does not keep a lock without heartbeats.
+		{"this host, process alive, not refreshed", holderJSON(host, os.Getppid()), old, true},
+		{"this host, pid 1, not refreshed", holderJSON(host, 1), old, true},
 		{"other host, refreshed", holderJSON("elsewhere", 1), time.Now(), false},
 		{"other host, not refreshed", holderJSON("elsewhere", 1), old, true},
 		{"unreadable, new", "{garbage", time.Now(), false},

@@ -157,6 +157,9 @@ func writeMerged(out string, recs []*results.Record, from map[string]mergeSource
 					return err
 				}
 			}
+			if err := copyKept(src, out, r); err != nil {
+				return fmt.Errorf("trial %s: %w", r.Trial, err)
+			}
 		}
 	}
 	return results.WriteIndex(out, recs)

@@ -87,6 +87,12 @@ func TestShardsMergeToFullRun(t *testing.T) {
 		if _, err := os.Stat(results.ArtifactPath(merged, r.Trial)); err != nil {
 			t.Errorf("merged folder lacks the artifacts of %s: %v", r.Trial, err)
 		}
+		if _, err := ReadExamples(merged, r.Examples); err != nil {
+			t.Errorf("merged folder lacks the per-example values of %s: %v", r.Trial, err)
+		}
+		if data, err := os.ReadFile(filepath.Join(merged, r.SavedModel.File)); err != nil || hashBytes(data) != r.SavedModel.SHA256 {
+			t.Errorf("merged folder lacks the kept model of %s: %v", r.Trial, err)
+		}
 	}
 	if !reflect.DeepEqual(stableMetrics(recs), stableMetrics(full.Records)) {
 		t.Error("merged shards differ from the full run")

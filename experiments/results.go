@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/genbench/genbench/internal/atomicfile"
+	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/nn"
 	"github.com/genbench/genbench/results"
 )
@@ -76,3 +77,13 @@ func newProvenance(spec *Spec, tr Trial, started time.Time) results.Provenance {
 // file and a crash leaves the old file or the new one (see
 // atomicfile.Write).
 func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
+
+// modelInfoOf is the record form of a model type's facts, for the
+// trial's parameters (user values; defaults filled in here).
+func modelInfoOf(t models.Type, user map[string]any) *results.ModelInfo {
+	sampling := t.Sampling
+	if p, err := t.Params.Resolve(user); err == nil {
+		sampling = t.SamplingOf(p)
+	}
+	return &results.ModelInfo{Sampling: string(sampling), Baseline: t.Baseline, Accepts: t.Accepts.Names()}
+}

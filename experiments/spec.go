@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -110,6 +109,21 @@ type TrainSpec struct {
 	// (LRDecay) multiplies whatever the schedule gives. Omitted when
 	// constant, so that trial ids of specs without it are unchanged.
 	Schedule string `json:"lr_schedule,omitempty"`
+	// MemoryLimit is the memory a trial may take: "" (auto: the
+	// machine's memory) or a size such as "8GiB" (see EstimateMemory). It changes
+	// no result, so it is not part of a trial's identity.
+	MemoryLimit string `json:"-"`
+	// DivergeLoss, DivergeMargin and DivergeEpochs set the divergence
+	// rules (see diverge.go); 0 means the default, omitted so that trial
+	// ids of specs without them are unchanged.
+	DivergeLoss   float64 `json:"diverge_loss,omitempty"`
+	DivergeMargin float64 `json:"diverge_margin,omitempty"`
+	DivergeEpochs int     `json:"diverge_epochs,omitempty"`
+	// DropModel is set by keep_model: false: the trained model is not kept
+	// in DIR/models. The zero value keeps it. It changes what a run stores,
+	// not what a trial computes, so it is left out of trial ids and the
+	// spec hash.
+	DropModel bool `json:"-"`
 }
 
 // EvalSpec holds the evaluation settings of the spec.
@@ -165,9 +179,9 @@ func (es SpecErrors) Error() string {
 
 // Load reads and parses the spec at path.
 func Load(path string) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSpecFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("spec: %w", err)
+		return nil, err
 	}
 	return Parse(path, data)
 }
@@ -361,6 +375,11 @@ var trainSchema = params.Schema{
 	{Key: "lr_patience", Default: 5, Doc: "epochs without improvement before lr decays", Check: params.Positive},
 	{Key: "warmup_steps", Default: 0, Doc: "linear lr warm-up steps", Check: params.Nonnegative},
 	{Key: "lr_schedule", Default: "constant", Doc: "constant, or cosine: anneal the lr to 0 along half a cosine over the steps of epochs (or max_steps if fewer), after any warm-up; set epochs to what the time budget allows", Check: params.OneOf("constant", "cosine")},
+	{Key: "memory_limit", Default: "auto", Doc: "memory a trial may take, checked against an estimate before it runs: auto (this machine's memory) or a size such as 8GiB", Check: checkMemoryLimit},
+	{Key: "diverge_loss", Default: defaultDivergeLoss, Doc: "a training or validation loss beyond this many nats per data dimension (in absolute value) ends the trial as diverged; a large value turns the rule off", Check: params.Positive},
+	{Key: "diverge_margin", Default: defaultDivergeMargin, Doc: "a validation NLL this many nats per data dimension above the data's trivial floor (diagonal Gaussian or independent Bernoullis fitted to the training split) for diverge_epochs epochs ends the trial as diverged", Check: params.Positive},
+	{Key: "diverge_epochs", Default: defaultDivergeEpochs, Doc: "epochs in a row above the diverge_margin bound before a trial counts as diverged", Check: params.Positive},
+	{Key: "keep_model", Default: true, Doc: "keep the trained model in DIR/models/<trial>.bin for genbench eval; false for huge sweeps"},
 	{Key: "min_delta", Default: 0.0, Doc: "least drop of the validation loss (nats) that counts as an improvement for patience and lr_patience; the best state is kept regardless", Check: params.Nonnegative},
 }
 
@@ -411,6 +430,19 @@ func setTrain(t *TrainSpec, key string, v any) {
 		t.Warmup = v.(int)
 	case "min_delta":
 		t.MinDelta = v.(float64)
+	case "diverge_loss":
+		t.DivergeLoss = zeroIfDefault(v.(float64), defaultDivergeLoss)
+	case "diverge_margin":
+		t.DivergeMargin = zeroIfDefault(v.(float64), defaultDivergeMargin)
+	case "diverge_epochs":
+		t.DivergeEpochs = int(zeroIfDefault(float64(v.(int)), defaultDivergeEpochs))
+	case "memory_limit":
+		t.MemoryLimit = v.(string)
+		if t.MemoryLimit == "auto" {
+			t.MemoryLimit = ""
+		}
+	case "keep_model":
+		t.DropModel = !v.(bool)
 	case "lr_schedule":
 		t.Schedule = v.(string)
 		if t.Schedule == "constant" {
@@ -419,6 +451,14 @@ func setTrain(t *TrainSpec, key string, v any) {
 	default:
 		panic("experiments: no train key " + key)
 	}
+}
+
+// zeroIfDefault stores a default as 0, which JSON omits.
+func zeroIfDefault(v, def float64) float64 {
+	if v == def {
+		return 0
+	}
+	return v
 }
 
 func setEval(e *EvalSpec, key string, v any) {
@@ -491,6 +531,10 @@ func (p *parser) sorted() SpecErrors {
 }
 
 func (p *parser) parse(data []byte) *Spec {
+	if len(data) > MaxSpecBytes {
+		p.errorf(1, "spec", "the file is larger than %d bytes; a spec is a few kilobytes", MaxSpecBytes)
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -509,6 +553,9 @@ func (p *parser) parse(data []byte) *Spec {
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		p.errorf(doc.Line, "spec", "want a mapping with keys %s", strings.Join(topKeys, ", "))
+		return nil
+	}
+	if !p.checkExpansion(&doc) {
 		return nil
 	}
 	return p.spec(doc.Content[0])
@@ -623,12 +670,19 @@ func (p *parser) spec(root *yaml.Node) *Spec {
 		before := len(p.errs)
 		s.Sweep = p.sweep(n, s, dsInfo, modelOK)
 		sweepOK = s.Sweep != nil && len(p.errs) == before
+		if sweepOK {
+			sweepOK = p.checkTrialCount(s, s.Sweep, resolve(n).Line, "sweep")
+		}
+	} else if n := m.get("seeds"); n != nil {
+		sweepOK = p.checkTrialCount(s, nil, resolve(n).Line, "seeds")
 	}
 	if sweepOK {
 		p.checkBatch(s, dsInfo, globalLines, modelLines, modelOK)
+		p.checkModelData(s, dsInfo, modelOK)
 		if s.Sweep != nil {
 			p.checkSweepBatches(s, dsInfo, modelOK)
 		}
+		p.checkMemory(s, dsInfo, modelOK, m)
 	}
 	return s
 }
@@ -746,14 +800,7 @@ func schemaHint(schema params.Schema, advice string) func(string) string {
 	}
 }
 
-func metricNames() []string {
-	names := make([]string, len(metrics.Available))
-	for i, m := range metrics.Available {
-		names[i] = m.Name
-	}
-	sort.Strings(names)
-	return names
-}
+func metricNames() []string { return metrics.Names() }
 
 func (p *parser) metrics(n *yaml.Node, path string) ([]string, bool) {
 	seq, ok := p.sequence(n, path)
@@ -1092,16 +1139,32 @@ func (p *parser) mappingOf(n *yaml.Node, path string) (*mapNode, bool) {
 }
 
 // mapping collects the keys of a mapping node, reporting repeated keys.
+// YAML merge keys (<<: *base, or <<: [*a, *b]) bring in the keys of the
+// mappings they name that the mapping does not give itself (the first
+// mapping listed wins); merged keys keep the lines where they are written.
 func (p *parser) mapping(n *yaml.Node, path string) *mapNode {
 	m := &mapNode{node: n, fields: map[string]field{}}
+	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), n.Content[i+1]
+		if isMergeKey(k) {
+			merges = append(merges, v)
+			continue
+		}
 		if prev, dup := m.fields[k.Value]; dup {
 			p.errorf(k.Line, join(path, k.Value), "key given twice (first at line %d)", prev.key.Line)
 			continue
 		}
 		m.fields[k.Value] = field{key: k, val: v}
 		m.order = append(m.order, k.Value)
+	}
+	for _, v := range merges {
+		for _, f := range p.mergedFields(v, path) {
+			if _, given := m.fields[f.key.Value]; !given {
+				m.fields[f.key.Value] = f
+				m.order = append(m.order, f.key.Value)
+			}
+		}
 	}
 	return m
 }
@@ -1215,8 +1278,30 @@ func nodeValue(n *yaml.Node) any {
 		return list
 	case yaml.MappingNode:
 		m := map[string]any{}
+		var merges []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[resolve(n.Content[i]).Value] = nodeValue(n.Content[i+1])
+			if k := resolve(n.Content[i]); isMergeKey(k) {
+				merges = append(merges, n.Content[i+1])
+			} else {
+				m[k.Value] = nodeValue(n.Content[i+1])
+			}
+		}
+		for _, v := range merges {
+			var maps []any
+			switch x := nodeValue(v).(type) {
+			case map[string]any:
+				maps = []any{x}
+			case []any:
+				maps = x
+			}
+			for _, mm := range maps {
+				sub, _ := mm.(map[string]any)
+				for k, x := range sub {
+					if _, given := m[k]; !given {
+						m[k] = x
+					}
+				}
+			}
 		}
 		return m
 	case yaml.ScalarNode:
@@ -1229,7 +1314,15 @@ func nodeValue(n *yaml.Node) any {
 	return nil
 }
 
+// describeNode says what a node holds without decoding collections,
+// however large.
 func describeNode(n *yaml.Node) string {
+	switch resolve(n).Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	}
 	return params.Describe(nodeValue(n))
 }
 

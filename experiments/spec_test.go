@@ -155,7 +155,7 @@ func TestErrors(t *testing.T) {
 		{"train key at top", base + "epochs: 3\n",
 			"t.yaml:7: epochs: ", "training settings go under train:"},
 		{"unknown nested key", base + "train: {epochz: 3}\n",
-			"t.yaml:7: train.epochz: ", "unknown key (valid: batch_size, dtype, epochs, lr, lr_decay, lr_patience, lr_schedule, max_steps, min_delta, patience, time_budget, warmup_steps)"},
+			"t.yaml:7: train.epochz: ", "unknown key (valid: batch_size, diverge_epochs, diverge_loss, diverge_margin, dtype, epochs, keep_model, lr, lr_decay, lr_patience, lr_schedule, max_steps, memory_limit, min_delta, patience, time_budget, warmup_steps)"},
 		{"unknown eval key", base + "eval:\n  samples: 10\n  sample: 10\n",
 			"t.yaml:9: eval.sample: ", "unknown key (valid: importance_k, max_test, metrics, samples, speed_batch, speed_repeats)"},
 		{"wrong type", base + "train:\n  epochs: ten\n",

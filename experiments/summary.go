@@ -14,13 +14,12 @@ import (
 	"github.com/genbench/genbench/results"
 )
 
-// timingMetrics depend on the machine and its load, not only on the
-// trial: they differ from run to run.
-var timingMetrics = map[string]bool{"train_seconds": true, "samples_per_sec": true, "seconds_per_epoch": true}
-
 // IsTimingMetric reports whether a metric measures time (and so differs
-// between runs of the same trial).
-func IsTimingMetric(name string) bool { return timingMetrics[name] }
+// between runs of the same trial), as its declaration says.
+func IsTimingMetric(name string) bool {
+	k, _, ok := metrics.KeyOf(name)
+	return ok && k.Timing
+}
 
 // MetricSummary aggregates one metric over the seeds of a configuration
 // (metrics.Aggregate): mean, unbiased std and Student-t 95% confidence
@@ -29,6 +28,10 @@ func IsTimingMetric(name string) bool { return timingMetrics[name] }
 type MetricSummary struct {
 	Mean, Std, CI95Lo, CI95Hi float64
 	N, NonFinite              int
+	// ExampleSE is, with one seed (where Std and the interval are NaN),
+	// the per-example standard error of the metric (its _stderr
+	// companion); NaN when it has none. See singleSeed.
+	ExampleSE float64
 }
 
 // MarshalJSON writes NaN as null.
@@ -46,7 +49,8 @@ func (m MetricSummary) MarshalJSON() ([]byte, error) {
 		CI95Hi    *float64 `json:"ci95_hi"`
 		N         int      `json:"n"`
 		NonFinite int      `json:"nonfinite"`
-	}{f(m.Mean), f(m.Std), f(m.CI95Lo), f(m.CI95Hi), m.N, m.NonFinite})
+		ExampleSE *float64 `json:"example_se,omitempty"`
+	}{f(m.Mean), f(m.Std), f(m.CI95Lo), f(m.CI95Hi), m.N, m.NonFinite, m.exampleSE()})
 }
 
 // SummaryGroup is one configuration (data set, model, sweep point: the
@@ -66,7 +70,7 @@ type SummaryGroup struct {
 }
 
 // configKey identifies a record's configuration without its seed: the
-// hash of its resolved trial (Provenance.Spec) less the seed, or its
+// hash of its resolved trial (results.Provenance.Spec) less the seed, or its
 // names and sweep point when the record has no resolved trial.
 func configKey(r *results.Record) string {
 	var v map[string]any
@@ -126,6 +130,7 @@ func Summarize(recs []*results.Record) []SummaryGroup {
 			a := metrics.Aggregate(vs)
 			g.Metrics[name] = MetricSummary{Mean: a.Mean, Std: a.Std, CI95Lo: a.CI95Lo, CI95Hi: a.CI95Hi, N: a.N, NonFinite: a.NonFinite}
 		}
+		singleSeed(g.Metrics)
 		out = append(out, *g)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -142,8 +147,12 @@ func Summarize(recs []*results.Record) []SummaryGroup {
 }
 
 // helperMetric reports metrics that only qualify another one (its
-// standard error, count, non-finite count).
+// standard error, count, non-finite count), as declared; keys no metric
+// declares are judged by their suffix.
 func helperMetric(name string) bool {
+	if k, _, ok := metrics.KeyOf(name); ok && k.Name == name {
+		return k.Qualifies != ""
+	}
 	return strings.HasSuffix(name, "_stderr") || strings.HasSuffix(name, "_n") || strings.HasSuffix(name, "_nonfinite")
 }
 
@@ -162,6 +171,7 @@ func SummaryTable(groups []SummaryGroup, only []string, all bool) string {
 	}
 	head = append(head, "TRIALS", "METRIC", "N", "MEAN", "STD", "95% CI")
 	rows = append(rows, head)
+	single := false // a row with one seed, whose CI cell holds the per-example s.e.
 	num := func(v float64) string {
 		if math.IsNaN(v) {
 			return "-"
@@ -205,8 +215,14 @@ func SummaryTable(groups []SummaryGroup, only []string, all bool) string {
 			if !math.IsNaN(a.CI95Lo) {
 				ci = fmt.Sprintf("[%s, %s]", num(a.CI95Lo), num(a.CI95Hi))
 			}
+			if a.N == 1 {
+				ci, single = oneSeedCell(a), true
+			}
 			rows = append(rows, append(append([]string(nil), lead...), trials, name, n, num(a.Mean), num(a.Std), ci))
 		}
+	}
+	if single {
+		return formatTable(rows) + oneSeedNote
 	}
 	return formatTable(rows)
 }

@@ -1,7 +1,6 @@
 package experiments
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -15,7 +14,8 @@ import (
 	"github.com/genbench/genbench/results"
 )
 
-// Divergence reports a non-finite loss or gradient during training.
+// Divergence reports a non-finite loss or gradient during training, or a
+// loss past the bounds of diverge.go.
 type Divergence struct {
 	Epoch, Step int
 	Reason      string
@@ -139,212 +139,17 @@ func interrupted(stop <-chan struct{}) bool {
 	}
 }
 
+// train runs a model with a closed-form fit through it, and any other
+// through a trainer's minibatch loop.
 func train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, src *rand.PCG, opt TrainOptions) (results.TrainResult, error) {
-	start := time.Now()
-	res := results.TrainResult{}
-	valid := d.Valid
 	if f, ok := m.(models.Fitter); ok {
-		if err := f.Fit(d.Train); err != nil {
-			return res, fmt.Errorf("closed-form fit: %w", err)
-		}
-		vl, kind, err := validationLoss(m, valid)
-		if err != nil {
-			return res, fmt.Errorf("validation: %w", err)
-		}
-		res.Curve = []results.EpochLog{{Epoch: 0, ValidLoss: vl, Seconds: time.Since(start).Seconds()}}
-		res.Stopped, res.ValidKind, res.Seconds, res.Epochs = "closed_form", kind, time.Since(start).Seconds(), 1
-		return res, nil
+		return fitClosedForm(f, m, d)
 	}
-	if opt.Checkpoint != nil && src == nil {
-		return res, errors.New("checkpoints need the batch-order source")
+	t, err := newTrainer(m, d, ts, rng, src, opt)
+	if err != nil {
+		return results.TrainResult{}, err
 	}
-	lrs, _ := m.(models.LRSetter)
-	if lrs == nil && (ts.Warmup > 0 || ts.Schedule != "" || ts.LRDecay > 0 && ts.LRDecay < 1) {
-		return res, errors.New("this model cannot change its learning rate (no SetLR), so warmup_steps, lr_schedule and lr_decay cannot apply; remove them")
-	}
-	lr := ts.LR
-	best, bestEpoch, bad, plateau := math.Inf(1), -1, 0, 0
-	counted := math.Inf(1)
-	var bestState bytes.Buffer
-	first := 0
-	resumeBatches, resumeLoss := 0, 0.0
-	res.Stopped = "epochs"
-	if r := opt.Resume; r != nil {
-		start = start.Add(-time.Duration(r.Seconds * float64(time.Second)))
-		lr, best, bestEpoch, bad, plateau, counted = r.LR, r.Best, r.BestEpoch, r.Bad, r.Plateau, r.Counted
-		bestState.Write(r.BestState)
-		res.Curve = append([]results.EpochLog(nil), r.Curve...)
-		res.Steps, res.Epochs, res.ValidKind = r.Steps, r.Epochs, r.ValidKind
-		res.Resumed = append(append([]int(nil), r.Resumed...), r.Epochs)
-		first = r.Epochs
-		resumeBatches, resumeLoss = r.EpochBatches, r.EpochLoss
-		if r.Stopped != "" {
-			res.Stopped = r.Stopped
-			first = ts.Epochs // nothing left to train
-		}
-	}
-	lastCheckpoint := time.Now()
-	// checkpoint hands the state to opt.Checkpoint; mid-epoch (batches >
-	// 0) with the batch source as the epoch began, so that a resumed run
-	// draws the same order and skips the batches already taken.
-	checkpoint := func(epochSrc []byte, batches int, loss float64, stopped string) error {
-		st := &TrainState{Epochs: res.Epochs, Steps: res.Steps, Best: best, BestEpoch: bestEpoch, Bad: bad,
-			Plateau: plateau, Counted: counted, LR: lr, Curve: res.Curve, ValidKind: res.ValidKind, Stopped: stopped,
-			Seconds: time.Since(start).Seconds(), Resumed: res.Resumed, BestState: bestState.Bytes(),
-			EpochBatches: batches, EpochLoss: loss}
-		var cur bytes.Buffer
-		if err := m.Save(&cur); err != nil {
-			return fmt.Errorf("saving state for the checkpoint: %w", err)
-		}
-		st.Model = cur.Bytes()
-		st.Batches = epochSrc
-		if batches == 0 {
-			var err error
-			if st.Batches, err = src.MarshalBinary(); err != nil {
-				return fmt.Errorf("saving batch order for the checkpoint: %w", err)
-			}
-		}
-		if err := opt.Checkpoint(st); err != nil {
-			return err
-		}
-		lastCheckpoint = time.Now()
-		return nil
-	}
-	n, dim := d.Train.Dims()
-	batch := mat.NewDense(ts.BatchSize, dim, nil)
-	horizon := ts.Epochs * (n / ts.BatchSize) // steps the lr schedule spans
-	if ts.MaxSteps > 0 {
-		horizon = min(horizon, ts.MaxSteps)
-	}
-epochs:
-	for epoch := first; epoch < ts.Epochs; epoch++ {
-		x := d.Train
-		if d.Epoch != nil {
-			x = d.Epoch(epoch)
-		}
-		var epochSrc []byte
-		if opt.Checkpoint != nil {
-			var err error
-			if epochSrc, err = src.MarshalBinary(); err != nil {
-				return res, fmt.Errorf("saving batch order: %w", err)
-			}
-		}
-		order := rng.Perm(n)
-		var sum float64
-		var count int
-		lo0 := 0
-		if resumeBatches > 0 {
-			lo0, count, sum = resumeBatches*ts.BatchSize, resumeBatches, resumeLoss
-			resumeBatches = 0
-		}
-		for lo := lo0; lo+ts.BatchSize <= n; lo += ts.BatchSize {
-			stop := interrupted(opt.Stop)
-			if opt.Checkpoint != nil && count > 0 && (stop ||
-				opt.CheckpointEvery > 0 && time.Since(lastCheckpoint) >= opt.CheckpointEvery) {
-				if err := checkpoint(epochSrc, count, sum, ""); err != nil {
-					return res, fmt.Errorf("checkpoint in epoch %d: %w", epoch, err)
-				}
-			}
-			if stop {
-				res.Seconds = time.Since(start).Seconds()
-				return res, ErrInterrupted
-			}
-			for i := 0; i < ts.BatchSize; i++ {
-				batch.SetRow(i, x.RawRowView(order[lo+i]))
-			}
-			if lrs != nil && (ts.Warmup > 0 || ts.Schedule != "") {
-				lrs.SetLR(scheduledLR(ts, lr, res.Steps, horizon))
-			}
-			loss, err := m.TrainStep(batch)
-			res.Steps++
-			if err == nil && (math.IsNaN(loss) || math.IsInf(loss, 0)) {
-				err = fmt.Errorf("non-finite loss %v", loss)
-			}
-			if err != nil {
-				res.Seconds = time.Since(start).Seconds()
-				return res, &Divergence{Epoch: epoch, Step: res.Steps, Reason: err.Error()}
-			}
-			sum += loss
-			count++
-			if opt.Batch != nil {
-				opt.Batch(epoch, count, n/ts.BatchSize, sum/float64(count))
-			}
-			if ts.MaxSteps > 0 && res.Steps >= ts.MaxSteps {
-				res.Stopped = "max_steps"
-				break
-			}
-			if ts.TimeBudget > 0 && time.Since(start).Seconds() >= ts.TimeBudget {
-				res.Stopped = "time_budget"
-				break
-			}
-		}
-		if count == 0 {
-			return res, fmt.Errorf("batch size %d exceeds the %d training examples", ts.BatchSize, n)
-		}
-		vl, kind, err := validationLoss(m, valid)
-		if err != nil {
-			return res, fmt.Errorf("validation at epoch %d: %w", epoch, err)
-		}
-		res.ValidKind = kind
-		res.Epochs = epoch + 1
-		res.Curve = append(res.Curve, results.EpochLog{Epoch: epoch, Steps: res.Steps, TrainLoss: sum / float64(count),
-			ValidLoss: vl, LR: scheduledLR(ts, lr, res.Steps-1, horizon), Seconds: time.Since(start).Seconds()})
-		if opt.Progress != nil {
-			opt.Progress(epoch, ts.Epochs, res.Steps, sum/float64(count), vl)
-		}
-		if math.IsNaN(vl) && kind != "none" || math.IsInf(vl, 1) {
-			return res, &Divergence{Epoch: epoch, Step: res.Steps, Reason: fmt.Sprintf("non-finite validation loss %v", vl)}
-		}
-		// Only a likelihood (or its bound) selects a state: a GAN's
-		// held-out discriminator loss says nothing about sample quality,
-		// so such models, and models without any validation loss, keep
-		// their last state and train for all their epochs.
-		if kind == "none" || kind == "model_loss" {
-			vl = -float64(epoch)
-		}
-		if vl < best {
-			best, bestEpoch = vl, epoch
-			bestState.Reset()
-			if err := m.Save(&bestState); err != nil {
-				return res, fmt.Errorf("saving best state: %w", err)
-			}
-		}
-		if ts.MinDelta == 0 && bestEpoch == epoch || ts.MinDelta > 0 && vl < counted-ts.MinDelta {
-			counted, bad, plateau = vl, 0, 0
-		} else {
-			bad++
-			plateau++
-			if lrs != nil && ts.LRDecay > 0 && ts.LRDecay < 1 && plateau >= ts.LRPatience {
-				lr *= ts.LRDecay
-				lrs.SetLR(scheduledLR(ts, lr, res.Steps, horizon))
-				plateau = 0
-			}
-			if ts.Patience > 0 && bad >= ts.Patience {
-				res.Stopped = "patience"
-			}
-		}
-		last := res.Stopped != "epochs" || epoch+1 == ts.Epochs
-		if opt.Checkpoint != nil {
-			stopped := ""
-			if last {
-				stopped = res.Stopped
-			}
-			if err := checkpoint(nil, 0, 0, stopped); err != nil {
-				return res, fmt.Errorf("checkpoint after epoch %d: %w", epoch, err)
-			}
-		}
-		if last {
-			break epochs
-		}
-	}
-	res.BestEpoch = bestEpoch
-	if bestState.Len() > 0 {
-		if err := m.Load(&bestState); err != nil {
-			return res, fmt.Errorf("restoring best state: %w", err)
-		}
-	}
-	res.Seconds = time.Since(start).Seconds()
-	return res, nil
+	return t.run()
 }
 
 // scheduledLR is the lr of step (0-based) for a base lr (the spec's,

@@ -83,3 +83,49 @@ func LogitCorrection(y []float64, lambda float64) (float64, error) {
 	}
 	return s - float64(len(y))*math.Log1p(-2*lambda), nil
 }
+
+func init() {
+	Register(Metric{
+		Name:     "bits_per_dim",
+		Doc:      "test NLL in bits per dimension, with dequantization and logit corrections",
+		Protocol: "Bits per dimension",
+		Order:    20,
+		Needs:    NeedsLikelihood,
+		Also:     []string{"nll"},
+		Keys: SummaryKeys("bits_per_dim", "test NLL in bits per dimension of the original data", "bits/dim", Lower, 0.01, 0.01,
+			&Column{Header: "bits/dim", Rank: 110, Format: MeanPM, ByNLLKind: true}),
+		Compute: computeBitsPerDim,
+	})
+}
+
+// computeBitsPerDim converts the test log-likelihoods to bits per
+// dimension of quantised or binary data; it writes nothing for models
+// without a likelihood or for continuous data without quantisation.
+func computeBitsPerDim(in *Input, out *Output) error {
+	if in.LogLik == nil || (in.Data.Levels <= 0 && !in.Data.Binary) {
+		return nil
+	}
+	nTest, dim := in.Test.Dims()
+	perExample := make([]float64, len(in.LogLik))
+	for i, v := range in.LogLik {
+		perExample[i] = -v
+	}
+	var corr []float64
+	if in.Data.UnitLogDet != nil {
+		corr = make([]float64, nTest)
+		for i := range corr {
+			corr[i] = in.Data.UnitLogDet(in.Test.RawRowView(i))
+		}
+	}
+	bpd, err := BitsPerDim(perExample, corr, dim, in.Data.Levels)
+	if err != nil {
+		return err
+	}
+	out.Summary("bits_per_dim", bpd)
+	if in.Data.Levels == 0 {
+		out.Note("bits_per_dim", "NLL/(D ln2) on binary data")
+	} else {
+		out.Note("bits_per_dim", fmt.Sprintf("NLL/(D ln2) + log2(%d) with the preprocessing's Jacobian (docs/protocols.md, Bits per dimension)", in.Data.Levels))
+	}
+	return nil
+}

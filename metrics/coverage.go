@@ -189,3 +189,78 @@ func JSDToUniform(counts []int) float64 {
 	}
 	return max(js, 0)
 }
+
+func init() {
+	Register(Metric{
+		Name:     "mode_coverage",
+		Doc:      "2-D mixtures: modes covered, high-quality fraction, KL of the mode histogram to uniform",
+		Protocol: "Mode coverage",
+		Order:    50,
+		Needs:    NeedsSamples | NeedsModes,
+		Keys: []Key{
+			{Name: "modes_covered", Doc: "modes with at least one high-quality sample", Better: Higher,
+				Column: &Column{Header: "modes covered", Rank: 130, Format: CountOf, Total: "modes_total"}},
+			{Name: "modes_total", Doc: "modes of the mixture", Better: Neither, Stable: true},
+			{Name: "high_quality_frac", Doc: "fraction of samples within 3 std of their nearest mode", Better: Higher, RelTol: 0.02, AbsTol: 0.02,
+				Column: &Column{Header: "high quality", Rank: 140, Format: Percent}},
+			{Name: "mode_kl", Doc: "KL(high-quality mode histogram ‖ uniform)", Unit: "nats", Better: Lower, RelTol: 0.1, AbsTol: 0.02,
+				Column: &Column{Header: "mode KL", Rank: 150, Format: Sig3}},
+			{Name: "mode_jsd", Doc: "JSD(high-quality mode histogram, uniform)", Unit: "nats", Better: Lower, RelTol: 0.1, AbsTol: 0.02},
+		},
+		Compute: computeModeCoverage,
+	})
+	Register(Metric{
+		Name:     "class_coverage",
+		Doc:      "images: classes covered by a trained classifier and KL of the class histogram to uniform",
+		Protocol: "Class coverage",
+		Order:    60,
+		Needs:    NeedsSamples | NeedsImages | NeedsClassifier,
+		Also:     []string{"precision_recall"},
+		Keys: []Key{
+			{Name: "classes_covered", Doc: "classes the classifier finds among the samples", Better: Higher,
+				Column: &Column{Header: "classes covered", Rank: 160, Format: CountOf, Total: "classes_total"}},
+			{Name: "classes_total", Doc: "classes the classifier can tell apart", Better: Neither, Stable: true},
+			{Name: "class_kl", Doc: "KL(class histogram ‖ uniform)", Unit: "nats", Better: Lower, RelTol: 0.1, AbsTol: 0.02,
+				Column: &Column{Header: "class KL", Rank: 170, Format: Sig3}},
+		},
+		Compute: computeClassCoverage,
+	})
+}
+
+func computeModeCoverage(in *Input, out *Output) error {
+	s, err := in.Samples(in.Settings.Samples)
+	if err != nil {
+		return fmt.Errorf("samples: %w", err)
+	}
+	mc, err := Modes(s, in.Data.Modes, in.Data.ModeStd)
+	if err != nil {
+		return err
+	}
+	out.Put("modes_covered", float64(mc.ModesCovered))
+	out.Put("modes_total", float64(mc.NumModes))
+	out.Put("high_quality_frac", mc.HighQualityFrac)
+	out.Put("mode_kl", mc.KL)
+	out.Put("mode_jsd", mc.JSD)
+	out.Note("mode_coverage", fmt.Sprintf("VEEGAN/PacGAN: %d samples, high quality within 3 std (%g) of the nearest mode; mode_kl = KL(hq histogram ‖ uniform) in nats",
+		in.Settings.Samples, in.Data.ModeStd))
+	return nil
+}
+
+func computeClassCoverage(in *Input, out *Output) error {
+	s, err := in.Samples(in.Settings.Samples)
+	if err != nil {
+		return fmt.Errorf("samples: %w", err)
+	}
+	clf := in.Classifier
+	labels, _ := clf.Label(in.Pixels(s))
+	covered, kl, err := ClassCoverage(labels, clf.Classes)
+	if err != nil {
+		return err
+	}
+	out.Put("classes_covered", float64(covered))
+	out.Put("classes_total", float64(clf.Classes))
+	out.Put("class_kl", kl)
+	out.Note("class_coverage", fmt.Sprintf("%d samples labelled by the digit classifier %s (test accuracy %.4f); class_kl = KL(class histogram ‖ uniform over %d) in nats",
+		in.Settings.Samples, clf.Name, clf.Accuracy, clf.Classes))
+	return nil
+}

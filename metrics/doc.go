@@ -2,7 +2,21 @@
 // on float64 slices and gonum *mat.Dense matrices. It contains no model code:
 // models produce per-example numbers (log-likelihoods, samples, latent means)
 // and this package turns them into reportable statistics, following the
-// protocols of docs/protocols.md, which cites the papers they come from.
+// protocols of docs/protocols.md, whose sections the metrics cite by
+// heading.
+//
+// # The registry
+//
+// Every metric a spec may ask for under eval.metrics is declared once,
+// with [Register], from the init function of its own file: its name, doc
+// line, protocol section, what it needs ([Needs]), the record keys it
+// writes ([Key]: unit, direction, tolerance, timing, report column) and
+// how it is computed from an [Input] into an [Output]. Evaluation
+// (experiments.Evaluate) prepares the declared needs and calls the
+// metrics in their Order; the regression baseline's default rules,
+// `genbench list`, the summary and the report's comparison columns read
+// the declarations. Adding a metric is therefore one file: see the
+// example of [Register].
 //
 // # Conventions
 //

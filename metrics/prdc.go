@@ -136,3 +136,49 @@ func kthRadii(x *mat.Dense, k int) []float64 {
 	})
 	return r
 }
+
+func init() {
+	Register(Metric{
+		Name:     "precision_recall",
+		Doc:      "k-NN precision/recall and density/coverage (k=5) in a classifier's feature space",
+		Protocol: "Precision, recall, density, coverage",
+		Order:    70,
+		Needs:    NeedsSamples | NeedsImages | NeedsClassifier,
+		Also:     []string{"class_coverage"},
+		Keys: []Key{
+			{Name: "precision", Doc: "fraction of samples inside the test images' k-NN balls", Better: Higher, RelTol: 0.02, AbsTol: 0.02,
+				Column: &Column{Header: "precision", Rank: 180, Format: Sig3}},
+			{Name: "recall", Doc: "fraction of test images inside the samples' k-NN balls", Better: Higher, RelTol: 0.02, AbsTol: 0.02,
+				Column: &Column{Header: "recall", Rank: 190, Format: Sig3}},
+			// density is best near 1, not highest: shown, never ranked
+			{Name: "density", Doc: "mean count of test k-NN balls holding each sample, over k", Better: Neither, RelTol: 0.01, AbsTol: 0.01,
+				Column: &Column{Header: "density", Rank: 200, Format: Sig3}},
+			{Name: "coverage", Doc: "fraction of test images whose k-NN ball holds a sample", Better: Higher, RelTol: 0.02, AbsTol: 0.02,
+				Column: &Column{Header: "coverage", Rank: 210, Format: Sig3}},
+		},
+		Compute: computePRDC,
+	})
+}
+
+// computePRDC compares the classifier features of the samples with those
+// of as many test images (at most all of them).
+func computePRDC(in *Input, out *Output) error {
+	s, err := in.Samples(in.Settings.Samples)
+	if err != nil {
+		return fmt.Errorf("samples: %w", err)
+	}
+	_, fake := in.Classifier.Label(in.Pixels(s))
+	nReal := min(in.Settings.Samples, in.Test.RawMatrix().Rows)
+	_, real := in.Classifier.Label(in.Pixels(in.FirstTest(nReal)))
+	pr, err := PRDC(real, fake, 5)
+	if err != nil {
+		return err
+	}
+	out.Put("precision", pr.Precision)
+	out.Put("recall", pr.Recall)
+	out.Put("density", pr.Density)
+	out.Put("coverage", pr.Coverage)
+	out.Note("precision_recall", fmt.Sprintf("k-NN (k=5) precision/recall (Kynkäänniemi 2019) and density/coverage (Naeem 2020): %d samples vs %d test images in the classifier's last hidden layer",
+		in.Settings.Samples, nReal))
+	return nil
+}

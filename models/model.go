@@ -87,8 +87,7 @@ const (
 // NLLKind says what a reported NLL is.
 type NLLKind string
 
-// NLL kinds (docs/protocols.md, Bits per dimension: likelihood
-// conventions).
+// NLL kinds (docs/protocols.md, "Importance-sampled NLL").
 const (
 	Exact    NLLKind = "exact"
 	Bound    NLLKind = "bound"
@@ -114,6 +113,31 @@ type Type struct {
 	Doc    string
 	Params params.Schema
 	New    func(Config) (Model, error)
+
+	// EstimateSize, when set, estimates the size of the model New would
+	// build from the same Config, without building it (see Size); nil
+	// when unknown. It must stay within a small factor of NumParams.
+	EstimateSize func(Config) (Size, error)
+
+	// Facts the harness acts on and records with every result, so that
+	// reports and validation never decide from a type's name. A test of
+	// models/all checks that every registered type declares them.
+
+	// Sampling says how many network passes drawing a batch takes:
+	// OnePass, or one per dimension (PerDimension) or per pixel and
+	// channel (PerPixel) for sequential samplers.
+	Sampling Sampling
+	// SamplingWith, when set, gives the sampling unit of a configuration
+	// whose parameters change it (nsf's autoregressive variant samples in
+	// D passes, its coupling variant in one); Sampling is then the
+	// default configuration's.
+	SamplingWith func(params.Set) Sampling
+	// Baseline marks a closed-form fit (the diagonal Gaussian): the floor
+	// every trained model must beat, not a competitor.
+	Baseline bool
+	// Accepts lists the data the type can be trained on; validation
+	// refuses other data sets before any trial runs.
+	Accepts DataKinds
 }
 
 var types = registry.New[Type]("models")

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/results"
 )
 
@@ -44,6 +45,7 @@ type Row struct {
 	Missing   int               // trials spec.json defines without a record
 	Artifacts map[string]*results.Artifacts
 	spec      trialSpec
+	facts     modelFacts
 }
 
 // trialSpec is what provenance.spec of a record says about its trial.
@@ -125,7 +127,7 @@ func formatParams(p map[string]any) string {
 	return strings.Join(parts, ", ")
 }
 
-var familyOrder = map[string]int{"flow": 0, "autoregressive": 1, "vae": 2, "iae": 3, "gan": 4}
+var familyOrder = map[string]int{string(models.Flow): 0, string(models.Autoregressive): 1, string(models.VAE): 2, string(models.IAE): 3, string(models.GAN): 4}
 
 func familyRank(f string) int {
 	if r, ok := familyOrder[f]; ok {
@@ -133,11 +135,6 @@ func familyRank(f string) int {
 	}
 	return len(familyOrder)
 }
-
-// knownFamily is the family of the model types genbench registers, for
-// rows known only from spec.json.
-var knownFamily = map[string]string{"gaussian": "flow", "realnvp": "flow", "maf": "flow", "made": "autoregressive",
-	"pixelcnn": "autoregressive", "vae": "vae", "iwae": "vae", "gan": "gan", "pacgan": "gan", "wgan_gp": "gan", "iae": "iae"}
 
 // group sorts records into data sets and rows, and adds the trials that
 // spec.json defines without a record (missing) to their rows, creating
@@ -161,11 +158,8 @@ func group(recs []*results.Record, missing []ExpectedTrial) []*DataSet {
 		key := [3]string{m.DatasetKey, m.Model, m.modelKey}
 		row := rows[key]
 		if row == nil {
-			fam := knownFamily[m.Type]
-			if fam == "" {
-				fam = "unknown"
-			}
-			row = &Row{Set: ds, Model: m.Model, Type: m.Type, Family: fam, spec: trialSpec{settings: m.settings}}
+			row = &Row{Set: ds, Model: m.Model, Type: m.Type, Family: registeredFamily(m.Type), spec: trialSpec{settings: m.settings},
+				facts: registeredFacts(m.Type)}
 			rows[key] = row
 			ds.Rows = append(ds.Rows, row)
 		}
@@ -183,6 +177,9 @@ func group(recs []*results.Record, missing []ExpectedTrial) []*DataSet {
 			row = &Row{Set: ds, Model: r.Model, Type: r.Type, spec: ts}
 			rows[key] = row
 			ds.Rows = append(ds.Rows, row)
+		}
+		if len(row.Trials) == 0 || r.ModelInfo != nil {
+			row.facts = factsOf(r)
 		}
 		if row.Family == "" || row.Family == "unknown" {
 			row.Family = r.Family
@@ -404,15 +401,13 @@ func (r *Row) klPerDim() []float64 {
 	}
 }
 
-// sequentialSampler reports whether a model type draws a sample with D
-// sequential network passes: the autoregressive family and MAF.
-func (r *Row) sequentialSampler() bool {
-	return r.Family == "autoregressive" || r.Type == "maf"
-}
+// sequentialSampler reports whether the row's model draws a sample with
+// one network pass per dimension or pixel (its records say so).
+func (r *Row) sequentialSampler() bool { return r.facts.sequential }
 
-// baseline reports whether a row is the closed-form Gaussian baseline,
-// which the family claims leave out.
-func (r *Row) baseline() bool { return r.Type == "gaussian" }
+// baseline reports whether the row is a closed-form baseline, which the
+// family claims leave out.
+func (r *Row) baseline() bool { return r.facts.baseline }
 
 // modelIdentity returns the canonical JSON of a trial's resolved model and
 // eval settings (rows differ when these do: sweep points) and the same

@@ -39,13 +39,17 @@
 // differ in a resolved setting, i.e. sweep points, are separate rows
 // labelled "maf-5 [train.lr=0.0001]"): test NLL (mean ± 2 standard errors
 // over test examples for one seed, mean ± sd over seeds for several), NLL
-// kind, rank within the kind, bits/dim, gap to the true NLL, modes covered,
-// high-quality fraction, samples/s, train seconds, params and the
-// published reference. Columns that no row has are left out. The best
+// kind, rank within the kind, then the columns the metric registry
+// declares (metrics.Key.Column: bits/dim, gap to the true NLL, modes
+// covered, high-quality fraction, ..., samples/s, train seconds, params),
+// and the published reference. Columns that no row has are left out. The best
 // value of each column is bold (none where all rows tie); test NLL, bits/dim and the gap are compared
 // and ranked only within one NLL kind (exact, bound, estimate are never
-// ranked together). The reference column quotes the published figures of
-// docs/protocols.md (Published figures), citing each paper, where the
+// ranked together); a column's direction is its key's declared one. The
+// model facts that claims and figures use (sequential sampling, the
+// closed-form baseline) come from each record's model_info, or for older
+// records from the model registry, never from a type's name. The
+// reference column quotes the published figures where the
 // same protocol applies (binarized MNIST NLL for made/vae/iwae/pixelcnn,
 // logit-space MNIST NLL and bits/dim for made/realnvp/maf, ring/grid mode
 // coverage for gan/pacgan, Stacked MNIST modes, the UCI table of

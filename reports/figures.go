@@ -18,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/results"
 )
 
@@ -39,11 +40,11 @@ const figureDPI = 96
 var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
 
 var familyColor = map[string]color.RGBA{
-	"flow":           {R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
-	"autoregressive": {R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
-	"vae":            {R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
-	"iae":            {R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
-	"gan":            {R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
+	string(models.Flow):           {R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
+	string(models.Autoregressive): {R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
+	string(models.VAE):            {R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
+	string(models.IAE):            {R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
+	string(models.GAN):            {R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
 }
 
 func colorOf(family string) color.RGBA {
@@ -159,7 +160,7 @@ func safePlot(name string, f func() (*Figure, error)) (fig *Figure, err error) {
 
 // curvesFigure draws every trial's training and validation curve of a row.
 func curvesFigure(ds *DataSet, row *Row) (*Figure, error) {
-	name := "curves-" + ds.Slug + "-" + slugify(row.Label) + ".png"
+	name := "curves-" + ds.Slug + "-" + rowSlug(row.Label) + ".png"
 	return safePlot(name, func() (*Figure, error) {
 		validKind := ""
 		p := newPlot(fmt.Sprintf("%s on %s: training curves", row.Label, ds.Label), "epoch", "loss (nats per example)")
@@ -499,7 +500,7 @@ func costFigure(ds *DataSet) (*Figure, error) {
 
 // klFigure draws a VAE's KL per latent dimension with the 0.01 threshold.
 func klFigure(ds *DataSet, row *Row) (*Figure, error) {
-	name := "kl-" + ds.Slug + "-" + slugify(row.Label) + ".png"
+	name := "kl-" + ds.Slug + "-" + rowSlug(row.Label) + ".png"
 	return safePlot(name, func() (*Figure, error) {
 		kl := row.klPerDim()
 		if len(kl) == 0 {
@@ -517,13 +518,13 @@ func klFigure(ds *DataSet, row *Row) (*Figure, error) {
 		if err != nil {
 			return nil, err
 		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: colorOf("vae"), Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+		sc.GlyphStyle = draw.GlyphStyle{Color: colorOf(string(models.VAE)), Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
 		l, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 0.01}, {X: float64(len(kl)) - 0.5, Y: 0.01}})
 		if err != nil {
 			return nil, err
 		}
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		l.Color = colorOf("gan")
+		l.Color = colorOf(string(models.GAN))
 		p.Add(sc, l)
 		p.Legend.Add("0.01 nats", l)
 		p.Legend.Top = true
@@ -550,8 +551,9 @@ func speedDimFigure(sets []*DataSet) (*Figure, error) {
 	const name = "speed-vs-dim.png"
 	return safePlot(name, func() (*Figure, error) {
 		type pt struct {
-			d, s   float64
-			family string
+			d, s       float64
+			family     string
+			sequential bool
 		}
 		byType := map[string][]pt{}
 		dims := map[int]bool{}
@@ -561,7 +563,7 @@ func speedDimFigure(sets []*DataSet) (*Figure, error) {
 			}
 			for _, r := range ds.Rows {
 				if s := r.Stat("samples_per_sec"); s.Has() && s.Mean > 0 {
-					byType[r.Type] = append(byType[r.Type], pt{float64(ds.Dim), s.Mean, r.Family})
+					byType[r.Type] = append(byType[r.Type], pt{float64(ds.Dim), s.Mean, r.Family, r.sequentialSampler()})
 					dims[ds.Dim] = true
 				}
 			}
@@ -591,7 +593,7 @@ func speedDimFigure(sets []*DataSet) (*Figure, error) {
 			c := colorOf(pts[0].family)
 			l.Color, sc.Color = c, c
 			sc.Shape, sc.Radius = shapes[ti%len(shapes)], vg.Points(3.5)
-			if pts[0].family == "autoregressive" || t == "maf" {
+			if pts[0].sequential {
 				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 			}
 			p.Add(l, sc)
@@ -613,7 +615,7 @@ func speedDimFigure(sets []*DataSet) (*Figure, error) {
 // log-density beside its samples over the true modes, for images a grid of
 // samples, for other vectors the first two coordinates.
 func samplesFigure(ds *DataSet, row *Row) (*Figure, string, error) {
-	name := "samples-" + ds.Slug + "-" + slugify(row.Label) + ".png"
+	name := "samples-" + ds.Slug + "-" + rowSlug(row.Label) + ".png"
 	var a *results.Artifacts
 	var trial string
 	var seed uint64

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/results"
 )
 
@@ -178,8 +179,6 @@ func countOfCell(key, totalKey string) func(*Row) inline {
 	}
 }
 
-var modesCell = countOfCell("modes_covered", "modes_total")
-
 // sdText writes a mean with n significant digits, ± the standard deviation
 // over seeds when there are several.
 func sdText(n int) func(Stat) string {
@@ -199,7 +198,7 @@ func hqText(s Stat) string {
 }
 
 func (r *Report) columns(refs map[*Row]inline, rk map[*Row]string) []column {
-	return []column{
+	cols := []column{
 		{header: "model", always: true, cell: func(row *Row) inline { return txt(row.Label) }},
 		{header: "type / family", always: true, cell: func(row *Row) inline { return txt(row.Type + " / " + row.Family) }},
 		{header: "seeds ok", always: true, right: true, cell: seedsCell},
@@ -213,23 +212,49 @@ func (r *Report) columns(refs map[*Row]inline, rk map[*Row]string) []column {
 			}
 			return txt(row.Kind)
 		}},
-		{header: "bits/dim", right: true, lowerIsBetter: true, value: meanValue("bits_per_dim", true), cell: statCell("bits_per_dim", pmText)},
-		{header: "gap to true NLL", right: true, lowerIsBetter: true, value: meanValue("nll_gap", true), cell: statCell("nll_gap", pmText)},
-		{header: "modes covered", right: true, value: meanValue("modes_covered", false), cell: modesCell},
-		{header: "high quality", right: true, value: meanValue("high_quality_frac", false), cell: statCell("high_quality_frac", hqText)},
-		{header: "mode KL", right: true, lowerIsBetter: true, value: meanValue("mode_kl", false), cell: statCell("mode_kl", sdText(3))},
-		{header: "classes covered", right: true, value: meanValue("classes_covered", false), cell: countOfCell("classes_covered", "classes_total")},
-		{header: "class KL", right: true, lowerIsBetter: true, value: meanValue("class_kl", false), cell: statCell("class_kl", sdText(3))},
-		{header: "precision", right: true, value: meanValue("precision", false), cell: statCell("precision", sdText(3))},
-		{header: "recall", right: true, value: meanValue("recall", false), cell: statCell("recall", sdText(3))},
-		// density is best near 1, not highest: shown, never bold
-		{header: "density", right: true, cell: statCell("density", sdText(3))},
-		{header: "coverage", right: true, value: meanValue("coverage", false), cell: statCell("coverage", sdText(3))},
-		{header: "samples/s", right: true, value: meanValue("samples_per_sec", false), cell: statCell("samples_per_sec", func(s Stat) string { return fmtSig(s.Mean, 3) })},
-		{header: "train s", right: true, lowerIsBetter: true, value: meanValue("train_seconds", false), cell: statCell("train_seconds", func(s Stat) string { return fmtSig(s.Mean, 3) })},
-		{header: "params", right: true, lowerIsBetter: true, value: meanValue("params", false), cell: statCell("params", func(s Stat) string { return fmtInt(s.Mean) })},
-		{header: "reference", cell: func(row *Row) inline { return refs[row] }},
 	}
+	cols = append(cols, metricColumns()...)
+	return append(cols, column{header: "reference", cell: func(row *Row) inline { return refs[row] }})
+}
+
+// metricColumns are the columns the metric registry declares (metrics.Key
+// Column), by rank: a key with a better direction competes for "best"
+// (within one NLL kind when the column says so), others are shown only.
+func metricColumns() []column {
+	var keys []metrics.Key
+	for _, m := range metrics.All() {
+		for _, k := range m.Keys {
+			if k.Column != nil {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return keys[i].Column.Rank < keys[j].Column.Rank })
+	cols := make([]column, len(keys))
+	for i, k := range keys {
+		cols[i] = column{header: k.Column.Header, right: true, cell: metricCell(k), lowerIsBetter: k.Better == metrics.Lower}
+		if k.Better != metrics.Neither {
+			cols[i].value = meanValue(k.Name, k.Column.ByNLLKind)
+		}
+	}
+	return cols
+}
+
+// metricCell shows a key's statistics over seeds in its declared format.
+func metricCell(k metrics.Key) func(*Row) inline {
+	switch k.Column.Format {
+	case metrics.CountOf:
+		return countOfCell(k.Name, k.Column.Total)
+	case metrics.Percent:
+		return statCell(k.Name, hqText)
+	case metrics.Sig3:
+		return statCell(k.Name, sdText(3))
+	case metrics.Plain3:
+		return statCell(k.Name, func(s Stat) string { return fmtSig(s.Mean, 3) })
+	case metrics.Integer:
+		return statCell(k.Name, func(s Stat) string { return fmtInt(s.Mean) })
+	}
+	return statCell(k.Name, pmText)
 }
 
 // bestRows marks, per column, the rows holding the best value of their

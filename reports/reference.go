@@ -122,20 +122,33 @@ func negate(s string) string {
 	return "−" + s
 }
 
-// referencesFor returns the published figures that apply to a row.
+// referencesFor returns the published figures that apply to a row: those
+// for the record's model type on the row's data set under the same
+// protocol.
 func referencesFor(row *Row) []reference {
 	ds := row.Set
 	var out []reference
-	for _, ref := range references {
-		if !contains(ref.sets, ds.Name) || !contains(ref.types, row.Type) || !ref.when(ds) {
-			continue
+	for _, ref := range allReferences {
+		if contains(ref.sets, ds.Name) && contains(ref.types, row.Type) && ref.when(ds) {
+			out = append(out, ref)
 		}
-		out = append(out, ref)
 	}
-	if byType, ok := uciLL[row.Type]; ok {
-		if ll, ok := byType[ds.Name]; ok {
-			out = append(out, reference{metric: "test_nll", value: negate(ll) + " nats",
-				source: fmt.Sprintf("%s on %s, Papamakarios et al. 2017, Table 1: test log-likelihood %s nats, shown as NLL", uciSource[row.Type], strings.ToUpper(ds.Name), ll)})
+	return out
+}
+
+// allReferences are the published figures, the MAF paper's UCI table
+// last.
+var allReferences = append(references[:len(references):len(references)], uciReferences()...)
+
+// uciReferences turns uciLL into references, one per model type and data
+// set.
+func uciReferences() []reference {
+	var out []reference
+	for _, typ := range sortedKeys(uciLL) {
+		for _, set := range sortedKeys(uciLL[typ]) {
+			ll := uciLL[typ][set]
+			out = append(out, reference{sets: []string{set}, when: always, types: []string{typ}, metric: "test_nll", value: negate(ll) + " nats",
+				source: fmt.Sprintf("%s on %s, Papamakarios et al. 2017, Table 1: test log-likelihood %s nats, shown as NLL", uciSource[typ], strings.ToUpper(set), ll)})
 		}
 	}
 	return out

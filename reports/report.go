@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/results"
 )
 
@@ -146,7 +147,7 @@ func (r *Report) drawFigures() {
 			add(ds, f, err)
 		}
 		for _, row := range ds.Rows {
-			if row.Family == "vae" && len(row.OK) > 0 {
+			if row.Family == string(models.VAE) && len(row.OK) > 0 {
 				f, err := klFigure(ds, row)
 				add(ds, f, err)
 			}

@@ -15,6 +15,7 @@ type Record struct {
 	Model      string             `json:"model"`
 	Type       string             `json:"type"`
 	Family     string             `json:"family"`
+	ModelInfo  *ModelInfo         `json:"model_info,omitempty"` // nil in records written before it: unknown
 	Dataset    string             `json:"dataset"`
 	Seed       uint64             `json:"seed"`
 	Sweep      SweepPoint         `json:"sweep,omitempty"` // values of the sweep axes that touch this trial
@@ -27,6 +28,27 @@ type Record struct {
 	Data       DataInfo           `json:"data"`
 	Training   *TrainResult       `json:"training,omitempty"`
 	Provenance Provenance         `json:"provenance"`
+	// Examples, SavedModel and Reevaluated: the per-example sidecar, the
+	// kept model and the re-evaluations of the trial, when there are.
+	Examples    *ExamplesRef   `json:"examples,omitempty"`
+	SavedModel  *ModelRef      `json:"model_file,omitempty"`
+	Reevaluated []Reevaluation `json:"reevaluated,omitempty"`
+}
+
+// ModelInfo records the facts about a trial's model type that reports
+// act on (models.Type declares them), so that a report never decides from
+// a type's name. Records written before it have none: readers fall back on
+// the model registry when the type is registered there.
+type ModelInfo struct {
+	// Sampling is the unit of sequential passes per sample batch: "none"
+	// (a fixed number of passes), "D" (one per dimension) or "C·H·W" (one
+	// per pixel and channel).
+	Sampling string `json:"sampling"`
+	// Baseline marks a closed-form fit, the floor trained models must beat.
+	Baseline bool `json:"closed_form_baseline"`
+	// Accepts lists the data the type takes: vectors, images, binary,
+	// continuous.
+	Accepts []string `json:"accepts"`
 }
 
 // Trial statuses.
@@ -162,4 +184,34 @@ func FormatValue(v any) string {
 		return "[" + strings.Join(parts, " ") + "]"
 	}
 	return fmt.Sprint(v)
+}
+
+// ExamplesRef is a record's reference to its per-example sidecar.
+type ExamplesRef struct {
+	File     string `json:"file"`      // relative to the results folder: examples/<trial-id>.bin
+	SHA256   string `json:"sha256"`    // of the whole file
+	N        int    `json:"n"`         // number of test examples
+	Kind     string `json:"kind"`      // exact, bound or estimate (models.NLLKind)
+	TestHash string `json:"test_hash"` // SHA-256 of the test matrix (see TestHash)
+	// EvalSeed seeds the evaluation stream (importance samples of an
+	// estimate): equal for every model of a spec at one training seed.
+	EvalSeed uint64 `json:"eval_seed"`
+}
+
+// ModelRef is a record's reference to its kept model,
+// DIR/models/<trial-id>.bin: what the model's Save wrote after training
+// (the weights that were evaluated), so that `genbench eval` can compute
+// new metrics on old runs without training again.
+type ModelRef struct {
+	File   string `json:"file"` // relative to the results folder: models/<trial-id>.bin
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// Reevaluation notes one `genbench eval` of a record: when, which metrics
+// it wrote, and the code version that computed them.
+type Reevaluation struct {
+	At      string   `json:"at"` // RFC 3339, UTC
+	Metrics []string `json:"metrics"`
+	Commit  string   `json:"commit,omitempty"`
 }

@@ -18,15 +18,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"text/tabwriter"
 
-	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/experiments"
-	"github.com/genbench/genbench/metrics"
-	"github.com/genbench/genbench/models"
 	_ "github.com/genbench/genbench/models/all"
-	"github.com/genbench/genbench/params"
 )
 
 const usage = `usage:
@@ -39,9 +33,19 @@ const usage = `usage:
   genbench report DIR [-o OUT]      write report.md, report.html and figures (default OUT: DIR/report)
   genbench summary DIR [-json] [-metrics a,b] [-all]
                                     metrics over seeds: mean, std, 95% CI per data set, model and sweep point
-  genbench baseline DIR -o FILE     record DIR's metrics, with editable tolerances, as a baseline
-  genbench check DIR -baseline FILE [-all] [-timing]
-                                    compare with a baseline; exit 1 on a regression, a missing or failed trial
+  genbench baseline DIR -o FILE [-examples]
+                                    record DIR's metrics, with editable tolerances, as a baseline
+                                    (-examples: copy the per-example sidecars beside it, for check -test)
+  genbench check DIR -baseline FILE [-all] [-timing] [-test [-alpha a] [-margin f]] [-junit FILE] [-markdown FILE]
+                                    compare with a baseline; exit 1 on a regression, a missing or failed trial;
+                                    -test: fail only where a one-sided paired test rejects at α (Holm across checks);
+                                    -junit/-markdown: the checks as JUnit XML and a Markdown summary for CI
+  genbench eval SPEC.yaml -o DIR [-metrics a,b]
+                                    re-evaluate finished trials from their kept models (DIR/models), no training
+  genbench compare DIR [A B] [-json] [-alpha 0.05]
+                                    paired tests of test NLL for every pair of models on a data set (Holm-corrected),
+                                    bootstrap intervals of sample-based metrics over seeds
+  genbench export DIR [-o FILE]     the records as a tidy CSV, one row per trial × metric
   genbench merge OUT DIR...         combine shard folders into OUT (refuses conflicting duplicates)
   genbench emit slurm SPEC -o SHARED_DIR [-shards N] [-cpus C] [-mem M] [-time T] [-partition P] [-script FILE]
   genbench emit k8s SPEC [-o DIR] [-shards N] [-image IMG] [-pvc CLAIM] [-cpus C] [-mem M] [-script FILE]
@@ -76,6 +80,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdReport(args[1:], stdout, stderr)
 	case "emit":
 		return cmdEmit(args[1:], stdout, stderr)
+	case "eval":
+		return cmdEval(args[1:], stdout, stderr)
+	case "compare":
+		return cmdCompare(args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -132,36 +142,25 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	if spec.Sweep != nil {
 		points = fmt.Sprintf(" × %d sweep points (%s, %d axes; trials an axis does not touch run once)", spec.SweepPoints(), spec.Sweep.Mode, len(spec.Sweep.Axes))
 	}
+	trials := spec.TrialSpecs()
 	fmt.Fprintf(stdout, "%s: ok: %d data sets × %d models × %d seeds%s = %d trials (spec hash %.12s)\n",
-		args[0], len(spec.Datasets), len(spec.Models), len(spec.Seeds), points, len(spec.TrialSpecs()), spec.Hash)
+		args[0], len(spec.Datasets), len(spec.Models), len(spec.Seeds), points, len(trials), spec.Hash)
+	if e, tr, ok := largestEstimate(trials); ok {
+		fmt.Fprintf(stdout, "largest memory estimate: %s for %s\n", e, tr.ID)
+	}
 	return 0
 }
 
-func cmdList(stdout io.Writer) int {
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "DATA SETS\t\t")
-	for _, n := range datasets.Names() {
-		s, _ := datasets.Lookup(n)
-		fmt.Fprintf(w, "  %s\t%s\t[%s]\n", n, s.Doc, strings.Join(s.Params.Keys(), " "))
-	}
-	fmt.Fprintln(w, "MODEL TYPES\t\t")
-	for _, n := range models.Names() {
-		t, _ := models.Lookup(n)
-		fmt.Fprintf(w, "  %s\t(%s) %s\t[%s]\n", n, t.Family, t.Doc, strings.Join(t.Params.Keys(), " "))
-	}
-	fmt.Fprintln(w, "METRICS\t\t")
-	for _, m := range metrics.Available {
-		fmt.Fprintf(w, "  %s\t%s\t\n", m.Name, m.Doc)
-	}
-	for _, block := range []struct {
-		title string
-		keys  params.Schema
-	}{{"TRAIN KEYS (train: and models[i].train:)", experiments.TrainKeys()}, {"EVAL KEYS (eval: and models[i].eval:)", experiments.EvalKeys()}} {
-		fmt.Fprintf(w, "%s\t\t\n", block.title)
-		for _, f := range block.keys {
-			fmt.Fprintf(w, "  %s\t%s (default %v)\t\n", f.Key, f.Doc, f.Default)
+// largestEstimate is the trial with the largest memory estimate.
+func largestEstimate(trials []experiments.Trial) (experiments.MemoryEstimate, experiments.Trial, bool) {
+	var best experiments.MemoryEstimate
+	var which experiments.Trial
+	found := false
+	for _, tr := range trials {
+		e, ok := experiments.EstimateMemory(tr.Dataset, tr.Model, tr.Eval)
+		if ok && (!found || e.Total() > best.Total()) {
+			best, which, found = e, tr, true
 		}
 	}
-	w.Flush()
-	return 0
+	return best, which, found
 }

@@ -36,6 +36,10 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "genbench report: %v\n", err)
 		return 1
 	}
+	if len(r.Records) == 0 {
+		fmt.Fprintf(stderr, "genbench report: %s holds no trial records: nothing to report (run a spec into it first)\n", pos[0])
+		return 1
+	}
 	dir := *out
 	if dir == "" {
 		dir = reports.DefaultOut(pos[0])

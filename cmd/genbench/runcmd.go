@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,6 +65,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		*out = filepath.Join("results", spec.Name)
 	}
+	if err := checkWritable(*out); err != nil {
+		fmt.Fprintf(stderr, "genbench run: -o %s: %v\n", *out, err)
+		return 2
+	}
+	warnOtherSpec(*out, spec, stderr)
 	stop := make(chan struct{})
 	opt := experiments.Options{Out: *out, Log: stderr, Jobs: *jobs, Shard: shard, Stop: stop}
 	if f, ok := stderr.(*os.File); ok {
@@ -132,4 +138,41 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// checkWritable makes the results folder if needed and checks that files
+// can be created in it, so that a folder that cannot hold results is a
+// usage error (exit 2), not a failed trial (exit 1).
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".genbench-write-test-*")
+	if err != nil {
+		return fmt.Errorf("cannot write there: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// warnOtherSpec warns when dir holds the results of another spec: run
+// replaces its spec.json, and the other spec's records stay in
+// dir/trials, where report and summary will find them beside the new ones.
+func warnOtherSpec(dir string, spec *experiments.Spec, stderr io.Writer) {
+	data, err := os.ReadFile(filepath.Join(dir, "spec.json"))
+	if err != nil {
+		return
+	}
+	var old struct {
+		Name string `json:"name"`
+		Hash string `json:"hash"`
+	}
+	if json.Unmarshal(data, &old) != nil || old.Hash == "" || old.Hash == spec.Hash {
+		return
+	}
+	fmt.Fprintf(stderr, "genbench run: warning: %s holds results of another spec (%s, hash %.12s; now %s, hash %.12s): "+
+		"its spec.json is replaced, and the other spec's records stay in %s and will appear in reports and summaries beside this one's; "+
+		"use another -o to keep them apart\n",
+		dir, old.Name, old.Hash, spec.Name, spec.Hash, filepath.Join(dir, "trials"))
 }

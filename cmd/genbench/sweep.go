@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/genbench/genbench/experiments"
@@ -71,9 +73,42 @@ func cmdSummary(args []string, stdout, stderr io.Writer) int {
 		for _, n := range strings.Split(*only, ",") {
 			names = append(names, strings.TrimSpace(n))
 		}
+		if unknown := unknownMetrics(groups, names); len(unknown) > 0 {
+			fmt.Fprintf(stderr, "genbench summary: -metrics: no record of %s has %s (metrics: %s)\n",
+				pos[0], strings.Join(unknown, ", "), strings.Join(presentMetrics(groups), ", "))
+			return 2
+		}
 	}
 	fmt.Fprint(stdout, experiments.SummaryTable(groups, names, *all))
 	return 0
+}
+
+// presentMetrics lists the metrics of any group, sorted.
+func presentMetrics(groups []experiments.SummaryGroup) []string {
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for name := range g.Metrics {
+			seen[name] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for name := range seen {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// unknownMetrics lists the names that no group has.
+func unknownMetrics(groups []experiments.SummaryGroup, names []string) []string {
+	present := presentMetrics(groups)
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(present, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // cmdBaseline implements genbench baseline DIR -o FILE.
@@ -81,6 +116,7 @@ func cmdBaseline(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "baseline file to write (required)")
+	copyExamples := fs.Bool("examples", false, "copy the per-example sidecars to FILE's folder (<name>.examples/) for check -test")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return 2
@@ -95,6 +131,14 @@ func cmdBaseline(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	b := experiments.NewBaseline(recs, pos[0])
+	if *copyExamples {
+		n, err := experiments.CopyBaselineExamples(b, pos[0], *out)
+		if err != nil {
+			fmt.Fprintf(stderr, "genbench baseline: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "baseline: %d per-example sidecars copied to %s\n", n, b.ExamplesDir)
+	}
 	if err := experiments.WriteBaseline(*out, b); err != nil {
 		fmt.Fprintf(stderr, "genbench baseline: %v\n", err)
 		return 1
@@ -119,8 +163,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	basePath := fs.String("baseline", "", "baseline file (genbench baseline) to compare with (required)")
 	all := fs.Bool("all", false, "list every compared metric, not only those that moved")
 	timing := fs.Bool("timing", false, "also check timing metrics (as loose ratios)")
+	ci := addCheckFlags(fs)
 	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err != nil || !ci.valid(stderr) {
 		return 2
 	}
 	if len(pos) != 1 || *basePath == "" {
@@ -132,7 +177,14 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "genbench check: %v\n", err)
 		return 2
 	}
+	if len(b.Trials) == 0 {
+		fmt.Fprintf(stderr, "genbench check: %s holds no trials: nothing to check against (record one with genbench baseline DIR -o FILE)\n", *basePath)
+		return 2
+	}
 	recs, _, _ := loadRecords("check", pos[0], stderr)
+	if *ci.test {
+		return ci.runTest(b, *basePath, pos[0], recs, *all, stdout, stderr)
+	}
 	rep := b.Check(recs, experiments.CheckOptions{Timing: *timing})
 	fmt.Fprint(stdout, rep.Table(*all))
 	verdict := "ok"
@@ -141,7 +193,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "check %s: %d trials in the baseline, %d metric comparisons; %d worse beyond tolerance, %d missing trials, %d failed trials\n",
 		verdict, len(b.Trials), rep.Compared, rep.Failures-len(rep.MissingTrials)-len(rep.BadTrials), len(rep.MissingTrials), len(rep.BadTrials))
-	if !rep.OK() {
+	if !ci.write(rep.Outcomes(), stderr) || !rep.OK() {
 		return 1
 	}
 	return 0

@@ -26,6 +26,10 @@ func init() {
 			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
 		},
 		New: newMADE,
+
+		EstimateSize: estimateMADE,
+		Sampling:     models.PerDimension,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "pixelcnn",
@@ -40,6 +44,10 @@ func init() {
 			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
 		},
 		New: newPixelCNN,
+
+		EstimateSize: estimatePixelCNN,
+		Sampling:     models.PerPixel,
+		Accepts:      models.Images | models.Binary,
 	})
 }
 

@@ -43,8 +43,11 @@ func BenchmarkTrainStep(b *testing.B) {
 	}{
 		{"realnvp-2d-8x64", "realnvp", 2, 512, map[string]any{"layers": 8, "hidden": 64}},
 		{"maf-2d-5x64", "maf", 2, 512, map[string]any{"layers": 5, "hidden": 64}},
+		{"nsf-2d-6x64", "nsf", 2, 512, map[string]any{"layers": 6, "hidden": 64}},
+		{"nsf-ar-2d-6x64", "nsf", 2, 512, map[string]any{"layers": 6, "hidden": 64, "variant": "autoregressive"}},
 		{"maf-10d-5x128", "maf", 10, 256, map[string]any{"layers": 5, "hidden": 128}},
 		{"realnvp-784d-5x256", "realnvp", 784, 100, map[string]any{"layers": 5, "hidden": 256}},
+		{"nsf-784d-5x256", "nsf", 784, 100, map[string]any{"layers": 5, "hidden": 256, "bins": 8}},
 		{"maf-784d-5x512", "maf", 784, 100, map[string]any{"layers": 5, "hidden": 512, "hidden_layers": 1}},
 	}
 	for _, c := range cases {
@@ -68,7 +71,7 @@ func BenchmarkSample(b *testing.B) {
 		name string
 		typ  string
 		dim  int
-	}{{"realnvp-2d", "realnvp", 2}, {"maf-2d", "maf", 2}, {"realnvp-10d", "realnvp", 10}, {"maf-10d", "maf", 10}} {
+	}{{"realnvp-2d", "realnvp", 2}, {"maf-2d", "maf", 2}, {"nsf-2d", "nsf", 2}, {"realnvp-10d", "realnvp", 10}, {"maf-10d", "maf", 10}, {"nsf-10d", "nsf", 10}} {
 		b.Run(c.name, func(b *testing.B) {
 			m := benchFlow(b, c.typ, c.dim, 0, map[string]any{"hidden": 64})
 			rng := rand.New(rand.NewPCG(3, 4))

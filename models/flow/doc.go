@@ -8,6 +8,11 @@
 // to x and returns log|det ∂x/∂z| = −(forward logdet).
 //
 // Model types registered here: gaussian (diagonal, closed-form fit),
-// realnvp (affine coupling with bounded log-scales) and maf (stacked MADEs
-// with order reversal).
+// realnvp (affine coupling with bounded log-scales), maf (stacked MADEs
+// with order reversal) and nsf (neural spline flows, Durkan et al. 2019:
+// rational-quadratic spline couplings or MADE-conditioned splines, see
+// nn.RQSpline).
+//
+// Every transform passes the shared property table in
+// transform_table_test.go, in float32 and float64.
 package flow

@@ -17,6 +17,11 @@ func init() {
 			{Key: "min_std", Default: 1e-6, Doc: "floor on each fitted standard deviation", Check: params.Positive},
 		},
 		New: newGaussian,
+
+		EstimateSize: estimateGaussian,
+		Sampling:     models.OnePass,
+		Baseline:     true,
+		Accepts:      models.Vectors | models.Images | models.Continuous,
 	})
 	models.Register(models.Type{
 		Name:   "realnvp",
@@ -26,6 +31,10 @@ func init() {
 			params.Field{Key: "permutation", Default: "alternate", Doc: "between couplings: alternate (reverse order, i.e. alternating masks) or random (seeded)", Check: params.OneOf("alternate", "random")},
 		),
 		New: newRealNVP,
+
+		EstimateSize: estimateRealNVP,
+		Sampling:     models.OnePass,
+		Accepts:      models.Vectors | models.Images | models.Continuous,
 	})
 	models.Register(models.Type{
 		Name:   "maf",
@@ -33,6 +42,10 @@ func init() {
 		Doc:    "masked autoregressive flow: stacked MADEs with order reversal; density in one pass, sampling in D",
 		Params: commonSchema(5, 128),
 		New:    newMAF,
+
+		EstimateSize: estimateMAF,
+		Sampling:     models.PerDimension,
+		Accepts:      models.Vectors | models.Images | models.Continuous,
 	})
 }
 
@@ -125,4 +138,31 @@ func BuildMAF[T nn.Float](cfg models.Config) *Flow[T] {
 	}
 	f.Init(cfg.LR, p.Float("clip_norm"))
 	return f
+}
+
+// nsf: neural spline flows (Durkan et al. 2019), in nsf.go.
+func init() {
+	models.Register(models.Type{
+		Name:     "nsf",
+		Family:   models.Flow,
+		Doc:      "neural spline flow: rational-quadratic spline couplings or MADE-conditioned splines, identity tails outside [-bound, bound]",
+		Params:   nsfSchema(),
+		Sampling: models.OnePass,
+		SamplingWith: func(p params.Set) models.Sampling {
+			if p.String("variant") == "autoregressive" {
+				return models.PerDimension
+			}
+			return models.OnePass
+		},
+		Accepts:      models.Vectors | models.Images | models.Continuous,
+		EstimateSize: estimateNSF,
+		New: func(cfg models.Config) (models.Model, error) {
+			if err := continuousOnly(cfg, "nsf"); err != nil {
+				return nil, err
+			}
+			return models.ByDtype(cfg.Dtype,
+				func() (models.Model, error) { return BuildNSF[float32](cfg) },
+				func() (models.Model, error) { return BuildNSF[float64](cfg) })
+		},
+	})
 }

@@ -15,6 +15,10 @@ func init() {
 		Doc:    "GAN with the non-saturating generator loss, MLP generator and discriminator or (arch conv) a small convolutional pair for images, optional PacGAN packing; no likelihood",
 		Params: schema(NonSaturating, 1),
 		New:    func(cfg models.Config) (models.Model, error) { return newModel(cfg, NonSaturating) },
+
+		EstimateSize: func(cfg models.Config) (models.Size, error) { return estimateSize(cfg, NonSaturating) },
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "pacgan",
@@ -22,6 +26,10 @@ func init() {
 		Doc:    "PacGAN (Lin et al. 2018): the gan type whose discriminator sees packs of 2 samples (arch conv: stacked as channels); no likelihood",
 		Params: schema(NonSaturating, 2),
 		New:    func(cfg models.Config) (models.Model, error) { return newModel(cfg, NonSaturating) },
+
+		EstimateSize: func(cfg models.Config) (models.Size, error) { return estimateSize(cfg, NonSaturating) },
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "wgan_gp",
@@ -29,6 +37,10 @@ func init() {
 		Doc:    "Wasserstein GAN with gradient penalty (Gulrajani et al. 2017), MLP generator and critic only, optional packing; no likelihood",
 		Params: schema(WassersteinGP, 1),
 		New:    func(cfg models.Config) (models.Model, error) { return newModel(cfg, WassersteinGP) },
+
+		EstimateSize: func(cfg models.Config) (models.Size, error) { return estimateSize(cfg, WassersteinGP) },
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 }
 

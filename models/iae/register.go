@@ -27,6 +27,10 @@ func init() {
 			{Key: "clip_norm", Default: 100.0, Doc: "clip the global gradient norm (0: off)", Check: params.Nonnegative},
 		},
 		New: newIAE,
+
+		EstimateSize: estimateSize,
+		Sampling:     models.OnePass,
+		Accepts:      models.Vectors | models.Images | models.Continuous,
 	})
 }
 

@@ -14,6 +14,10 @@ func init() {
 			"negative ELBO; NLL reported as an importance-sampled estimate, ELBO as the bound",
 		Params: schema(1.0, 1),
 		New:    newVAE,
+
+		EstimateSize: estimateSize,
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "beta_vae",
@@ -21,6 +25,10 @@ func init() {
 		Doc:    "β-VAE (Higgins et al. 2017): the VAE trained with the KL term weighted by β (default 4); bounds and estimates use β = 1",
 		Params: schema(4.0, 1),
 		New:    newVAE,
+
+		EstimateSize: estimateSize,
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 	models.Register(models.Type{
 		Name:   "iwae",
@@ -28,6 +36,10 @@ func init() {
 		Doc:    "importance-weighted autoencoder (Burda et al. 2016): the VAE trained on the k-sample importance-weighted bound",
 		Params: schema(1.0, 5),
 		New:    newVAE,
+
+		EstimateSize: estimateSize,
+		Sampling:     models.OnePass,
+		Accepts:      models.AnyData,
 	})
 }
 

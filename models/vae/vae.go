@@ -18,10 +18,6 @@ import (
 
 const halfLog2Pi = 0.9189385332046727 // ½·ln 2π
 
-// ActiveThreshold is Burda et al.'s activity threshold: latent unit u is
-// active if Cov_x(E_q[z_u|x]) > 0.01.
-const ActiveThreshold = 0.01
-
 // evalChunk bounds the examples encoded at once; estimateRows bounds the
 // latent samples decoded at once by LogProbEstimate (examples × k).
 const (
@@ -468,7 +464,7 @@ func (v *VAE[T]) Diagnostics(x *mat.Dense, rng *rand.Rand) (map[string]float64, 
 		return nil, fmt.Errorf("vae: diagnostics need at least 2 examples, got %d", r)
 	}
 	l := v.Latent
-	sum, sumSq, kl := make([]float64, l), make([]float64, l), make([]float64, l)
+	kl := make([]float64, l)
 	mus := make([]float64, 0, r*l)
 	t := &v.run
 	t.NoGrad = true
@@ -479,30 +475,24 @@ func (v *VAE[T]) Diagnostics(x *mat.Dense, rng *rand.Rand) (map[string]float64, 
 		for i := 0; i < hi-lo; i++ {
 			for u := 0; u < l; u++ {
 				m, a := float64(mu.Value.At(i, u)), float64(lv.Value.At(i, u))
-				sum[u] += m
 				kl[u] += 0.5 * (m*m + math.Exp(a) - 1 - a)
 				mus = append(mus, m)
 			}
 		}
 	}
 	n := float64(r)
-	for i := 0; i < r; i++ { // two-pass variance
-		for u := 0; u < l; u++ {
-			dv := mus[i*l+u] - sum[u]/n
-			sumSq[u] += dv * dv
-		}
-	}
 	out := make(map[string]float64, l+3)
-	var active int
+	// Non-finite encoder means (a diverged model) make the count NaN: a
+	// non-finite diagnostic, reported as such, not a failed evaluation.
+	out[KeyActiveUnits] = math.NaN()
+	if active, _, err := metrics.ActiveUnits(mat.NewDense(r, l, mus), metrics.ActiveUnitThreshold); err == nil {
+		out[KeyActiveUnits] = float64(active)
+	}
 	var klTotal float64
 	for u := 0; u < l; u++ {
-		if sumSq[u]/(n-1) > ActiveThreshold {
-			active++
-		}
 		out[KLDimKey(u)] = kl[u] / n
 		klTotal += kl[u] / n
 	}
-	out[KeyActiveUnits] = float64(active)
 	out[KeyKLTotal] = klTotal
 	var e float64
 	for _, x := range v.elbos(x, rng) {

@@ -1,0 +1,111 @@
+package experiments
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/genbench/genbench/results"
+)
+
+// ExportColumns are the columns of ExportCSV, in order.
+var ExportColumns = []string{"trial", "dataset", "model", "type", "family", "seed", "sweep", "status",
+	"metric", "value", "nll_kind", "n", "protocol"}
+
+// metricProtocol maps a metric to the protocol note that says how it was
+// made (a key of Record.Protocol).
+func metricProtocol(name string) string {
+	base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_stderr"), "_nonfinite"), "_n")
+	switch {
+	case base == "test_nll" || base == "test_nll_bound" || base == "importance_k":
+		return "nll"
+	case base == "bits_per_dim":
+		return "bits_per_dim"
+	case base == "true_nll" || base == "nll_gap":
+		return "true_nll"
+	case base == "samples_per_sec":
+		return "sampling_speed"
+	case strings.HasPrefix(base, "modes_") || base == "high_quality_frac" || strings.HasPrefix(base, "mode_"):
+		return "mode_coverage"
+	case strings.HasPrefix(base, "classes_") || base == "class_kl":
+		return "class_coverage"
+	case base == "precision" || base == "recall" || base == "density" || base == "coverage":
+		return "precision_recall"
+	case strings.HasPrefix(base, "parzen"):
+		return "parzen"
+	case base == "train_seconds" || base == "train_steps" || base == "epochs" || base == "seconds_per_epoch":
+		return "training"
+	}
+	return ""
+}
+
+// nllMetric reports the metrics whose kind (exact, bound, estimate) is the
+// record's NLL kind.
+func nllMetric(name string) bool {
+	return strings.HasPrefix(name, "test_nll") && !strings.HasPrefix(name, "test_nll_bound") ||
+		strings.HasPrefix(name, "bits_per_dim") || strings.HasPrefix(name, "nll_gap")
+}
+
+// ExportCSV writes the records as a tidy table: one row per trial ×
+// metric (a non-finite value as NaN; a trial without metrics as one row
+// with an empty metric), with the trial's data set, model, type, family,
+// seed, sweep point and status, the metric's NLL kind where it has one,
+// its number of test examples (the metric's _n companion) and the
+// protocol note that says how it was measured. Rows are sorted by trial
+// and metric.
+func ExportCSV(w io.Writer, recs []*results.Record) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ExportColumns); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	sorted := append([]*results.Record(nil), recs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Trial < sorted[j].Trial })
+	for _, r := range sorted {
+		values := map[string]string{}
+		for name, v := range r.Metrics {
+			values[name] = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		for _, name := range r.NonFinite {
+			values[name] = "NaN"
+		}
+		names := make([]string, 0, len(values))
+		for name := range values {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		if len(names) == 0 {
+			names = []string{""}
+		}
+		for _, name := range names {
+			if err := cw.Write(exportRow(r, name, values[name])); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+func exportRow(r *results.Record, name, value string) []string {
+	kind, n := "", ""
+	if nllMetric(name) {
+		kind = r.NLLKind
+	}
+	if !helperMetric(name) {
+		if v, ok := r.Metrics[name+"_n"]; ok {
+			n = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+	}
+	note := ""
+	if key := metricProtocol(name); key != "" {
+		note = r.Protocol[key]
+	}
+	return []string{r.Trial, r.Dataset, r.Model, r.Type, r.Family, strconv.FormatUint(r.Seed, 10), r.Sweep.String(), r.Status,
+		name, value, kind, n, note}
+}
