@@ -197,7 +197,7 @@ const nnTileScale = 3
 // nnFigure draws a panel: samples on the top row, their nearest training
 // images below, each pair's distance and the neighbour's class under it.
 func nnFigure(ds *DataSet, p nnPanel) (*Figure, error) {
-	name := "nearest-" + ds.Slug + "-" + slugify(p.Row.Label) + ".png"
+	name := "nearest-" + ds.Slug + "-" + rowSlug(p.Row.Label) + ".png"
 	return safePlot(name, func() (*Figure, error) {
 		h, w := p.Shape[1]*nnTileScale, p.Shape[2]*nnTileScale
 		const pad, gap, textH = 8, 3, 34
