@@ -39,14 +39,6 @@ type nnPanel struct {
 	// TestRows real test images against the TrainRows training images.
 	SampleMedian, TestMedian      float64
 	NSamples, TestRows, TrainRows int
-	// ClassCounts is the histogram of the neighbours' classes over all
-	// stored samples, by class name, in class order; nil when unlabelled.
-	ClassCounts []classCount
-}
-
-type classCount struct {
-	Name  string
-	Count int
 }
 
 // panelMetric is a metric that can choose a family's best image model.
@@ -157,7 +149,6 @@ func newNNPanel(row *Row, why string) nnPanel {
 		}
 	}
 	p.SampleMedian = median(finiteDist)
-	p.ClassCounts = classCounts(a.ClassNames, n.Labels)
 	return p
 }
 
@@ -171,24 +162,6 @@ func className(names []string, labels []int, i int) string {
 		return names[l]
 	}
 	return fmt.Sprint(labels[i])
-}
-
-// classCounts is the histogram of the neighbours' classes over the class
-// names (every class, zeros too); nil without labels or class names.
-func classCounts(names []string, labels []int) []classCount {
-	if labels == nil || len(names) == 0 {
-		return nil
-	}
-	out := make([]classCount, len(names))
-	for i, s := range names {
-		out[i].Name = s
-	}
-	for _, l := range labels {
-		if l >= 0 && l < len(names) {
-			out[l].Count++
-		}
-	}
-	return out
 }
 
 // nnTileScale is how many figure pixels one image pixel takes (28 → 84).
@@ -253,13 +226,6 @@ func nnCaption(p nnPanel) string {
 	fmt.Fprintf(&s, "). For comparison, real test images lie at a median distance of %s from their nearest training image (%s test images); the median over all %d stored samples is %s.",
 		fmtSig(p.TestMedian, 3), fmtInt(float64(p.TestRows)), p.NSamples, fmtSig(p.SampleMedian, 3))
 	s.WriteString(" A distance far below the test median means a near copy of a training image; pixel distance does not measure how good a sample looks.")
-	if len(p.ClassCounts) > 0 {
-		parts := make([]string, len(p.ClassCounts))
-		for i, c := range p.ClassCounts {
-			parts[i] = fmt.Sprintf("%s %d", c.Name, c.Count)
-		}
-		fmt.Fprintf(&s, " Classes of the nearest training images of all %d samples (a pixel-space 1-NN labelling, not the classifier of class coverage): %s.", p.NSamples, strings.Join(parts, ", "))
-	}
 	return s.String()
 }
 

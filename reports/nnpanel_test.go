@@ -92,11 +92,8 @@ func TestNNPanelsChoosesBestPerFamily(t *testing.T) {
 	if p.SampleMedian != 7 || p.TestMedian != 4.5 || p.NSamples != 4 || p.TestRows != 50 || p.TrainRows != 100 {
 		t.Errorf("medians %v (want 7, NaN left out), %v; counts %d, %d, %d", p.SampleMedian, p.TestMedian, p.NSamples, p.TestRows, p.TrainRows)
 	}
-	if len(p.ClassCounts) != 10 || p.ClassCounts[0].Count != 1 || p.ClassCounts[1] != (classCount{"Trouser", 2}) || p.ClassCounts[9].Count != 0 {
-		t.Errorf("class histogram %v, want T-shirt/top 1, Trouser 2, others 0", p.ClassCounts)
-	}
 	caption := nnCaption(p)
-	for _, s := range []string{"median distance of 4.5", "(50 test images)", "median over all 4 stored samples is 7", "Trouser 2", "Ankle boot 0", "trial gan-b-s2 (seed 2)"} {
+	for _, s := range []string{"median distance of 4.5", "(50 test images)", "median over all 4 stored samples is 7", "trial gan-b-s2 (seed 2)"} {
 		if !strings.Contains(caption, s) {
 			t.Errorf("caption lacks %q: %s", s, caption)
 		}
