@@ -3,6 +3,7 @@ package experiments
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -114,8 +115,43 @@ func TestNearestTrainFindsCopies(t *testing.T) {
 	if !(n.TestMedian > 3) {
 		t.Errorf("test images' median distance to 600 training images is %v, want well above 0", n.TestMedian)
 	}
+	again, err := nearestTrain(d, pix)
+	if err != nil || !reflect.DeepEqual(nanFree(again.Distances), nanFree(n.Distances)) || !reflect.DeepEqual(again.Index, n.Index) || again.TestMedian != n.TestMedian {
+		t.Errorf("a second search gives other results (%v)", err)
+	}
 	a := results.Artifacts{Shape: d.Shape, Samples: results.SamplesFrom(pix), ClassNames: d.ClassNames, NearestTrain: n}
 	if err := results.WriteArtifacts(t.TempDir(), "copies", a); err != nil {
 		t.Errorf("the artifact does not validate: %v", err)
+	}
+}
+
+// nanFree replaces NaN by −1 so that results compare with DeepEqual.
+func nanFree(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = x
+		if math.IsNaN(x) {
+			out[i] = -1
+		}
+	}
+	return out
+}
+
+// TestNearestRowsOnImages checks the float32 ranking against float64
+// brute force on real test images, which have no copy in the training
+// set: the distance found must be the smallest.
+func TestNearestRowsOnImages(t *testing.T) {
+	d, err := datasets.Build("mnist", map[string]any{"n_train": 3000, "n_valid": 50, "n_test": 40}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, test := pixelRows(d, d.Train), pixelRows(d, d.Test)
+	rows, cols := train.Dims()
+	idx, dist := nearestRows(test, rows, func(lo, hi int) *mat.Dense { return train.Slice(lo, hi, 0, cols).(*mat.Dense) })
+	for i := range 40 {
+		_, want := bruteNearest(test.RawRowView(i), train)
+		if math.Abs(dist[i]-want) > 1e-9*want || floats.Distance(test.RawRowView(i), train.RawRowView(idx[i]), 2) != dist[i] {
+			t.Errorf("test image %d: nearest at %v (row %d), brute force %v", i, dist[i], idx[i], want)
+		}
 	}
 }
