@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/results"
 )
 
@@ -41,25 +42,14 @@ type nnPanel struct {
 	NSamples, TestRows, TrainRows int
 }
 
-// panelMetric is a metric that can choose a family's best image model.
-type panelMetric struct {
-	key, what string
-	lower     bool
-	byKind    bool // compared only among rows of one NLL kind
-}
-
-// panelMetrics are tried in order: the first that ranks a family's
-// candidate rows chooses its best. FD and KID (sample quality in the
-// classifier's feature space) come first when the records have them;
-// then test NLL within one NLL kind; then PRDC coverage and classes
-// covered, which GANs have too.
-var panelMetrics = []panelMetric{
-	{key: "fd", what: "lowest mean FD", lower: true},
-	{key: "kid", what: "lowest mean KID", lower: true},
-	{key: "test_nll", what: "lowest mean test NLL", lower: true, byKind: true},
-	{key: "coverage", what: "highest mean coverage (PRDC)"},
-	{key: "classes_covered", what: "most classes covered"},
-}
+// panelKeys are the record keys that can choose a family's best image
+// model, tried in order: the first that ranks the family's candidate rows
+// decides. FD and KID (sample quality in the classifier's feature space)
+// come first once the metric registry declares them; then test NLL
+// within one NLL kind; then PRDC coverage and classes covered, which GANs
+// have too. Which way is better, and whether rows compete only within
+// an NLL kind, is the registry's declaration of the key.
+var panelKeys = []string{"fd", "kid", "test_nll", "coverage", "classes_covered"}
 
 // nnPanels selects, for each family of the data set in table order, the
 // best of its rows whose artifact holds nearest training images (a row's
@@ -102,30 +92,50 @@ func bestOfFamily(rows []*Row) (*Row, string) {
 	if len(rows) == 1 {
 		return rows[0], fmt.Sprintf("the only %s model with nearest-neighbour data", fam)
 	}
-	for _, m := range panelMetrics {
-		var best *Row
-		var bestV float64
-		kinds := map[string]bool{}
-		for _, row := range rows {
-			v, kind, ok := meanValue(m.key, m.byKind)(row)
-			if !ok || !finite(v) {
-				continue
-			}
-			kinds[kind] = true
-			if best == nil || (m.lower && v < bestV) || (!m.lower && v > bestV) {
-				best, bestV = row, v
-			}
+	for _, key := range panelKeys {
+		k, _, ok := metrics.KeyOf(key)
+		if !ok || k.Name != key || (k.Better != metrics.Lower && k.Better != metrics.Higher) {
+			continue // not declared (yet), or no better direction
 		}
-		if best == nil || len(kinds) > 1 {
-			continue // not measured, or NLLs of different kinds: not comparable
+		// test_nll is the table's own column, compared within a kind as
+		// the table does (layout.go); other keys say so in their column.
+		byKind := key == "test_nll" || (k.Column != nil && k.Column.ByNLLKind)
+		if best, why, ok := bestBy(rows, key, k.Better == metrics.Lower, byKind); ok {
+			return best, why
 		}
-		what := m.what
-		if m.byKind {
-			what += " (" + best.Kind + ")"
-		}
-		return best, fmt.Sprintf("%s among %d %s models", what, len(rows), fam)
 	}
 	return rows[0], fmt.Sprintf("no metric ranks the %d %s models; the first in table order", len(rows), fam)
+}
+
+// bestBy returns the row with the best mean of key (ties: the first), and
+// says why; false when no row has it, or when byKind and the rows that
+// have it are of different NLL kinds (not comparable).
+func bestBy(rows []*Row, key string, lower, byKind bool) (*Row, string, bool) {
+	var best *Row
+	var bestV float64
+	kinds := map[string]bool{}
+	for _, row := range rows {
+		v, kind, ok := meanValue(key, byKind)(row)
+		if !ok || !finite(v) {
+			continue
+		}
+		kinds[kind] = true
+		if best == nil || (lower && v < bestV) || (!lower && v > bestV) {
+			best, bestV = row, v
+		}
+	}
+	if best == nil || len(kinds) > 1 {
+		return nil, "", false
+	}
+	what := "highest"
+	if lower {
+		what = "lowest"
+	}
+	what += " mean " + key
+	if byKind {
+		what += " (" + best.Kind + ")"
+	}
+	return best, fmt.Sprintf("%s among %d %s models", what, len(rows), best.Family), true
 }
 
 // newNNPanel gathers the figure's data from the row's first trial with

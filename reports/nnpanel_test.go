@@ -57,20 +57,21 @@ func TestNNPanelsChoosesBestPerFamily(t *testing.T) {
 		// NLLs of two kinds cannot rank; coverage does.
 		nnRow("vae", "vae", "bound", map[string]float64{"test_nll": 95, "coverage": 0.5}, map[uint64]*results.Artifacts{1: nnArtifact("", 1)}, 1),
 		nnRow("iwae", "vae", "estimate", map[string]float64{"test_nll": 92, "coverage": 0.4}, map[uint64]*results.Artifacts{1: nnArtifact("", 1)}, 1),
-		// The best GAN on FD stored no neighbours (an older artifact): the
-		// best of those that did is shown, from its first seed with them.
-		nnRow("gan-old", "gan", "none", map[string]float64{"fd": 5}, map[uint64]*results.Artifacts{1: old}, 1),
-		nnRow("gan-a", "gan", "none", map[string]float64{"fd": 30, "coverage": 0.9}, map[uint64]*results.Artifacts{1: nnArtifact("", 7)}, 1),
-		nnRow("gan-b", "gan", "none", map[string]float64{"fd": 20}, map[uint64]*results.Artifacts{1: old, 2: nnArtifact("", 6)}, 1, 2),
+		// The best GAN stored no neighbours (an older artifact): the best
+		// of those that did is shown, from its first seed with them. A key
+		// the registry does not declare (yet) chooses nothing.
+		nnRow("gan-old", "gan", "none", map[string]float64{"coverage": 0.99}, map[uint64]*results.Artifacts{1: old}, 1),
+		nnRow("gan-a", "gan", "none", map[string]float64{"coverage": 0.5, "not_a_metric": 1}, map[uint64]*results.Artifacts{1: nnArtifact("", 7)}, 1),
+		nnRow("gan-b", "gan", "none", map[string]float64{"coverage": 0.7, "not_a_metric": 0}, map[uint64]*results.Artifacts{1: old, 2: nnArtifact("", 6)}, 1, 2),
 		nnRow("iae-a", "iae", "exact", map[string]float64{}, map[uint64]*results.Artifacts{1: nnArtifact("", 1)}, 1),
 		nnRow("iae-b", "iae", "exact", map[string]float64{}, map[uint64]*results.Artifacts{1: nnArtifact("", 1)}, 1),
 		nnRow("made", "autoregressive", "exact", map[string]float64{"test_nll": 80}, map[uint64]*results.Artifacts{1: nnArtifact("", 1)}, 1),
 	}}
 	got := nnPanels(ds)
 	want := []struct{ label, trial, why string }{
-		{"maf", "maf-s1", "lowest mean test NLL (exact) among 2 flow models"},
-		{"vae", "vae-s1", "highest mean coverage (PRDC) among 2 vae models"},
-		{"gan-b", "gan-b-s2", "lowest mean FD among 2 gan models"},
+		{"maf", "maf-s1", "lowest mean test_nll (exact) among 2 flow models"},
+		{"vae", "vae-s1", "highest mean coverage among 2 vae models"},
+		{"gan-b", "gan-b-s2", "highest mean coverage among 2 gan models"},
 		{"iae-a", "iae-a-s1", "no metric ranks the 2 iae models; the first in table order"},
 		{"made", "made-s1", "the only autoregressive model with nearest-neighbour data"},
 	}
