@@ -412,6 +412,7 @@ func (r *Report) setSection(ds *DataSet) []block {
 		txt("Values are means over a model's ok seeds. ± is 2 standard errors over test examples when one seed finished ok, and the standard deviation over seeds when several did (see seeds ok)."),
 		txt("Bold: the best value of a column (lowest test NLL, bits/dim, gap, train seconds and params; highest modes covered, high-quality fraction and samples/s); none where every row ties. Test NLL, bits/dim and the gap (model NLL − the data's true NLL on the same test examples, nats) are compared and ranked only among rows of the same NLL kind: the rank “exact (2 of 5)” counts exact NLLs only; a kind with a single row gets no bold."),
 	}})
+	doc = append(doc, classSection(ds)...)
 	if len(notes) > 0 {
 		doc = append(doc, para{bld("Published references")}, list{notes})
 	}
