@@ -17,12 +17,13 @@ func (r *Report) document() []block {
 	if r.Generated != "" {
 		doc = append(doc, para{txt("Generated " + r.Generated + ".")})
 	}
-	doc = append(doc, para{cat(txt("Sections: comparison tables and figures per data set, claims under test, provenance. "),
+	doc = append(doc, para{cat(txt("Sections: comparison tables and figures per data set, which differences are real, claims under test, provenance. "),
 		txt("NLL is in nats per example on the test split, lower is better, always with its kind: "),
 		bld("exact"), txt(" (flows, autoregressive models, invertible models), "), bld("bound"),
 		txt(" (negative ELBO, an upper bound on NLL), "), bld("estimate"), txt(" (importance-sampled or kernel estimate) or "),
 		bld("none"), txt(" (no likelihood). NLLs of different kinds are never ranked together."))})
 
+	doc = append(doc, r.summarySection()...)
 	doc = append(doc, heading{2, "Comparison tables", "tables"})
 	if len(r.Sets) == 0 {
 		doc = append(doc, para{txt("No trial records could be read.")})
@@ -30,6 +31,7 @@ func (r *Report) document() []block {
 	for _, ds := range r.Sets {
 		doc = append(doc, r.setSection(ds)...)
 	}
+	doc = append(doc, r.differencesSection()...)
 	if len(r.global) > 0 {
 		doc = append(doc, heading{2, "Across data sets", "across"})
 		for _, f := range r.global {
@@ -301,29 +303,6 @@ func bestRows(rows []*Row, c column) map[*Row]bool {
 	return out
 }
 
-// ranks ranks rows by mean test NLL within their kind (ties share a rank).
-func ranks(rows []*Row) map[*Row]string {
-	byKind := map[string][]*Row{}
-	for _, row := range rows {
-		if rankable(row.Kind) && row.Stat("test_nll").Has() {
-			byKind[row.Kind] = append(byKind[row.Kind], row)
-		}
-	}
-	out := map[*Row]string{}
-	for _, rs := range byKind {
-		for _, a := range rs {
-			rank := 1
-			for _, b := range rs {
-				if b.Stat("test_nll").Mean < a.Stat("test_nll").Mean {
-					rank++
-				}
-			}
-			out[a] = fmt.Sprintf("%d of %d", rank, len(rs))
-		}
-	}
-	return out
-}
-
 // referenceColumn builds the reference cells and their numbered notes.
 func referenceColumn(ds *DataSet) (map[*Row]inline, []inline) {
 	refs := map[*Row]inline{}
@@ -369,7 +348,7 @@ func (r *Report) setSection(ds *DataSet) []block {
 	}
 
 	refs, notes := referenceColumn(ds)
-	cols := r.columns(refs, ranks(ds.Rows))
+	cols := r.columns(refs, r.rankStrings(ds))
 	var keep []column
 	for _, c := range cols {
 		if c.always {
@@ -411,6 +390,7 @@ func (r *Report) setSection(ds *DataSet) []block {
 	doc = append(doc, list{[]inline{
 		txt("Values are means over a model's ok seeds. ± is 2 standard errors over test examples when one seed finished ok, and the standard deviation over seeds when several did (see seeds ok)."),
 		txt("Bold: the best value of a column (lowest test NLL, bits/dim, gap, train seconds and params; highest modes covered, high-quality fraction and samples/s); none where every row ties. Test NLL, bits/dim and the gap (model NLL − the data's true NLL on the same test examples, nats) are compared and ranked only among rows of the same NLL kind: the rank “exact (2 of 5)” counts exact NLLs only; a kind with a single row gets no bold."),
+		r.rankNote(ds),
 	}})
 	doc = append(doc, classSection(ds)...)
 	if len(notes) > 0 {

@@ -182,6 +182,9 @@ const nnTileScale = 3
 func nnFigure(ds *DataSet, p nnPanel) (*Figure, error) {
 	name := "nearest-" + ds.Slug + "-" + rowSlug(p.Row.Label) + ".png"
 	return safePlot(name, func() (*Figure, error) {
+		if c := p.Shape[0]; c != 1 && c != 3 {
+			return nil, fmt.Errorf("image samples with %d channels, want 1 or 3", c)
+		}
 		h, w := p.Shape[1]*nnTileScale, p.Shape[2]*nnTileScale
 		const pad, gap, textH = 8, 3, 34
 		k := len(p.Samples)
@@ -191,12 +194,8 @@ func nnFigure(ds *DataSet, p nnPanel) (*Figure, error) {
 		}
 		for i := range k {
 			x0 := pad + i*(w+pad)
-			if err := paintImage(img, x0, pad, nnTileScale, p.Shape, p.Samples[i]); err != nil {
-				return nil, err
-			}
-			if err := paintImage(img, x0, pad+h+gap, nnTileScale, p.Shape, p.Neighbours[i]); err != nil {
-				return nil, err
-			}
+			paintImage(img, x0, pad, nnTileScale, p.Shape, p.Samples[i])
+			paintImage(img, x0, pad+h+gap, nnTileScale, p.Shape, p.Neighbours[i])
 		}
 		// The tiles go onto the canvas at one image pixel per canvas pixel
 		// (no resampling), the text over them.
@@ -249,28 +248,13 @@ func hasClass(classes []string) bool {
 }
 
 // paintImage draws one image sample of shape (C, H, W), C = 1 (grey) or 3
-// (RGB), at (x0, y0) of img, each pixel as a scale × scale square; values
-// are clamped to [0, 1] and NaN is black.
-func paintImage(img *image.RGBA, x0, y0, scale int, shape []int, v []float64) error {
+// (RGB), at (x0, y0) of img, each pixel as a scale × scale square (see
+// pixelAt for the colours).
+func paintImage(img *image.RGBA, x0, y0, scale int, shape []int, v []float64) {
 	c, h, w := shape[0], shape[1], shape[2]
-	if c != 1 && c != 3 {
-		return fmt.Errorf("image samples with %d channels, want 1 or 3", c)
-	}
-	level := func(v float64) uint8 {
-		if math.IsNaN(v) {
-			return 0
-		}
-		return uint8(math.Round(255 * math.Min(1, math.Max(0, v))))
-	}
 	for y := range h {
 		for x := range w {
-			var px color.RGBA
-			if c == 1 {
-				g := level(v[y*w+x])
-				px = color.RGBA{R: g, G: g, B: g, A: 0xff}
-			} else {
-				px = color.RGBA{R: level(v[y*w+x]), G: level(v[h*w+y*w+x]), B: level(v[2*h*w+y*w+x]), A: 0xff}
-			}
+			px := pixelAt(v, c, h, w, y, x)
 			for dy := range scale {
 				for dx := range scale {
 					img.SetRGBA(x0+x*scale+dx, y0+y*scale+dy, px)
@@ -278,7 +262,6 @@ func paintImage(img *image.RGBA, x0, y0, scale int, shape []int, v []float64) er
 			}
 		}
 	}
-	return nil
 }
 
 // gridCaption says which samples an image grid shows: how many, from

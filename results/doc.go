@@ -1,7 +1,8 @@
 // Package results is what a results folder holds and how it is read and
 // written: the trial record (DIR/trials/<trial-id>.json), the trial ID and
 // the canonical JSON it hashes, DIR/spec.json with the list of a spec's
-// trials, and the optional sample artifacts (DIR/samples/<trial-id>.json).
+// trials, the optional sample artifacts (DIR/samples/<trial-id>.json) and
+// the per-example sidecars (DIR/examples/<trial-id>.bin, see [ReadExamples]).
 //
 // The runner (package experiments) writes through it; the report,
 // summary, baseline, check and merge read through it, with one reader
