@@ -19,7 +19,11 @@ const NearestSpacePixels = "pixels"
 // distance about 0 whatever the classifier learned, and the images shown
 // side by side are the ones the distance is about. Two images of the same
 // class drawn differently are far apart in pixels, so a small distance
-// means a near copy, not a well-drawn example of the class.
+// means a near copy, not a well-drawn example of the class. The training
+// images are those the trial trained on, as its data form gives them
+// (for binarized data one binarization, so distances include its noise;
+// the test images, binarized the same way, carry the same noise, which
+// keeps TestMedian the fair comparison).
 type NearestTrain struct {
 	// Space is NearestSpacePixels.
 	Space string
