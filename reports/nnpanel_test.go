@@ -160,6 +160,11 @@ func TestNNFigureDraws(t *testing.T) {
 	if r, _, _, _ := img.At(8, 8).RGBA(); r>>8 != 26 {
 		t.Errorf("top-left sample pixel level %d, want round(0.1·255) = 26", r>>8)
 	}
+	bad := panels[0]
+	bad.Shape = []int{2, 2, 4}
+	if _, err := nnFigure(ds, bad); err == nil || !strings.Contains(err.Error(), "2 channels") {
+		t.Errorf("two-channel images drew (%v)", err)
+	}
 	if f.Name != "nearest-fashion_mnist-"+rowSlug("gan")+".png" || !strings.Contains(f.Title, "gan on fashion_mnist") {
 		t.Errorf("name %q, title %q", f.Name, f.Title)
 	}
