@@ -89,9 +89,12 @@
 // Per data set: test NLL against samples/s (front drawn within one NLL
 // kind), mode coverage bars with each seed, training cost and sampling
 // speed dot plots, stored samples (2-D: log-density heat map beside the
-// samples over the true modes; images: a sample grid), KL per latent
-// dimension for VAEs, and training/validation curves per model (every
-// seed). Across data sets: samples/s against the dimension D. Figures are
+// samples over the true modes; images: an 8×8 grid of the first 64
+// samples, captioned with n and the sampling seed), for each family's best
+// image model the memorisation check (nnpanel.go: its first samples above
+// their nearest training images, with distances, the neighbours' class
+// names and the test images' median distance), KL per latent dimension for
+// VAEs, and training/validation curves per model (every seed). Across data sets: samples/s against the dimension D. Figures are
 // drawn with gonum/plot at 96 dpi; figure names are derived from data set
 // and model names, so the same results give the same files.
 //
@@ -126,7 +129,9 @@
 //	 "logit_lambda": 1e-6,                // optional: samples are in logit space
 //	 "density_grid": {"kind": "exact", "x": [...], "y": [...],
 //	                  "logp": [[...]]},   // optional, 2-D only: logp[j][i] = log p(x[i], y[j])
-//	 "modes": [[...], ...], "mode_std": 0.01}  // optional true mixture
+//	 "modes": [[...], ...], "mode_std": 0.01,  // optional true mixture
+//	 "sample_seed": 123, "class_names": [...], // optional
+//	 "nearest_train": {...}}              // optional, images: see results.NearestTrain
 //
 // Non-finite numbers are written as null. A report shows "no samples
 // stored" for models without an artifact.

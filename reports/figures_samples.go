@@ -81,7 +81,7 @@ func samplesFigure(ds *DataSet, row *Row) (*Figure, string, error) {
 			return nil, "", fmt.Errorf("figure %s: %w", name, err)
 		}
 		fig.Title = title
-		fig.Caption = fmt.Sprintf("%d of the stored samples of trial %s (seed %d), pixel intensities in [0, 1].", min(len(src.samples), maxGridSamples), src.trial, src.seed)
+		fig.Caption = gridCaption(src.a, src.trial, src.seed)
 		return fig, src.trial, nil
 	}
 	fig, err := safePlot(name, func() (*Figure, error) {
@@ -227,8 +227,9 @@ func densityPlot(model string, g *results.DensityGrid, a *results.Artifacts) (*p
 	return p, nil
 }
 
-// maxGridSamples is the most samples an image grid shows (8 × 8).
-const maxGridSamples = 64
+// maxGridSamples is the most samples an image grid shows, gridCols per
+// row (8 × 8).
+const maxGridSamples, gridCols = 64, 8
 
 // imageGrid tiles up to 64 image samples of shape (C, H, W) with C = 1
 // (grey) or 3 (RGB), values in [0, 1] clamped, NaN drawn black, scaled up
@@ -239,7 +240,7 @@ func imageGrid(name string, shape []int, samples [][]float64) (*Figure, error) {
 		return nil, fmt.Errorf("image samples with %d channels, want 1 or 3", c)
 	}
 	n := min(len(samples), maxGridSamples)
-	cols := int(math.Ceil(math.Sqrt(float64(n))))
+	cols := gridCols // the same width for every model, whatever it stored
 	rows := (n + cols - 1) / cols
 	scale := max(1, (48+max(h, w)-1)/max(h, w))
 	pad := 2
@@ -248,18 +249,7 @@ func imageGrid(name string, shape []int, samples [][]float64) (*Figure, error) {
 		img.Pix[i] = 0xff
 	}
 	for k := 0; k < n; k++ {
-		x0 := pad + (k%cols)*(w*scale+pad)
-		y0 := pad + (k/cols)*(h*scale+pad)
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				px := pixelAt(samples[k], c, h, w, y, x)
-				for dy := 0; dy < scale; dy++ {
-					for dx := 0; dx < scale; dx++ {
-						img.SetRGBA(x0+x*scale+dx, y0+y*scale+dy, px)
-					}
-				}
-			}
-		}
+		paintImage(img, pad+(k%cols)*(w*scale+pad), pad+(k/cols)*(h*scale+pad), scale, shape, samples[k])
 	}
 	var buf bytes.Buffer
 	if err := pngEncoder.Encode(&buf, img); err != nil {

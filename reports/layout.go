@@ -355,6 +355,7 @@ func (r *Report) setSection(ds *DataSet) []block {
 		txt("Bold: the best value of a column (lowest test NLL, bits/dim, gap, train seconds and params; highest modes covered, high-quality fraction and samples/s); none where every row ties. Test NLL, bits/dim and the gap (model NLL − the data's true NLL on the same test examples, nats) are compared and ranked only among rows of the same NLL kind: the rank “exact (2 of 5)” counts exact NLLs only; a kind with a single row gets no bold."),
 		r.rankNote(ds),
 	}})
+	doc = append(doc, classSection(ds)...)
 	if len(notes) > 0 {
 		doc = append(doc, para{bld("Published references")}, list{notes})
 	}

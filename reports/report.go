@@ -147,6 +147,10 @@ func (r *Report) drawFigures() {
 				r.noSamples[ds] = append(r.noSamples[ds], row.Label)
 			}
 		}
+		for _, p := range nnPanels(ds) {
+			f, err := nnFigure(ds, p)
+			add(ds, f, err)
+		}
 		for _, row := range ds.Rows {
 			if row.Family == string(models.VAE) && len(row.OK) > 0 {
 				f, err := klFigure(ds, row)
