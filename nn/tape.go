@@ -33,6 +33,10 @@ type Tape[T Float] struct {
 	ops  []*Node[T]
 	bufs []*Mat[T]
 	next int
+	// nodes are the op output nodes, recycled like bufs: a sampling
+	// loop over chunks then allocates nothing per op.
+	nodes    []*Node[T]
+	nextNode int
 }
 
 // Reset forgets the recorded operations and recycles their buffers.
@@ -40,6 +44,21 @@ func (t *Tape[T]) Reset() {
 	clear(t.ops)
 	t.ops = t.ops[:0]
 	t.next = 0
+	t.nextNode = 0
+}
+
+// newNode returns a tape-owned node holding v and nothing else.
+func (t *Tape[T]) newNode(v *Mat[T]) *Node[T] {
+	if t.nextNode < len(t.nodes) {
+		n := t.nodes[t.nextNode]
+		t.nextNode++
+		*n = Node[T]{Value: v}
+		return n
+	}
+	n := &Node[T]{Value: v}
+	t.nodes = append(t.nodes, n)
+	t.nextNode++
+	return n
 }
 
 // buf returns a zeroed r×c matrix owned by the tape.
@@ -81,7 +100,7 @@ func (t *Tape[T]) node(r, c int, parents ...*Node[T]) *Node[T] {
 // rawNode is node with a value buffer that is not zeroed (see rawBuf);
 // the gradient buffer still is, since backward passes accumulate into it.
 func (t *Tape[T]) rawNode(r, c int, parents ...*Node[T]) *Node[T] {
-	n := &Node[T]{Value: t.rawBuf(r, c)}
+	n := t.newNode(t.rawBuf(r, c))
 	if t.NoGrad {
 		return n
 	}
@@ -111,11 +130,11 @@ func (t *Tape[T]) Input(r, c int, values []float64) *Node[T] {
 	if len(values) != r*c {
 		panic(fmt.Sprintf("nn.Input: %d values for %d×%d", len(values), r, c))
 	}
-	m := t.buf(r, c)
+	m := t.rawBuf(r, c)
 	for i, v := range values {
 		m.Data[i] = T(v)
 	}
-	return &Node[T]{Value: m}
+	return t.newNode(m)
 }
 
 // Var is like Input but the node receives a gradient (for input gradients
@@ -151,7 +170,7 @@ func (t *Tape[T]) MatMul(a, b *Node[T]) *Node[T] {
 	if A.Cols != B.Rows {
 		panic(fmt.Sprintf("nn.MatMul: %s · %s", A.shape(), B.shape()))
 	}
-	out := t.node(A.Rows, B.Cols, a, b)
+	out := t.rawNode(A.Rows, B.Cols, a, b)
 	gemm(false, false, A.Rows, B.Cols, A.Cols, A.Data, A.Cols, B.Data, B.Cols, 0, out.Value.Data, B.Cols)
 	return t.record(out, func() {
 		G := out.Grad
@@ -178,7 +197,7 @@ func (t *Tape[T]) MaskedLinear(x, w *Node[T], mask *Mat[T], b *Node[T]) *Node[T]
 // MaskedMatMul returns x·(w⊙mask); mask is a constant.
 func (t *Tape[T]) MaskedMatMul(x, w *Node[T], mask *Mat[T]) *Node[T] {
 	sameShape("MaskedMatMul", w.Value, mask)
-	wm := &Node[T]{Value: t.buf(w.Value.Rows, w.Value.Cols)}
+	wm := &Node[T]{Value: t.rawBuf(w.Value.Rows, w.Value.Cols)}
 	for i, v := range w.Value.Data {
 		wm.Value.Data[i] = v * mask.Data[i]
 	}
@@ -201,7 +220,7 @@ func (t *Tape[T]) AddRow(a, r *Node[T]) *Node[T] {
 	if R.Rows != 1 || R.Cols != A.Cols {
 		panic(fmt.Sprintf("nn.AddRow: %s + row %s", A.shape(), R.shape()))
 	}
-	out := t.node(A.Rows, A.Cols, a, r)
+	out := t.rawNode(A.Rows, A.Cols, a, r)
 	C := A.Cols
 	for i := 0; i < A.Rows; i++ {
 		o, x := out.Value.Data[i*C:(i+1)*C], A.Data[i*C:(i+1)*C]
@@ -227,7 +246,7 @@ func (t *Tape[T]) MulRow(a, r *Node[T]) *Node[T] {
 	if R.Rows != 1 || R.Cols != A.Cols {
 		panic(fmt.Sprintf("nn.MulRow: %s ⊙ row %s", A.shape(), R.shape()))
 	}
-	out := t.node(A.Rows, A.Cols, a, r)
+	out := t.rawNode(A.Rows, A.Cols, a, r)
 	C := A.Cols
 	for i := 0; i < A.Rows; i++ {
 		o, x := out.Value.Data[i*C:(i+1)*C], A.Data[i*C:(i+1)*C]
@@ -260,7 +279,7 @@ func (t *Tape[T]) MulCol(a, c *Node[T]) *Node[T] {
 	if K.Cols != 1 || K.Rows != A.Rows {
 		panic(fmt.Sprintf("nn.MulCol: %s ⊙ column %s", A.shape(), K.shape()))
 	}
-	out := t.node(A.Rows, A.Cols, a, c)
+	out := t.rawNode(A.Rows, A.Cols, a, c)
 	C := A.Cols
 	for i := 0; i < A.Rows; i++ {
 		s := K.Data[i]
@@ -297,7 +316,7 @@ func (t *Tape[T]) MulConst(a *Node[T], m *Mat[T]) *Node[T] {
 	if !(m.Rows == A.Rows && m.Cols == A.Cols) && !(m.Rows == 1 && m.Cols == A.Cols) {
 		panic(fmt.Sprintf("nn.MulConst: %s ⊙ %s", A.shape(), m.shape()))
 	}
-	out := t.node(A.Rows, A.Cols, a)
+	out := t.rawNode(A.Rows, A.Cols, a)
 	C := A.Cols
 	at := func(k int) T {
 		if m.Rows == 1 {
@@ -341,7 +360,7 @@ func (t *Tape[T]) Add(a, b *Node[T]) *Node[T] {
 // Sub returns a − b.
 func (t *Tape[T]) Sub(a, b *Node[T]) *Node[T] {
 	sameShape("Sub", a.Value, b.Value)
-	out := t.node(a.Value.Rows, a.Value.Cols, a, b)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a, b)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = x - b.Value.Data[i]
 	}
@@ -360,7 +379,7 @@ func (t *Tape[T]) Sub(a, b *Node[T]) *Node[T] {
 // Mul returns the elementwise product a ⊙ b.
 func (t *Tape[T]) Mul(a, b *Node[T]) *Node[T] {
 	sameShape("Mul", a.Value, b.Value)
-	out := t.node(a.Value.Rows, a.Value.Cols, a, b)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a, b)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = x * b.Value.Data[i]
 	}
@@ -378,7 +397,7 @@ func (t *Tape[T]) Mul(a, b *Node[T]) *Node[T] {
 
 // Scale returns s·a.
 func (t *Tape[T]) Scale(a *Node[T], s float64) *Node[T] {
-	out := t.node(a.Value.Rows, a.Value.Cols, a)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
 	k := T(s)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = k * x
@@ -392,7 +411,7 @@ func (t *Tape[T]) Scale(a *Node[T], s float64) *Node[T] {
 
 // AddScalar returns a + s.
 func (t *Tape[T]) AddScalar(a *Node[T], s float64) *Node[T] {
-	out := t.node(a.Value.Rows, a.Value.Cols, a)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
 	k := T(s)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = x + k
@@ -404,7 +423,7 @@ func (t *Tape[T]) AddScalar(a *Node[T], s float64) *Node[T] {
 
 // unary applies f elementwise; df returns dy/dx from x and y = f(x).
 func (t *Tape[T]) unary(a *Node[T], f func(x float64) float64, df func(x, y float64) float64) *Node[T] {
-	out := t.node(a.Value.Rows, a.Value.Cols, a)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = T(f(float64(x)))
 	}
@@ -580,7 +599,7 @@ func SoftplusF(x float64) float64 { return softplus(x) }
 // SumCols returns the B×1 column of row sums.
 func (t *Tape[T]) SumCols(a *Node[T]) *Node[T] {
 	A := a.Value
-	out := t.node(A.Rows, 1, a)
+	out := t.rawNode(A.Rows, 1, a)
 	for i := 0; i < A.Rows; i++ {
 		var s T
 		for _, x := range A.Data[i*A.Cols : (i+1)*A.Cols] {
@@ -608,7 +627,7 @@ func (t *Tape[T]) Mean(a *Node[T]) *Node[T] {
 }
 
 func (t *Tape[T]) sumScaled(a *Node[T], k float64) *Node[T] {
-	out := t.node(1, 1, a)
+	out := t.rawNode(1, 1, a)
 	var s float64
 	for _, x := range a.Value.Data {
 		s += float64(x)
@@ -629,7 +648,7 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 		panic(fmt.Sprintf("nn.SliceCols: [%d,%d) of %s", from, to, A.shape()))
 	}
 	w := to - from
-	out := t.node(A.Rows, w, a)
+	out := t.rawNode(A.Rows, w, a)
 	for i := 0; i < A.Rows; i++ {
 		copy(out.Value.Data[i*w:(i+1)*w], A.Data[i*A.Cols+from:i*A.Cols+to])
 	}
@@ -650,7 +669,7 @@ func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
 		}
 		cols += p.Value.Cols
 	}
-	out := t.node(rows, cols, parts...)
+	out := t.rawNode(rows, cols, parts...)
 	off := 0
 	for _, p := range parts {
 		w := p.Value.Cols
@@ -679,7 +698,7 @@ func (t *Tape[T]) PermuteCols(a *Node[T], perm []int) *Node[T] {
 	if len(perm) != A.Cols {
 		panic(fmt.Sprintf("nn.PermuteCols: %d indices for %d columns", len(perm), A.Cols))
 	}
-	out := t.node(A.Rows, A.Cols, a)
+	out := t.rawNode(A.Rows, A.Cols, a)
 	C := A.Cols
 	for i := 0; i < A.Rows; i++ {
 		for j, p := range perm {
@@ -699,7 +718,7 @@ func (t *Tape[T]) PermuteCols(a *Node[T], perm []int) *Node[T] {
 func (t *Tape[T]) LogSumExpCols(a *Node[T]) *Node[T] {
 	A := a.Value
 	C := A.Cols
-	out := t.node(A.Rows, 1, a)
+	out := t.rawNode(A.Rows, 1, a)
 	for i := 0; i < A.Rows; i++ {
 		out.Value.Data[i] = T(logSumExp(A.Data[i*C : (i+1)*C]))
 	}
@@ -718,7 +737,7 @@ func (t *Tape[T]) LogSumExpCols(a *Node[T]) *Node[T] {
 func (t *Tape[T]) LogSoftmax(a *Node[T]) *Node[T] {
 	A := a.Value
 	C := A.Cols
-	out := t.node(A.Rows, C, a)
+	out := t.rawNode(A.Rows, C, a)
 	for i := 0; i < A.Rows; i++ {
 		row := A.Data[i*C : (i+1)*C]
 		lse := logSumExp(row)
@@ -746,7 +765,7 @@ func (t *Tape[T]) LogSoftmax(a *Node[T]) *Node[T] {
 // under Bernoulli(σ(logits)): x·l − softplus(l), stable for any logit.
 func (t *Tape[T]) BernoulliLogLik(logits *Node[T], targets *Mat[T]) *Node[T] {
 	sameShape("BernoulliLogLik", logits.Value, targets)
-	out := t.node(logits.Value.Rows, logits.Value.Cols, logits)
+	out := t.rawNode(logits.Value.Rows, logits.Value.Cols, logits)
 	for i, l := range logits.Value.Data {
 		out.Value.Data[i] = T(float64(targets.Data[i])*float64(l) - softplus(float64(l)))
 	}
