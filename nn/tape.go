@@ -37,6 +37,10 @@ type Tape[T Float] struct {
 	// loop over chunks then allocates nothing per op.
 	nodes    []*Node[T]
 	nextNode int
+	// f64s are float64 scratch slices kept for backward passes (see
+	// BernoulliLogLik), recycled like bufs.
+	f64s    [][]float64
+	nextF64 int
 }
 
 // Reset forgets the recorded operations and recycles their buffers.
@@ -45,6 +49,21 @@ func (t *Tape[T]) Reset() {
 	t.ops = t.ops[:0]
 	t.next = 0
 	t.nextNode = 0
+	t.nextF64 = 0
+}
+
+// f64Buf returns a tape-owned float64 slice of length n, not zeroed.
+func (t *Tape[T]) f64Buf(n int) []float64 {
+	if t.nextF64 == len(t.f64s) {
+		t.f64s = append(t.f64s, nil)
+	}
+	b := t.f64s[t.nextF64]
+	if cap(b) < n {
+		b = make([]float64, n)
+	}
+	t.f64s[t.nextF64] = b[:n]
+	t.nextF64++
+	return b[:n]
 }
 
 // newNode returns a tape-owned node holding v and nothing else.
@@ -757,21 +776,6 @@ func (t *Tape[T]) LogSoftmax(a *Node[T]) *Node[T] {
 			for j := range ga {
 				ga[j] += g[j] - T(gs*math.Exp(float64(o[j])))
 			}
-		}
-	})
-}
-
-// BernoulliLogLik returns the elementwise log-likelihood of binary targets
-// under Bernoulli(σ(logits)): x·l − softplus(l), stable for any logit.
-func (t *Tape[T]) BernoulliLogLik(logits *Node[T], targets *Mat[T]) *Node[T] {
-	sameShape("BernoulliLogLik", logits.Value, targets)
-	out := t.rawNode(logits.Value.Rows, logits.Value.Cols, logits)
-	for i, l := range logits.Value.Data {
-		out.Value.Data[i] = T(float64(targets.Data[i])*float64(l) - softplus(float64(l)))
-	}
-	return t.record(out, func() {
-		for i, g := range out.Grad.Data {
-			logits.Grad.Data[i] += g * (targets.Data[i] - T(sigmoid(float64(logits.Value.Data[i]))))
 		}
 	})
 }

@@ -557,6 +557,9 @@ func (v *VAE[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
 			dst[k] = float64(o) + sd[k%v.Dim]*rng.NormFloat64()
 		}
 	}
+	if v.Binary {
+		return out, nil // every value is a draw, 0 or 1
+	}
 	for _, x := range raw {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return out, fmt.Errorf("vae: non-finite sample value %v", x)
