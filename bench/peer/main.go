@@ -208,11 +208,11 @@ func main() {
 	steps := flag.Int("steps", 20, "timed steps (or sampling calls) per case")
 	warmup := flag.Int("warmup", 3, "untimed steps before timing")
 	rss := flag.Int("rss", 0, "instead of timing, train the (single) case for this many steps and report memory")
-	info := flag.Bool("info", false, "print which matrix product this build uses, and exit")
+	info := flag.Bool("info", false, "print which matrix product this build uses and GOMAXPROCS, and exit")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
 	flag.Parse()
 	if *info {
-		fmt.Println(nn.BLAS())
+		fmt.Printf("%s; GOMAXPROCS=%d\n", nn.BLAS(), runtime.GOMAXPROCS(0))
 		return
 	}
 	if *cpuprofile != "" {
