@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+	"unsafe"
 )
 
 // Activation names a hidden-layer nonlinearity.
@@ -201,13 +202,29 @@ func (t *Tape[T]) linearNoGrad(x, w *Node[T], mask *Mat[T], b *Node[T], relu boo
 		panic(fmt.Sprintf("nn.Linear: %s + row %s", o.shape(), bias.shape()))
 	}
 	for i := 0; i < o.Rows; i++ {
-		row := o.Data[i*o.Cols : (i+1)*o.Cols]
-		for j, v := range bias.Data {
-			row[j] += v
-		}
-		if relu {
-			reluForward(row, row)
-		}
+		addBiasRelu(o.Data[i*o.Cols:(i+1)*o.Cols], bias.Data, relu)
 	}
 	return out
+}
+
+// addBiasRelu sets row[j] += bias[j], then applies ReLU when relu is set.
+func addBiasRelu[T Float](row, bias []T, relu bool) {
+	row = row[:len(bias)]
+	if elemAsm {
+		var done int
+		if unsafe.Sizeof(bias[0]) == 4 {
+			if done = len(bias) &^ 7; done > 0 {
+				biasRelu32(&asF32(row)[0], &asF32(bias)[0], done, relu)
+			}
+		} else if done = len(bias) &^ 3; done > 0 {
+			biasRelu64(&asF64(row)[0], &asF64(bias)[0], done, relu)
+		}
+		row, bias = row[done:], bias[done:]
+	}
+	for j, v := range bias {
+		row[j] += v
+	}
+	if relu {
+		reluForward(row, row)
+	}
 }

@@ -482,6 +482,22 @@ func (t *Tape[T]) Relu(a *Node[T]) *Node[T] {
 // masks instead of branches, which the unpredictable signs of
 // activations would mispredict half the time.
 func reluForward[T Float](out, x []T) {
+	if len(x) == 0 {
+		return
+	}
+	out = out[:len(x)]
+	if elemAsm {
+		// max(x, +0) with x first selects exactly as below (elem_amd64.s).
+		var done int
+		if unsafe.Sizeof(x[0]) == 4 {
+			if done = len(x) &^ 7; done > 0 {
+				relu32(&asF32(out)[0], &asF32(x)[0], done)
+			}
+		} else if done = len(x) &^ 3; done > 0 {
+			relu64(&asF64(out)[0], &asF64(x)[0], done)
+		}
+		out, x = out[done:], x[done:]
+	}
 	if unsafe.Sizeof(x[0]) == 4 {
 		o, in := bits32(out), bits32(x)
 		o = o[:len(in)]
