@@ -277,7 +277,7 @@ func (v *VAE[T]) TrainStep(x *mat.Dense) (float64, error) {
 	v.eps = normals(v.eps, r*v.K, v.Latent, rand.New(v.src))
 	t := &v.train
 	t.Reset()
-	loss := v.Loss(t, nn.FromDense[T](x), v.eps, v.K, v.Beta)
+	loss := v.Loss(t, t.FromDense(x), v.eps, v.K, v.Beta)
 	t.Backward(loss)
 	l := nn.Scalar(loss)
 	if math.IsNaN(l) || math.IsInf(l, 0) {
@@ -302,7 +302,7 @@ func (v *VAE[T]) elbos(x *mat.Dense, rng *rand.Rand) []float64 {
 		hi := min(lo+evalChunk, r)
 		eps = normals(eps, hi-lo, v.Latent, rng)
 		t.Reset()
-		e := v.elbo(t, nn.FromDense[T](x.Slice(lo, hi, 0, v.Dim)), eps, 1)
+		e := v.elbo(t, t.FromDense(x.Slice(lo, hi, 0, v.Dim)), eps, 1)
 		out = append(out, e.Value.Float64s()...)
 	}
 	return out
@@ -475,7 +475,7 @@ func (v *VAE[T]) Diagnostics(x *mat.Dense, rng *rand.Rand) (map[string]float64, 
 	for lo := 0; lo < r; lo += evalChunk {
 		hi := min(lo+evalChunk, r)
 		t.Reset()
-		mu, lv := v.Encode(t, t.Const(nn.FromDense[T](x.Slice(lo, hi, 0, v.Dim))))
+		mu, lv := v.Encode(t, t.Const(t.FromDense(x.Slice(lo, hi, 0, v.Dim))))
 		for i := 0; i < hi-lo; i++ {
 			for u := 0; u < l; u++ {
 				m, a := float64(mu.Value.At(i, u)), float64(lv.Value.At(i, u))
