@@ -47,3 +47,4 @@ func TestBernoulliLogLikGradient(t *testing.T) {
 		t.Errorf("gradient error %g", worst)
 	}
 }
+
