@@ -29,6 +29,18 @@ func adam32(w, grad, m, v *float32, n int, k *adamConsts[float32])
 //go:noescape
 func adam64(w, grad, m, v *float64, n int, k *adamConsts[float64])
 
+//go:noescape
+func mul32(dst, a, b *float32, n int)
+
+//go:noescape
+func mul64(dst, a, b *float64, n int)
+
+//go:noescape
+func mulAdd32(dst, a, b *float32, n int)
+
+//go:noescape
+func mulAdd64(dst, a, b *float64, n int)
+
 // elemAsm reports whether the AVX2 loops run (the GEMM kernels' test:
 // AVX2 implies the AVX these loops need).
 var elemAsm = hasAVX2FMA()

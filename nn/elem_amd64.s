@@ -204,3 +204,86 @@ a64:
 a64done:
 	VZEROUPPER
 	RET
+
+// func mul32(dst, a, b *float32, n int)
+// dst[i] = a[i]·b[i].
+TEXT ·mul32(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+m32:
+	CMPQ AX, CX
+	JGE m32done
+	VMOVUPS (SI)(AX*4), Y0
+	VMULPS (DX)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP m32
+m32done:
+	VZEROUPPER
+	RET
+
+// func mul64(dst, a, b *float64, n int)
+TEXT ·mul64(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+m64:
+	CMPQ AX, CX
+	JGE m64done
+	VMOVUPD (SI)(AX*8), Y0
+	VMULPD (DX)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP m64
+m64done:
+	VZEROUPPER
+	RET
+
+// func mulAdd32(dst, a, b *float32, n int)
+// dst[i] = dst[i] + a[i]·b[i], the product rounded first (no fused
+// multiply-add, as Go computes it).
+TEXT ·mulAdd32(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+ma32:
+	CMPQ AX, CX
+	JGE ma32done
+	VMOVUPS (SI)(AX*4), Y0
+	VMULPS (DX)(AX*4), Y0, Y0
+	VMOVUPS (DI)(AX*4), Y1
+	VADDPS Y0, Y1, Y1
+	VMOVUPS Y1, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP ma32
+ma32done:
+	VZEROUPPER
+	RET
+
+// func mulAdd64(dst, a, b *float64, n int)
+TEXT ·mulAdd64(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+ma64:
+	CMPQ AX, CX
+	JGE ma64done
+	VMOVUPD (SI)(AX*8), Y0
+	VMULPD (DX)(AX*8), Y0, Y0
+	VMOVUPD (DI)(AX*8), Y1
+	VADDPD Y0, Y1, Y1
+	VMOVUPD Y1, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP ma64
+ma64done:
+	VZEROUPPER
+	RET

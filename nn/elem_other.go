@@ -13,3 +13,7 @@ func relu32(out, x *float32, n int)                             { panic("nn: no 
 func relu64(out, x *float64, n int)                             { panic("nn: no AVX2 loops") }
 func adam32(w, g, m, v *float32, n int, k *adamConsts[float32]) { panic("nn: no AVX2 loops") }
 func adam64(w, g, m, v *float64, n int, k *adamConsts[float64]) { panic("nn: no AVX2 loops") }
+func mul32(dst, a, b *float32, n int)                           { panic("nn: no AVX2 loops") }
+func mul64(dst, a, b *float64, n int)                           { panic("nn: no AVX2 loops") }
+func mulAdd32(dst, a, b *float32, n int)                        { panic("nn: no AVX2 loops") }
+func mulAdd64(dst, a, b *float64, n int)                        { panic("nn: no AVX2 loops") }

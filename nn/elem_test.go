@@ -93,3 +93,27 @@ func TestAddBiasReluBitIdentical(t *testing.T) {
 	testAddBiasRelu[float32](t)
 	testAddBiasRelu[float64](t)
 }
+
+// testMul checks mulInto and mulAddTo against the Go loops bit for bit.
+func testMul[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for n := 0; n <= 40; n++ {
+		a, b, acc := randomSlice[T](rng, n, true), randomSlice[T](rng, n, true), randomSlice[T](rng, n, true)
+		prod, sum := make([]T, n), append([]T(nil), acc...)
+		mulInto(prod, a, b)
+		mulAddTo(sum, a, b)
+		for i := range a {
+			if want := a[i] * b[i]; !sameBits(prod[i], want) {
+				t.Fatalf("n %d: %v·%v = %v, want %v", n, a[i], b[i], prod[i], want)
+			}
+			if want := acc[i] + a[i]*b[i]; !sameBits(sum[i], want) {
+				t.Fatalf("n %d: %v + %v·%v = %v, want %v", n, acc[i], a[i], b[i], sum[i], want)
+			}
+		}
+	}
+}
+
+func TestMulBitIdentical(t *testing.T) {
+	testMul[float32](t)
+	testMul[float64](t)
+}

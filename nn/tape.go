@@ -217,16 +217,10 @@ func (t *Tape[T]) MaskedLinear(x, w *Node[T], mask *Mat[T], b *Node[T]) *Node[T]
 func (t *Tape[T]) MaskedMatMul(x, w *Node[T], mask *Mat[T]) *Node[T] {
 	sameShape("MaskedMatMul", w.Value, mask)
 	wm := &Node[T]{Value: t.rawBuf(w.Value.Rows, w.Value.Cols)}
-	for i, v := range w.Value.Data {
-		wm.Value.Data[i] = v * mask.Data[i]
-	}
+	mulInto(wm.Value.Data, w.Value.Data, mask.Data)
 	if w.Grad != nil && !t.NoGrad {
 		wm.Grad = t.buf(w.Value.Rows, w.Value.Cols)
-		t.record(wm, func() {
-			for i, g := range wm.Grad.Data {
-				w.Grad.Data[i] += g * mask.Data[i]
-			}
-		})
+		t.record(wm, func() { mulAddTo(w.Grad.Data, wm.Grad.Data, mask.Data) })
 	}
 	return t.MatMul(x, wm)
 }
