@@ -47,4 +47,3 @@ func TestBernoulliLogLikGradient(t *testing.T) {
 		t.Errorf("gradient error %g", worst)
 	}
 }
-
