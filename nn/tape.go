@@ -133,6 +133,9 @@ func (t *Tape[T]) rawNode(r, c int, parents ...*Node[T]) *Node[T] {
 }
 
 // record registers the backward function of n when gradients flow to it.
+// Ops return before building that closure when n has no gradient, so
+// that tapes without gradients (NoGrad, or constants only) allocate
+// nothing per op once their buffers and nodes are recycled.
 func (t *Tape[T]) record(n *Node[T], back func()) *Node[T] {
 	if n.Grad != nil {
 		n.back = back
@@ -191,6 +194,9 @@ func (t *Tape[T]) MatMul(a, b *Node[T]) *Node[T] {
 	}
 	out := t.rawNode(A.Rows, B.Cols, a, b)
 	gemm(false, false, A.Rows, B.Cols, A.Cols, A.Data, A.Cols, B.Data, B.Cols, 0, out.Value.Data, B.Cols)
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		G := out.Grad
 		if a.Grad != nil {
@@ -241,6 +247,9 @@ func (t *Tape[T]) AddRow(a, r *Node[T]) *Node[T] {
 			o[j] = x[j] + R.Data[j]
 		}
 	}
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		if a.Grad != nil {
 			addTo(a.Grad.Data, out.Grad.Data)
@@ -266,6 +275,9 @@ func (t *Tape[T]) MulRow(a, r *Node[T]) *Node[T] {
 		for j := range o {
 			o[j] = x[j] * R.Data[j]
 		}
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -300,6 +312,9 @@ func (t *Tape[T]) MulCol(a, c *Node[T]) *Node[T] {
 		for j := range o {
 			o[j] = x[j] * s
 		}
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -340,6 +355,9 @@ func (t *Tape[T]) MulConst(a *Node[T], m *Mat[T]) *Node[T] {
 	for k, x := range A.Data {
 		out.Value.Data[k] = x * at(k)
 	}
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		for k, g := range out.Grad.Data {
 			a.Grad.Data[k] += g * at(k)
@@ -357,6 +375,9 @@ func (t *Tape[T]) Add(a, b *Node[T]) *Node[T] {
 			o[lo+i] = x + bv[lo+i]
 		}
 	})
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		g := out.Grad.Data
 		parallelElems(len(g), func(lo, hi int) {
@@ -377,6 +398,9 @@ func (t *Tape[T]) Sub(a, b *Node[T]) *Node[T] {
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = x - b.Value.Data[i]
 	}
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		if a.Grad != nil {
 			addTo(a.Grad.Data, out.Grad.Data)
@@ -395,6 +419,9 @@ func (t *Tape[T]) Mul(a, b *Node[T]) *Node[T] {
 	out := t.rawNode(a.Value.Rows, a.Value.Cols, a, b)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = x * b.Value.Data[i]
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i, g := range out.Grad.Data {
@@ -415,6 +442,9 @@ func (t *Tape[T]) Scale(a *Node[T], s float64) *Node[T] {
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = k * x
 	}
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		for i, g := range out.Grad.Data {
 			a.Grad.Data[i] += k * g
@@ -429,6 +459,9 @@ func (t *Tape[T]) AddScalar(a *Node[T], s float64) *Node[T] {
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = x + k
 	}
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() { addTo(a.Grad.Data, out.Grad.Data) })
 }
 
@@ -439,6 +472,9 @@ func (t *Tape[T]) unary(a *Node[T], f func(x float64) float64, df func(x, y floa
 	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = T(f(float64(x)))
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i, g := range out.Grad.Data {
@@ -465,6 +501,9 @@ func (t *Tape[T]) Relu(a *Node[T]) *Node[T] {
 	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
 	o, x := out.Value.Data, a.Value.Data
 	parallelElems(len(o), func(lo, hi int) { reluForward(o[lo:hi], x[lo:hi]) })
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		ga, g := a.Grad.Data, out.Grad.Data
 		parallelElems(len(g), func(lo, hi int) { reluBackward(ga[lo:hi], g[lo:hi], x[lo:hi]) })
@@ -636,6 +675,9 @@ func (t *Tape[T]) SumCols(a *Node[T]) *Node[T] {
 		}
 		out.Value.Data[i] = s
 	}
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
 			g := out.Grad.Data[i]
@@ -662,6 +704,9 @@ func (t *Tape[T]) sumScaled(a *Node[T], k float64) *Node[T] {
 		s += float64(x)
 	}
 	out.Value.Data[0] = T(s * k)
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		g := out.Grad.Data[0] * T(k)
 		for i := range a.Grad.Data {
@@ -680,6 +725,9 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 	out := t.rawNode(A.Rows, w, a)
 	for i := 0; i < A.Rows; i++ {
 		copy(out.Value.Data[i*w:(i+1)*w], A.Data[i*A.Cols+from:i*A.Cols+to])
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -706,6 +754,9 @@ func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
 			copy(out.Value.Data[i*cols+off:i*cols+off+w], p.Value.Data[i*w:(i+1)*w])
 		}
 		off += w
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		off := 0
@@ -734,6 +785,9 @@ func (t *Tape[T]) PermuteCols(a *Node[T], perm []int) *Node[T] {
 			out.Value.Data[i*C+j] = A.Data[i*C+p]
 		}
 	}
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
 			for j, p := range perm {
@@ -750,6 +804,9 @@ func (t *Tape[T]) LogSumExpCols(a *Node[T]) *Node[T] {
 	out := t.rawNode(A.Rows, 1, a)
 	for i := 0; i < A.Rows; i++ {
 		out.Value.Data[i] = T(logSumExp(A.Data[i*C : (i+1)*C]))
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -774,6 +831,9 @@ func (t *Tape[T]) LogSoftmax(a *Node[T]) *Node[T] {
 		for j, x := range row {
 			o[j] = T(float64(x) - lse)
 		}
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {

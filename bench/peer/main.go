@@ -205,6 +205,9 @@ func rssRun(name string, steps int) {
 		}
 		fmt.Printf("%8d %10.1f %10.1f %10.1f %12d %14.1f\n", i, float64(rss)/1024, float64(hwm)/1024,
 			float64(ms.HeapAlloc)/(1<<20), ms.Mallocs, per)
+		// Count from here, so that the report's own allocations (reading
+		// /proc, printing) are not charged to the steps.
+		runtime.ReadMemStats(&ms)
 		lastMallocs, last = ms.Mallocs, i
 	}
 	report(0)
