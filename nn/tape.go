@@ -738,7 +738,6 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 
 // ConcatCols joins matrices with equal row counts side by side.
 func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
-	parts = append([]*Node[T](nil), parts...) // the caller may reuse its slice before Backward
 	rows, cols := parts[0].Value.Rows, 0
 	for _, p := range parts {
 		if p.Value.Rows != rows {
@@ -758,9 +757,10 @@ func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
 	if out.Grad == nil {
 		return out
 	}
+	kept := append([]*Node[T](nil), parts...) // the caller may reuse its slice before Backward
 	return t.record(out, func() {
 		off := 0
-		for _, p := range parts {
+		for _, p := range kept {
 			w := p.Value.Cols
 			if p.Grad != nil {
 				for i := 0; i < rows; i++ {
