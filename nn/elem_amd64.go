@@ -41,6 +41,18 @@ func mulAdd32(dst, a, b *float32, n int)
 //go:noescape
 func mulAdd64(dst, a, b *float64, n int)
 
+//go:noescape
+func add32(dst, src *float32, n int)
+
+//go:noescape
+func add64(dst, src *float64, n int)
+
+//go:noescape
+func reluBack32(ga, grad, x *float32, n int)
+
+//go:noescape
+func reluBack64(ga, grad, x *float64, n int)
+
 // elemAsm reports whether the AVX2 loops run (the GEMM kernels' test:
 // AVX2 implies the AVX these loops need).
 var elemAsm = hasAVX2FMA()

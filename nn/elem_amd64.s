@@ -287,3 +287,88 @@ ma64:
 ma64done:
 	VZEROUPPER
 	RET
+
+// func add32(dst, src *float32, n int)
+// dst[i] = dst[i] + src[i].
+TEXT ·add32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+ad32:
+	CMPQ AX, CX
+	JGE ad32done
+	VMOVUPS (DI)(AX*4), Y0
+	VADDPS (SI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP ad32
+ad32done:
+	VZEROUPPER
+	RET
+
+// func add64(dst, src *float64, n int)
+TEXT ·add64(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+ad64:
+	CMPQ AX, CX
+	JGE ad64done
+	VMOVUPD (DI)(AX*8), Y0
+	VADDPD (SI)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP ad64
+ad64done:
+	VZEROUPPER
+	RET
+
+// func reluBack32(ga, grad, x *float32, n int)
+// ga[i] = ga[i] + grad[i] where x[i] > 0 (ordered compare: false for NaN),
+// ga[i] unchanged elsewhere.
+TEXT ·reluBack32(SB), NOSPLIT, $0-32
+	MOVQ ga+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ n+24(FP), CX
+	VXORPS Y15, Y15, Y15
+	XORQ AX, AX
+rb32:
+	CMPQ AX, CX
+	JGE rb32done
+	VMOVUPS (DX)(AX*4), Y2
+	VCMPPS $0x1e, Y15, Y2, Y3  // x > 0 (GT_OQ)
+	VMOVUPS (DI)(AX*4), Y0
+	VADDPS (SI)(AX*4), Y0, Y1
+	VBLENDVPS Y3, Y1, Y0, Y0   // where x > 0 take the sum
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP rb32
+rb32done:
+	VZEROUPPER
+	RET
+
+// func reluBack64(ga, grad, x *float64, n int)
+TEXT ·reluBack64(SB), NOSPLIT, $0-32
+	MOVQ ga+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ n+24(FP), CX
+	VXORPD Y15, Y15, Y15
+	XORQ AX, AX
+rb64:
+	CMPQ AX, CX
+	JGE rb64done
+	VMOVUPD (DX)(AX*8), Y2
+	VCMPPD $0x1e, Y15, Y2, Y3
+	VMOVUPD (DI)(AX*8), Y0
+	VADDPD (SI)(AX*8), Y0, Y1
+	VBLENDVPD Y3, Y1, Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP rb64
+rb64done:
+	VZEROUPPER
+	RET

@@ -94,17 +94,22 @@ func TestAddBiasReluBitIdentical(t *testing.T) {
 	testAddBiasRelu[float64](t)
 }
 
-// testMul checks mulInto and mulAddTo against the Go loops bit for bit.
+// testMul checks mulInto, mulAddTo and addTo against the Go loops bit
+// for bit.
 func testMul[T Float](t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for n := 0; n <= 40; n++ {
 		a, b, acc := randomSlice[T](rng, n, true), randomSlice[T](rng, n, true), randomSlice[T](rng, n, true)
-		prod, sum := make([]T, n), append([]T(nil), acc...)
+		prod, sum, plain := make([]T, n), append([]T(nil), acc...), append([]T(nil), acc...)
 		mulInto(prod, a, b)
 		mulAddTo(sum, a, b)
+		addTo(plain, a)
 		for i := range a {
 			if want := a[i] * b[i]; !sameBits(prod[i], want) {
 				t.Fatalf("n %d: %v·%v = %v, want %v", n, a[i], b[i], prod[i], want)
+			}
+			if want := acc[i] + a[i]; !sameBits(plain[i], want) {
+				t.Fatalf("n %d: %v + %v = %v, want %v", n, acc[i], a[i], plain[i], want)
 			}
 			if want := acc[i] + a[i]*b[i]; !sameBits(sum[i], want) {
 				t.Fatalf("n %d: %v + %v·%v = %v, want %v", n, acc[i], a[i], b[i], sum[i], want)

@@ -548,6 +548,18 @@ func reluForward[T Float](out, x []T) {
 
 func reluBackward[T Float](ga, g, x []T) {
 	ga, x = ga[:len(g)], x[:len(g)]
+	if elemAsm && len(g) > 0 {
+		// An ordered x > 0 compare selects ga + g as below (elem_amd64.s).
+		var done int
+		if unsafe.Sizeof(x[0]) == 4 {
+			if done = len(g) &^ 7; done > 0 {
+				reluBack32(&asF32(ga)[0], &asF32(g)[0], &asF32(x)[0], done)
+			}
+		} else if done = len(g) &^ 3; done > 0 {
+			reluBack64(&asF64(ga)[0], &asF64(g)[0], &asF64(x)[0], done)
+		}
+		ga, g, x = ga[done:], g[done:], x[done:]
+	}
 	if unsafe.Sizeof(x[0]) == 4 {
 		gb, xb := bits32(ga), bits32(x)
 		for i, u := range xb {
@@ -866,6 +878,20 @@ func logSumExp[T Float](x []T) float64 {
 }
 
 func addTo[T Float](dst, src []T) {
+	if elemAsm && len(src) > 0 {
+		// dst + src per element, as below (elem_amd64.s).
+		n := len(src)
+		dst = dst[:n]
+		var done int
+		if unsafe.Sizeof(src[0]) == 4 {
+			if done = n &^ 7; done > 0 {
+				add32(&asF32(dst)[0], &asF32(src)[0], done)
+			}
+		} else if done = n &^ 3; done > 0 {
+			add64(&asF64(dst)[0], &asF64(src)[0], done)
+		}
+		dst, src = dst[done:], src[done:]
+	}
 	for i, v := range src {
 		dst[i] += v
 	}
