@@ -10,13 +10,16 @@ import (
 // SumCols returns the B×1 column of row sums.
 func (t *Tape[T]) SumCols(a *Node[T]) *Node[T] {
 	A := a.Value
-	out := t.node(A.Rows, 1, a)
+	out := t.rawNode(A.Rows, 1, a)
 	for i := 0; i < A.Rows; i++ {
 		var s T
 		for _, x := range A.Data[i*A.Cols : (i+1)*A.Cols] {
 			s += x
 		}
 		out.Value.Data[i] = s
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -38,12 +41,15 @@ func (t *Tape[T]) Mean(a *Node[T]) *Node[T] {
 }
 
 func (t *Tape[T]) sumScaled(a *Node[T], k float64) *Node[T] {
-	out := t.node(1, 1, a)
+	out := t.rawNode(1, 1, a)
 	var s float64
 	for _, x := range a.Value.Data {
 		s += float64(x)
 	}
 	out.Value.Data[0] = T(s * k)
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		g := out.Grad.Data[0] * T(k)
 		for i := range a.Grad.Data {
@@ -59,9 +65,12 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 		panic(fmt.Sprintf("nn.SliceCols: [%d,%d) of %s", from, to, A.shape()))
 	}
 	w := to - from
-	out := t.node(A.Rows, w, a)
+	out := t.rawNode(A.Rows, w, a)
 	for i := 0; i < A.Rows; i++ {
 		copy(out.Value.Data[i*w:(i+1)*w], A.Data[i*A.Cols+from:i*A.Cols+to])
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -72,7 +81,6 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 
 // ConcatCols joins matrices with equal row counts side by side.
 func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
-	parts = append([]*Node[T](nil), parts...) // the caller may reuse its slice before Backward
 	rows, cols := parts[0].Value.Rows, 0
 	for _, p := range parts {
 		if p.Value.Rows != rows {
@@ -80,7 +88,7 @@ func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
 		}
 		cols += p.Value.Cols
 	}
-	out := t.node(rows, cols, parts...)
+	out := t.rawNode(rows, cols, parts...)
 	off := 0
 	for _, p := range parts {
 		w := p.Value.Cols
@@ -89,9 +97,13 @@ func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
 		}
 		off += w
 	}
+	if out.Grad == nil {
+		return out
+	}
+	kept := append([]*Node[T](nil), parts...) // the caller may reuse its slice before Backward
 	return t.record(out, func() {
 		off := 0
-		for _, p := range parts {
+		for _, p := range kept {
 			w := p.Value.Cols
 			if p.Grad != nil {
 				for i := 0; i < rows; i++ {
@@ -109,12 +121,15 @@ func (t *Tape[T]) PermuteCols(a *Node[T], perm []int) *Node[T] {
 	if len(perm) != A.Cols {
 		panic(fmt.Sprintf("nn.PermuteCols: %d indices for %d columns", len(perm), A.Cols))
 	}
-	out := t.node(A.Rows, A.Cols, a)
+	out := t.rawNode(A.Rows, A.Cols, a)
 	C := A.Cols
 	for i := 0; i < A.Rows; i++ {
 		for j, p := range perm {
 			out.Value.Data[i*C+j] = A.Data[i*C+p]
 		}
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -129,9 +144,12 @@ func (t *Tape[T]) PermuteCols(a *Node[T], perm []int) *Node[T] {
 func (t *Tape[T]) LogSumExpCols(a *Node[T]) *Node[T] {
 	A := a.Value
 	C := A.Cols
-	out := t.node(A.Rows, 1, a)
+	out := t.rawNode(A.Rows, 1, a)
 	for i := 0; i < A.Rows; i++ {
 		out.Value.Data[i] = T(logSumExp(A.Data[i*C : (i+1)*C]))
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -148,7 +166,7 @@ func (t *Tape[T]) LogSumExpCols(a *Node[T]) *Node[T] {
 func (t *Tape[T]) LogSoftmax(a *Node[T]) *Node[T] {
 	A := a.Value
 	C := A.Cols
-	out := t.node(A.Rows, C, a)
+	out := t.rawNode(A.Rows, C, a)
 	for i := 0; i < A.Rows; i++ {
 		row := A.Data[i*C : (i+1)*C]
 		lse := logSumExp(row)
@@ -156,6 +174,9 @@ func (t *Tape[T]) LogSoftmax(a *Node[T]) *Node[T] {
 		for j, x := range row {
 			o[j] = T(float64(x) - lse)
 		}
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -168,21 +189,6 @@ func (t *Tape[T]) LogSoftmax(a *Node[T]) *Node[T] {
 			for j := range ga {
 				ga[j] += g[j] - T(gs*math.Exp(float64(o[j])))
 			}
-		}
-	})
-}
-
-// BernoulliLogLik returns the elementwise log-likelihood of binary targets
-// under Bernoulli(σ(logits)): x·l − softplus(l), stable for any logit.
-func (t *Tape[T]) BernoulliLogLik(logits *Node[T], targets *Mat[T]) *Node[T] {
-	sameShape("BernoulliLogLik", logits.Value, targets)
-	out := t.node(logits.Value.Rows, logits.Value.Cols, logits)
-	for i, l := range logits.Value.Data {
-		out.Value.Data[i] = T(float64(targets.Data[i])*float64(l) - softplus(float64(l)))
-	}
-	return t.record(out, func() {
-		for i, g := range out.Grad.Data {
-			logits.Grad.Data[i] += g * (targets.Data[i] - T(sigmoid(float64(logits.Value.Data[i]))))
 		}
 	})
 }
@@ -200,10 +206,4 @@ func logSumExp[T Float](x []T) float64 {
 		s += math.Exp(float64(v) - m)
 	}
 	return m + math.Log(s)
-}
-
-func addTo[T Float](dst, src []T) {
-	for i, v := range src {
-		dst[i] += v
-	}
 }

@@ -1,8 +1,6 @@
 package nn
 
-import (
-	"fmt"
-)
+import "fmt"
 
 // Node is a value recorded on a tape, or a parameter. Grad is nil when no
 // gradient flows to the node, so no work is spent on inputs nobody asked
@@ -31,6 +29,14 @@ type Tape[T Float] struct {
 	ops  []*Node[T]
 	bufs []*Mat[T]
 	next int
+	// nodes are the op output nodes, recycled like bufs: a sampling
+	// loop over chunks then allocates nothing per op.
+	nodes    []*Node[T]
+	nextNode int
+	// f64s are float64 scratch slices kept for backward passes (see
+	// BernoulliLogLik), recycled like bufs.
+	f64s    [][]float64
+	nextF64 int
 }
 
 // Reset forgets the recorded operations and recycles their buffers.
@@ -38,6 +44,36 @@ func (t *Tape[T]) Reset() {
 	clear(t.ops)
 	t.ops = t.ops[:0]
 	t.next = 0
+	t.nextNode = 0
+	t.nextF64 = 0
+}
+
+// f64Buf returns a tape-owned float64 slice of length n, not zeroed.
+func (t *Tape[T]) f64Buf(n int) []float64 {
+	if t.nextF64 == len(t.f64s) {
+		t.f64s = append(t.f64s, nil)
+	}
+	b := t.f64s[t.nextF64]
+	if cap(b) < n {
+		b = make([]float64, n)
+	}
+	t.f64s[t.nextF64] = b[:n]
+	t.nextF64++
+	return b[:n]
+}
+
+// newNode returns a tape-owned node holding v and nothing else.
+func (t *Tape[T]) newNode(v *Mat[T]) *Node[T] {
+	if t.nextNode < len(t.nodes) {
+		n := t.nodes[t.nextNode]
+		t.nextNode++
+		*n = Node[T]{Value: v}
+		return n
+	}
+	n := &Node[T]{Value: v}
+	t.nodes = append(t.nodes, n)
+	t.nextNode++
+	return n
 }
 
 // buf returns a zeroed r×c matrix owned by the tape.
@@ -79,7 +115,7 @@ func (t *Tape[T]) node(r, c int, parents ...*Node[T]) *Node[T] {
 // rawNode is node with a value buffer that is not zeroed (see rawBuf);
 // the gradient buffer still is, since backward passes accumulate into it.
 func (t *Tape[T]) rawNode(r, c int, parents ...*Node[T]) *Node[T] {
-	n := &Node[T]{Value: t.rawBuf(r, c)}
+	n := t.newNode(t.rawBuf(r, c))
 	if t.NoGrad {
 		return n
 	}
@@ -93,6 +129,9 @@ func (t *Tape[T]) rawNode(r, c int, parents ...*Node[T]) *Node[T] {
 }
 
 // record registers the backward function of n when gradients flow to it.
+// Ops return before building that closure when n has no gradient, so
+// that tapes without gradients (NoGrad, or constants only) allocate
+// nothing per op once their buffers and nodes are recycled.
 func (t *Tape[T]) record(n *Node[T], back func()) *Node[T] {
 	if n.Grad != nil {
 		n.back = back
@@ -109,11 +148,11 @@ func (t *Tape[T]) Input(r, c int, values []float64) *Node[T] {
 	if len(values) != r*c {
 		panic(fmt.Sprintf("nn.Input: %d values for %d×%d", len(values), r, c))
 	}
-	m := t.buf(r, c)
+	m := t.rawBuf(r, c)
 	for i, v := range values {
 		m.Data[i] = T(v)
 	}
-	return &Node[T]{Value: m}
+	return t.newNode(m)
 }
 
 // Var is like Input but the node receives a gradient (for input gradients
@@ -149,8 +188,11 @@ func (t *Tape[T]) MatMul(a, b *Node[T]) *Node[T] {
 	if A.Cols != B.Rows {
 		panic(fmt.Sprintf("nn.MatMul: %s · %s", A.shape(), B.shape()))
 	}
-	out := t.node(A.Rows, B.Cols, a, b)
+	out := t.rawNode(A.Rows, B.Cols, a, b)
 	gemm(false, false, A.Rows, B.Cols, A.Cols, A.Data, A.Cols, B.Data, B.Cols, 0, out.Value.Data, B.Cols)
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		G := out.Grad
 		if a.Grad != nil {
@@ -176,17 +218,11 @@ func (t *Tape[T]) MaskedLinear(x, w *Node[T], mask *Mat[T], b *Node[T]) *Node[T]
 // MaskedMatMul returns x·(w⊙mask); mask is a constant.
 func (t *Tape[T]) MaskedMatMul(x, w *Node[T], mask *Mat[T]) *Node[T] {
 	sameShape("MaskedMatMul", w.Value, mask)
-	wm := &Node[T]{Value: t.buf(w.Value.Rows, w.Value.Cols)}
-	for i, v := range w.Value.Data {
-		wm.Value.Data[i] = v * mask.Data[i]
-	}
+	wm := &Node[T]{Value: t.rawBuf(w.Value.Rows, w.Value.Cols)}
+	mulInto(wm.Value.Data, w.Value.Data, mask.Data)
 	if w.Grad != nil && !t.NoGrad {
 		wm.Grad = t.buf(w.Value.Rows, w.Value.Cols)
-		t.record(wm, func() {
-			for i, g := range wm.Grad.Data {
-				w.Grad.Data[i] += g * mask.Data[i]
-			}
-		})
+		t.record(wm, func() { mulAddTo(w.Grad.Data, wm.Grad.Data, mask.Data) })
 	}
 	return t.MatMul(x, wm)
 }
@@ -199,13 +235,16 @@ func (t *Tape[T]) AddRow(a, r *Node[T]) *Node[T] {
 	if R.Rows != 1 || R.Cols != A.Cols {
 		panic(fmt.Sprintf("nn.AddRow: %s + row %s", A.shape(), R.shape()))
 	}
-	out := t.node(A.Rows, A.Cols, a, r)
+	out := t.rawNode(A.Rows, A.Cols, a, r)
 	C := A.Cols
 	for i := 0; i < A.Rows; i++ {
 		o, x := out.Value.Data[i*C:(i+1)*C], A.Data[i*C:(i+1)*C]
 		for j := range o {
 			o[j] = x[j] + R.Data[j]
 		}
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		if a.Grad != nil {
@@ -225,13 +264,16 @@ func (t *Tape[T]) MulRow(a, r *Node[T]) *Node[T] {
 	if R.Rows != 1 || R.Cols != A.Cols {
 		panic(fmt.Sprintf("nn.MulRow: %s ⊙ row %s", A.shape(), R.shape()))
 	}
-	out := t.node(A.Rows, A.Cols, a, r)
+	out := t.rawNode(A.Rows, A.Cols, a, r)
 	C := A.Cols
 	for i := 0; i < A.Rows; i++ {
 		o, x := out.Value.Data[i*C:(i+1)*C], A.Data[i*C:(i+1)*C]
 		for j := range o {
 			o[j] = x[j] * R.Data[j]
 		}
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -258,7 +300,7 @@ func (t *Tape[T]) MulCol(a, c *Node[T]) *Node[T] {
 	if K.Cols != 1 || K.Rows != A.Rows {
 		panic(fmt.Sprintf("nn.MulCol: %s ⊙ column %s", A.shape(), K.shape()))
 	}
-	out := t.node(A.Rows, A.Cols, a, c)
+	out := t.rawNode(A.Rows, A.Cols, a, c)
 	C := A.Cols
 	for i := 0; i < A.Rows; i++ {
 		s := K.Data[i]
@@ -266,6 +308,9 @@ func (t *Tape[T]) MulCol(a, c *Node[T]) *Node[T] {
 		for j := range o {
 			o[j] = x[j] * s
 		}
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i := 0; i < A.Rows; i++ {
@@ -295,7 +340,7 @@ func (t *Tape[T]) MulConst(a *Node[T], m *Mat[T]) *Node[T] {
 	if !(m.Rows == A.Rows && m.Cols == A.Cols) && !(m.Rows == 1 && m.Cols == A.Cols) {
 		panic(fmt.Sprintf("nn.MulConst: %s ⊙ %s", A.shape(), m.shape()))
 	}
-	out := t.node(A.Rows, A.Cols, a)
+	out := t.rawNode(A.Rows, A.Cols, a)
 	C := A.Cols
 	at := func(k int) T {
 		if m.Rows == 1 {
@@ -305,6 +350,9 @@ func (t *Tape[T]) MulConst(a *Node[T], m *Mat[T]) *Node[T] {
 	}
 	for k, x := range A.Data {
 		out.Value.Data[k] = x * at(k)
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for k, g := range out.Grad.Data {
@@ -323,6 +371,9 @@ func (t *Tape[T]) Add(a, b *Node[T]) *Node[T] {
 			o[lo+i] = x + bv[lo+i]
 		}
 	})
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		g := out.Grad.Data
 		parallelElems(len(g), func(lo, hi int) {
@@ -339,9 +390,12 @@ func (t *Tape[T]) Add(a, b *Node[T]) *Node[T] {
 // Sub returns a − b.
 func (t *Tape[T]) Sub(a, b *Node[T]) *Node[T] {
 	sameShape("Sub", a.Value, b.Value)
-	out := t.node(a.Value.Rows, a.Value.Cols, a, b)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a, b)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = x - b.Value.Data[i]
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		if a.Grad != nil {
@@ -358,9 +412,12 @@ func (t *Tape[T]) Sub(a, b *Node[T]) *Node[T] {
 // Mul returns the elementwise product a ⊙ b.
 func (t *Tape[T]) Mul(a, b *Node[T]) *Node[T] {
 	sameShape("Mul", a.Value, b.Value)
-	out := t.node(a.Value.Rows, a.Value.Cols, a, b)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a, b)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = x * b.Value.Data[i]
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i, g := range out.Grad.Data {
@@ -376,10 +433,13 @@ func (t *Tape[T]) Mul(a, b *Node[T]) *Node[T] {
 
 // Scale returns s·a.
 func (t *Tape[T]) Scale(a *Node[T], s float64) *Node[T] {
-	out := t.node(a.Value.Rows, a.Value.Cols, a)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
 	k := T(s)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = k * x
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i, g := range out.Grad.Data {
@@ -390,10 +450,13 @@ func (t *Tape[T]) Scale(a *Node[T], s float64) *Node[T] {
 
 // AddScalar returns a + s.
 func (t *Tape[T]) AddScalar(a *Node[T], s float64) *Node[T] {
-	out := t.node(a.Value.Rows, a.Value.Cols, a)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
 	k := T(s)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = x + k
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() { addTo(a.Grad.Data, out.Grad.Data) })
 }

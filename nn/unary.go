@@ -1,17 +1,17 @@
 package nn
 
-import (
-	"math"
-	"unsafe"
-)
+import "math"
 
 // ---- elementwise unary ops ----
 
 // unary applies f elementwise; df returns dy/dx from x and y = f(x).
 func (t *Tape[T]) unary(a *Node[T], f func(x float64) float64, df func(x, y float64) float64) *Node[T] {
-	out := t.node(a.Value.Rows, a.Value.Cols, a)
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = T(f(float64(x)))
+	}
+	if out.Grad == nil {
+		return out
 	}
 	return t.record(out, func() {
 		for i, g := range out.Grad.Data {
@@ -38,59 +38,13 @@ func (t *Tape[T]) Relu(a *Node[T]) *Node[T] {
 	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
 	o, x := out.Value.Data, a.Value.Data
 	parallelElems(len(o), func(lo, hi int) { reluForward(o[lo:hi], x[lo:hi]) })
+	if out.Grad == nil {
+		return out
+	}
 	return t.record(out, func() {
 		ga, g := a.Grad.Data, out.Grad.Data
 		parallelElems(len(g), func(lo, hi int) { reluBackward(ga[lo:hi], g[lo:hi], x[lo:hi]) })
 	})
-}
-
-// reluForward sets out[i] = x[i] if x[i] > 0, else +0 (NaN too), and
-// reluBackward adds g[i] to ga[i] where x[i] > 0. They select with bit
-// masks instead of branches, which the unpredictable signs of
-// activations would mispredict half the time.
-func reluForward[T Float](out, x []T) {
-	if unsafe.Sizeof(x[0]) == 4 {
-		o, in := bits32(out), bits32(x)
-		o = o[:len(in)]
-		for i, u := range in {
-			o[i] = u & -uint32(b2u(math.Float32frombits(u) > 0))
-		}
-		return
-	}
-	o, in := bits64(out), bits64(x)
-	o = o[:len(in)]
-	for i, u := range in {
-		o[i] = u & -uint64(b2u(math.Float64frombits(u) > 0))
-	}
-}
-
-func reluBackward[T Float](ga, g, x []T) {
-	ga, x = ga[:len(g)], x[:len(g)]
-	if unsafe.Sizeof(x[0]) == 4 {
-		gb, xb := bits32(ga), bits32(x)
-		for i, u := range xb {
-			m := -uint32(b2u(math.Float32frombits(u) > 0))
-			sum := math.Float32bits(float32(ga[i] + g[i]))
-			gb[i] = sum&m | gb[i]&^m
-		}
-		return
-	}
-	gb, xb := bits64(ga), bits64(x)
-	for i, u := range xb {
-		m := -uint64(b2u(math.Float64frombits(u) > 0))
-		sum := math.Float64bits(float64(ga[i] + g[i]))
-		gb[i] = sum&m | gb[i]&^m
-	}
-}
-
-func b2u(c bool) uint8 { return *(*uint8)(unsafe.Pointer(&c)) }
-
-func bits32[T Float](x []T) []uint32 {
-	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
-}
-
-func bits64[T Float](x []T) []uint64 {
-	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
 // LeakyRelu returns a for a > 0 and alpha·a otherwise.

@@ -252,7 +252,7 @@ func (m *MADE[T]) TrainStep(x *mat.Dense) (float64, error) {
 	m.nextMask[0] = float64((mk + 1) % len(m.Masks))
 	t := &m.train
 	t.Reset()
-	loss := t.Scale(t.Mean(m.logProb(t, nn.FromDense[T](x), mk)), -1)
+	loss := t.Scale(t.Mean(m.logProb(t, t.FromDense(x), mk)), -1)
 	t.Backward(loss)
 	l := nn.Scalar(loss)
 	if math.IsNaN(l) || math.IsInf(l, 0) {

@@ -270,7 +270,7 @@ func (v *VAE[T]) TrainStep(x *mat.Dense) (float64, error) {
 	v.eps = normals(v.eps, r*v.K, v.Latent, rand.New(v.src))
 	t := &v.train
 	t.Reset()
-	loss := v.Loss(t, nn.FromDense[T](x), v.eps, v.K, v.Beta)
+	loss := v.Loss(t, t.FromDense(x), v.eps, v.K, v.Beta)
 	t.Backward(loss)
 	l := nn.Scalar(loss)
 	if math.IsNaN(l) || math.IsInf(l, 0) {
@@ -295,7 +295,7 @@ func (v *VAE[T]) elbos(x *mat.Dense, rng *rand.Rand) []float64 {
 		hi := min(lo+evalChunk, r)
 		eps = normals(eps, hi-lo, v.Latent, rng)
 		t.Reset()
-		e := v.elbo(t, nn.FromDense[T](x.Slice(lo, hi, 0, v.Dim)), eps, 1)
+		e := v.elbo(t, t.FromDense(x.Slice(lo, hi, 0, v.Dim)), eps, 1)
 		out = append(out, e.Value.Float64s()...)
 	}
 	return out
@@ -468,7 +468,7 @@ func (v *VAE[T]) Diagnostics(x *mat.Dense, rng *rand.Rand) (map[string]float64, 
 	for lo := 0; lo < r; lo += evalChunk {
 		hi := min(lo+evalChunk, r)
 		t.Reset()
-		mu, lv := v.Encode(t, t.Const(nn.FromDense[T](x.Slice(lo, hi, 0, v.Dim))))
+		mu, lv := v.Encode(t, t.Const(t.FromDense(x.Slice(lo, hi, 0, v.Dim))))
 		for i := 0; i < hi-lo; i++ {
 			for u := 0; u < l; u++ {
 				m, a := float64(mu.Value.At(i, u)), float64(lv.Value.At(i, u))
@@ -507,35 +507,71 @@ func (v *VAE[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
 	}
 	z := normals[T](nil, n, v.Latent, rng)
 	out := mat.NewDense(n, v.Dim, nil)
+	raw := out.RawMatrix().Data // n×Dim, stride Dim
 	t := &v.run
 	t.NoGrad = true
-	var lv []float64
+	var sd []float64 // decoder standard deviations (continuous data)
 	for lo := 0; lo < n; lo += evalChunk {
 		hi := min(lo+evalChunk, n)
 		t.Reset()
 		zc := &nn.Mat[T]{Rows: hi - lo, Cols: v.Latent, Data: z.Data[lo*v.Latent : hi*v.Latent]}
 		dec := v.Dec.Forward(t, t.Const(zc)).Value
-		if !v.Binary && lv == nil {
-			lv = v.decoderLogVar(t).Value.Float64s()
-		}
-		for i := 0; i < hi-lo; i++ {
-			for j, o := range dec.Row(i) {
-				if v.Binary {
-					if rng.Float64() < nn.SigmoidF(float64(o)) {
-						out.Set(lo+i, j, 1)
-					}
-				} else {
-					out.Set(lo+i, j, float64(o)+math.Exp(0.5*lv[j])*rng.NormFloat64())
+		dst := raw[lo*v.Dim : hi*v.Dim]
+		if v.Binary {
+			// The probabilities need no noise, so they are computed on
+			// all cores first, in place in out; the draws then replace
+			// them one by one in the same order as ever.
+			parallelRange(len(dst), func(a, b int) {
+				for k, o := range dec.Data[a:b] {
+					dst[a+k] = nn.SigmoidF(float64(o))
+				}
+			})
+			for k, p := range dst {
+				dst[k] = 0
+				if rng.Float64() < p {
+					dst[k] = 1
 				}
 			}
+			continue
+		}
+		if sd == nil {
+			sd = v.decoderLogVar(t).Value.Float64s()
+			for j, lv := range sd {
+				sd[j] = math.Exp(0.5 * lv)
+			}
+		}
+		for k, o := range dec.Data {
+			dst[k] = float64(o) + sd[k%v.Dim]*rng.NormFloat64()
 		}
 	}
-	for _, x := range out.RawMatrix().Data {
+	if v.Binary {
+		return out, nil // every value is a draw, 0 or 1
+	}
+	for _, x := range raw {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return out, fmt.Errorf("vae: non-finite sample value %v", x)
 		}
 	}
 	return out, nil
+}
+
+// sampleGrain is the fewest elementwise sigmoids worth a goroutine.
+const sampleGrain = 1 << 14
+
+// parallelRange runs f on contiguous parts of [0, n), one per core when
+// n is large enough that the hand-off pays.
+func parallelRange(n int, f func(lo, hi int)) {
+	parts := max(1, min(runtime.GOMAXPROCS(0), n/sampleGrain))
+	if parts == 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts - 1 {
+		wg.Go(func() { f(p*n/parts, (p+1)*n/parts) })
+	}
+	f((parts-1)*n/parts, n)
+	wg.Wait()
 }
 
 // NumParams implements models.Model.
