@@ -29,4 +29,10 @@ if [ "$record" = 1 ]; then
 	exit 0
 fi
 # JUnit XML and a Markdown summary for the CI server, beside the results.
-bin/genbench check "$out" -baseline "$base" -junit "$out/check-junit.xml" -markdown "$out/check.md"
+# First the tolerance check, then the test mode: a one-sided paired test
+# per trial against the baseline's per-example values (its sidecars in
+# experiments/baselines/quick.examples/), failing only where it rejects.
+status=0
+bin/genbench check "$out" -baseline "$base" -junit "$out/check-junit.xml" -markdown "$out/check.md" || status=$?
+bin/genbench check "$out" -baseline "$base" -test -junit "$out/check-test-junit.xml" -markdown "$out/check-test.md" || status=$?
+exit $status

@@ -330,9 +330,13 @@ def main():
     ap.add_argument("-cases", default=",".join(ALL))
     ap.add_argument("-steps", type=int, default=20, help="timed steps per case")
     ap.add_argument("-warmup", type=int, default=3)
-    ap.add_argument("-threads", type=int, default=1)
+    ap.add_argument("-threads", type=int, default=1, help="intra-op threads (torch.set_num_threads)")
+    ap.add_argument("-info", action="store_true", help="print the version and intra-op thread count, and exit")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.info:
+        print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} intra-op thread(s)")
+        return
     torch.manual_seed(1)
     for name in a.cases.split(","):
         if name not in CASES:

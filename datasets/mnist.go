@@ -17,6 +17,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/params"
 )
 
@@ -383,22 +384,17 @@ func labelsOf(labels []byte, idx []int) []int {
 	return out
 }
 
-// softplus is log(1 + e^z), stable for all z.
-func softplus(z float64) float64 {
-	return math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z)))
-}
-
-// logitUnitLogDet returns y ↦ log|det du/dy| for u = (σ(y) − λ)/(1 − 2λ):
-// Σ_i [log σ(y_i) + log(1 − σ(y_i))] − D·log(1 − 2λ).
+// logitUnitLogDet returns y ↦ log|det du/dy| for u = (σ(y) − λ)/(1 − 2λ),
+// the logit correction of bits/dim (metrics.LogitCorrection, the one
+// implementation of it).
 func logitUnitLogDet(dim int, lambda float64) func(y []float64) float64 {
-	c := math.Log1p(-2 * lambda)
 	return func(y []float64) float64 {
 		checkLen(y, dim)
-		s := 0.0
-		for _, v := range y {
-			s -= softplus(-v) + softplus(v) // log σ(v) + log σ(−v)
+		c, err := metrics.LogitCorrection(y, lambda)
+		if err != nil {
+			panic("datasets: " + err.Error()) // the schema keeps λ in (0, 0.5) and y is not empty
 		}
-		return s - float64(len(y))*c
+		return c
 	}
 }
 

@@ -26,7 +26,7 @@ func writeModel(dir, trial string, m models.Model) (*results.ModelRef, error) {
 	if err := WriteFileAtomic(ModelPath(dir, trial), buf.Bytes()); err != nil {
 		return nil, fmt.Errorf("writing the trained model: %w", err)
 	}
-	return &results.ModelRef{File: "models/" + trial + ".bin", SHA256: hashBytes(buf.Bytes()), Bytes: int64(buf.Len())}, nil
+	return &results.ModelRef{File: "models/" + trial + ".bin", SHA256: results.HashBytes(buf.Bytes()), Bytes: int64(buf.Len())}, nil
 }
 
 // readModel loads the kept model ref points to under dir into m, after
@@ -40,7 +40,7 @@ func readModel(dir string, ref *results.ModelRef, m models.Model) error {
 	if err != nil {
 		return fmt.Errorf("kept model: %w", err)
 	}
-	if int64(len(data)) != ref.Bytes || hashBytes(data) != ref.SHA256 {
+	if int64(len(data)) != ref.Bytes || results.HashBytes(data) != ref.SHA256 {
 		return fmt.Errorf("kept model %s: %d bytes with another SHA-256 than the record's %d bytes (corrupted or replaced)", path, len(data), ref.Bytes)
 	}
 	if err := m.Load(bytes.NewReader(data)); err != nil {
@@ -61,7 +61,7 @@ func evalSeed(seed uint64) uint64 { return streamSeed(seed, "eval") }
 func keepOutputs(dir string, tr Trial, m models.Model, d *datasets.Data, ev *Evaluation, rec *results.Record) error {
 	if ev.Examples != nil {
 		test := firstRows(d.Test, tr.Eval.MaxTest)
-		ref, err := WriteExamples(dir, tr.ID, string(ev.Kind), ev.Examples, TestHash(test))
+		ref, err := results.WriteExamples(dir, tr.ID, string(ev.Kind), ev.Examples, results.TestHash(test))
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func keepOutputs(dir string, tr Trial, m models.Model, d *datasets.Data, ev *Eva
 func copyKept(src, out string, r *results.Record) error {
 	var files []string
 	if r.Examples != nil {
-		if _, err := ReadExamples(src, r.Examples); err != nil {
+		if _, err := results.ReadExamples(src, r.Examples); err != nil {
 			return err
 		}
 		files = append(files, r.Examples.File)
@@ -97,7 +97,7 @@ func copyKept(src, out string, r *results.Record) error {
 		if err != nil {
 			return err
 		}
-		if r.SavedModel != nil && f == r.SavedModel.File && hashBytes(data) != r.SavedModel.SHA256 {
+		if r.SavedModel != nil && f == r.SavedModel.File && results.HashBytes(data) != r.SavedModel.SHA256 {
 			return fmt.Errorf("kept model %s: SHA-256 differs from the record's", f)
 		}
 		if err := WriteFileAtomic(filepath.Join(out, filepath.FromSlash(f)), data); err != nil {

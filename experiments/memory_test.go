@@ -174,3 +174,16 @@ func TestRunRefusesTrialThatCannotFit(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryCheckAtSweepPoints: a sweep point that makes a model too
+// large is refused, naming the point; points that leave a trial alone
+// are not estimated again.
+func TestMemoryCheckAtSweepPoints(t *testing.T) {
+	small := strings.Replace(caseOneSpec, "hidden: 20000000", "hidden: 8", 1)
+	text := small + "sweep:\n  axes:\n    - {path: models.huge.params.hidden, values: [8, 16, 20000000]}\n"
+	_, err := Parse("oversized.yaml", []byte(text))
+	if err == nil || !strings.Contains(err.Error(), "oversized.yaml:7: models[1]: model huge on data set ring8 needs an estimated") ||
+		!strings.Contains(err.Error(), "at sweep point models[huge].params.hidden=20000000") || strings.Count(err.Error(), "\n") != 0 {
+		t.Errorf("error %v", err)
+	}
+}

@@ -87,10 +87,10 @@ func TestShardsMergeToFullRun(t *testing.T) {
 		if _, err := os.Stat(results.ArtifactPath(merged, r.Trial)); err != nil {
 			t.Errorf("merged folder lacks the artifacts of %s: %v", r.Trial, err)
 		}
-		if _, err := ReadExamples(merged, r.Examples); err != nil {
+		if _, err := results.ReadExamples(merged, r.Examples); err != nil {
 			t.Errorf("merged folder lacks the per-example values of %s: %v", r.Trial, err)
 		}
-		if data, err := os.ReadFile(filepath.Join(merged, r.SavedModel.File)); err != nil || hashBytes(data) != r.SavedModel.SHA256 {
+		if data, err := os.ReadFile(filepath.Join(merged, r.SavedModel.File)); err != nil || results.HashBytes(data) != r.SavedModel.SHA256 {
 			t.Errorf("merged folder lacks the kept model of %s: %v", r.Trial, err)
 		}
 	}

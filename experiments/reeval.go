@@ -142,7 +142,7 @@ func reevaluateTrial(opt ReevalOptions, tr Trial, rec *results.Record, d *datase
 		return fmt.Errorf("evaluation: %w", err)
 	}
 	if e.Examples != nil {
-		ref, err := WriteExamples(opt.Out, tr.ID, string(e.Kind), e.Examples, TestHash(firstRows(d.Test, ev.MaxTest)))
+		ref, err := results.WriteExamples(opt.Out, tr.ID, string(e.Kind), e.Examples, results.TestHash(firstRows(d.Test, ev.MaxTest)))
 		if err != nil {
 			return err
 		}

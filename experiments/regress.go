@@ -151,7 +151,7 @@ func (b *Baseline) testGroups(recs []*results.Record, rep *TestReport) []*testGr
 		key := configKey(r)
 		g, ok := byConfig[key]
 		if !ok {
-			g = &testGroup{label: r.Dataset + "/" + configLabel(r)}
+			g = &testGroup{label: r.Dataset + "/" + r.ConfigLabel()}
 			byConfig[key] = g
 			out = append(out, g)
 		}
@@ -251,7 +251,6 @@ func (b *Baseline) examplePairs(g *testGroup, kept []int, opt TestOptions) ([][]
 		return nil, nil, errors.New("the baseline's per-example folder is the results folder being checked; record the baseline with -examples")
 	}
 	var bx, nx [][]float64
-	cache := map[string][]float64{}
 	for _, i := range kept {
 		bref, nref := g.base[i].Examples, g.now[i].Examples
 		if bref == nil || nref == nil {
@@ -260,11 +259,11 @@ func (b *Baseline) examplePairs(g *testGroup, kept []int, opt TestOptions) ([][]
 		if bref.TestHash != nref.TestHash {
 			return nil, nil, fmt.Errorf("trial %s scored another test set than the baseline", g.ids[i])
 		}
-		bv, err := exampleNLLs(opt.ExamplesDir, &results.Record{Trial: "baseline/" + g.ids[i], Examples: bref}, cache)
+		bv, err := results.ExampleNLLs(opt.ExamplesDir, bref)
 		if err != nil {
 			return nil, nil, err
 		}
-		nv, err := exampleNLLs(opt.ResultsDir, g.now[i], cache)
+		nv, err := results.ExampleNLLs(opt.ResultsDir, nref)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -372,7 +371,7 @@ func CopyBaselineExamples(b *Baseline, src, baselinePath string) (int, error) {
 		if t.Examples == nil {
 			continue
 		}
-		if _, err := ReadExamples(src, t.Examples); err != nil {
+		if _, err := results.ReadExamples(src, t.Examples); err != nil {
 			return n, fmt.Errorf("trial %s: %w", id, err)
 		}
 		data, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(t.Examples.File)))

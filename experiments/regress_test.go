@@ -14,7 +14,7 @@ import (
 // would score.
 func plantRegression(t *testing.T, dir string, rec *results.Record, frac float64) {
 	t.Helper()
-	logp, err := ReadExamples(dir, rec.Examples)
+	logp, err := results.ReadExamples(dir, rec.Examples)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func plantRegression(t *testing.T, dir string, rec *results.Record, frac float64
 		logp[i] = v - frac*math.Abs(v)
 		nll -= logp[i] / float64(len(logp))
 	}
-	ref, err := WriteExamples(dir, rec.Trial, rec.Examples.Kind, logp, rec.Examples.TestHash)
+	ref, err := results.WriteExamples(dir, rec.Trial, rec.Examples.Kind, logp, rec.Examples.TestHash)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,6 +172,41 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	if opt.Jobs <= 0 {
 		opt.Jobs = DefaultJobs(runtime.NumCPU())
 	}
+	trials, err := startRun(spec, opt)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Trials: len(trials)}
+	board := newBoard(opt.Log, opt.Terminal, opt.Jobs)
+	todo := skipFinished(trials, opt, out, board)
+	board.start(len(todo))
+	runDone := make(chan struct{})
+	defer close(runDone)
+	go func() {
+		select {
+		case <-opt.Stop:
+			board.logf("stopping: no new trial starts; training trials stop after their current step and keep their checkpoints")
+		case <-runDone:
+		}
+	}()
+	finished := runWorkers(spec, trials, todo, opt, board)
+	started, firstErr := collect(finished, trials, out, board)
+	board.stop()
+	for _, k := range todo {
+		if !started[k] {
+			out.Interrupted++ // never handed to a worker
+		}
+	}
+	sort.Slice(out.Records, func(i, j int) bool { return out.Records[i].Trial < out.Records[j].Trial })
+	if err := results.WriteIndex(opt.Out, out.Records); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	return out, runError(out, opt, firstErr)
+}
+
+// startRun makes the results folder, writes its spec.json (every trial,
+// all shards) and returns the trials of this run's shard.
+func startRun(spec *Spec, opt Options) ([]Trial, error) {
 	for _, sub := range []string{"trials", "checkpoints"} {
 		if err := os.MkdirAll(filepath.Join(opt.Out, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("results folder: %w", err)
@@ -187,8 +222,13 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 			trials = append(trials, tr)
 		}
 	}
-	out := &Outcome{Trials: len(trials)}
-	board := newBoard(opt.Log, opt.Terminal, opt.Jobs)
+	return trials, nil
+}
+
+// skipFinished counts the trials with a valid record as skipped and
+// returns the positions of the others; a damaged record is reported and
+// its trial run again.
+func skipFinished(trials []Trial, opt Options, out *Outcome, board *board) []int {
 	var todo []int
 	for k, tr := range trials {
 		path := results.RecordPath(opt.Out, tr.ID)
@@ -208,16 +248,13 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		}
 		todo = append(todo, k)
 	}
-	board.start(len(todo))
-	runDone := make(chan struct{})
-	defer close(runDone)
-	go func() {
-		select {
-		case <-opt.Stop:
-			board.logf("stopping: no new trial starts; training trials stop after their current step and keep their checkpoints")
-		case <-runDone:
-		}
-	}()
+	return todo
+}
+
+// runWorkers runs the trials at positions todo on up to opt.Jobs
+// workers, one model each, and reports each trial on the channel, which
+// is closed when all are done or Stop ended the run.
+func runWorkers(spec *Spec, trials []Trial, todo []int, opt Options, board *board) <-chan trialResult {
 	jobs := make(chan int)
 	finished := make(chan trialResult)
 	var wg sync.WaitGroup
@@ -249,6 +286,13 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		wg.Wait()
 		close(finished)
 	}()
+	return finished
+}
+
+// collect counts the workers' results into out, logging each, and
+// returns which trials were started and the first error that is not an
+// interruption or a busy trial.
+func collect(finished <-chan trialResult, trials []Trial, out *Outcome, board *board) (map[int]bool, error) {
 	var firstErr error
 	started := map[int]bool{}
 	for r := range finished {
@@ -292,29 +336,25 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		board.done()
 		board.logf("%s: %s%s", label, r.rec.Status, summaryLine(r.rec))
 	}
-	board.stop()
-	for _, k := range todo {
-		if !started[k] {
-			out.Interrupted++ // never handed to a worker
-		}
-	}
-	sort.Slice(out.Records, func(i, j int) bool { return out.Records[i].Trial < out.Records[j].Trial })
-	if err := results.WriteIndex(opt.Out, out.Records); err != nil && firstErr == nil {
-		firstErr = err
-	}
+	return started, firstErr
+}
+
+// runError is Run's error: the first failure to write, else trials left
+// to other processes (ErrBusy), else an interruption.
+func runError(out *Outcome, opt Options, firstErr error) error {
 	if firstErr != nil {
-		return out, firstErr
+		return firstErr
 	}
 	if out.Busy > 0 {
-		return out, fmt.Errorf("%w: %d of %d trials were left to the processes running them; run the same command again after they end to collect their records "+
+		return fmt.Errorf("%w: %d of %d trials were left to the processes running them; run the same command again after they end to collect their records "+
 			"(a lock is taken over once its heartbeat is %s old; if no genbench process runs a trial, delete its lock file %s by hand)",
 			ErrBusy, out.Busy, out.Trials, lockStale, filepath.Join(opt.Out, "checkpoints", "<trial>.lock"))
 	}
 	if out.Interrupted > 0 {
-		return out, fmt.Errorf("%w: %d of %d trials unfinished; run the same command again to resume them from %s",
+		return fmt.Errorf("%w: %d of %d trials unfinished; run the same command again to resume them from %s",
 			ErrInterrupted, out.Interrupted, out.Trials, filepath.Join(opt.Out, "checkpoints"))
 	}
-	return out, nil
+	return nil
 }
 
 func summaryLine(r *results.Record) string {
@@ -344,9 +384,6 @@ func summaryLine(r *results.Record) string {
 	return ": " + strings.Join(parts, ", ")
 }
 
-// runTrial builds the data and the model of a trial, trains it (from its
-// checkpoint when a usable one exists) and evaluates it. The error is
-// ErrInterrupted only: every other failure is recorded in the record.
 // runLocked runs trial k under its lock and writes its record. A trial
 // locked by another process is reported with a *BusyError; one whose
 // record appeared while this run waited is reported done.
@@ -403,168 +440,6 @@ func panicRecord(spec *Spec, tr Trial, started time.Time, v any, stack []byte) *
 		NLLKind: string(models.None), Status: results.StatusFailed,
 		Reason:     fmt.Sprintf("panic: %v\n%s", v, stack),
 		Provenance: newProvenance(spec, tr, started)}
-}
-
-func runTrial(spec *Spec, tr Trial, cache map[dataKey]*datasets.Data, opt Options, label string, board *board, worker int) (*results.Record, bool, error) {
-	started := time.Now()
-	ty, _ := models.Lookup(tr.Model.Type)
-	rec := &results.Record{Trial: tr.ID, Model: tr.Model.Name, Type: tr.Model.Type, Family: string(ty.Family), ModelInfo: modelInfoOf(ty, tr.Model.Params),
-		Dataset: tr.Dataset.Name, Seed: tr.Seed, Sweep: tr.Sweep, Metrics: map[string]float64{}, Protocol: map[string]string{},
-		NLLKind: string(models.None)}
-	var resume *TrainState // the checkpoint training continued from
-	fail := func(status string, err error) (*results.Record, bool, error) {
-		rec.Status, rec.Reason = status, err.Error()
-		rec.Provenance = newProvenance(spec, tr, started)
-		return rec, resume != nil, nil
-	}
-	if msg, _ := memoryError(tr.Dataset, tr.Model, tr.Eval); msg != "" {
-		return fail(results.StatusFailed, errors.New(msg)) // Parse refuses these; a spec built in code may not be parsed
-	}
-	board.progress(worker, label+" preparing data and model", 0)
-	key := dataKey{tr.Dataset.Name, fmt.Sprint(canonDatasetOf(tr.Dataset)), tr.Seed}
-	d, ok := cache[key]
-	if !ok {
-		var err error
-		d, err = datasets.Build(tr.Dataset.Name, tr.Dataset.Params, streamSeed(tr.Seed, "data"))
-		if err != nil {
-			return fail(results.StatusFailed, err)
-		}
-		clear(cache) // keep one data set in memory at a time
-		cache[key] = d
-	}
-	nTrain, _ := d.Train.Dims()
-	nValid, _ := d.Valid.Dims()
-	nTest, _ := d.Test.Dims()
-	rec.Data = results.DataInfo{Dim: d.Dim, Kind: string(d.Kind), Train: nTrain, Valid: nValid, Test: nTest, Protocol: d.Protocol}
-	ts := tr.Model.Train
-	newModel := func() (models.Model, error) {
-		return models.New(tr.Model.Type, tr.Model.Params, models.Config{
-			Dim: d.Dim, Binary: d.Kind == datasets.Binary, Shape: d.Shape, Dtype: ts.Dtype, LR: ts.LR,
-			Seed: streamSeed(tr.Seed, "model"),
-		})
-	}
-	m, err := newModel()
-	if err != nil {
-		return fail(results.StatusFailed, err)
-	}
-	rec.NLLKind = string(models.Kind(m))
-	batches := rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)
-	ckpt := CheckpointPath(opt.Out, tr.ID)
-	resume, err = loadCheckpoint(ckpt, tr.ID, m, batches)
-	if err != nil {
-		board.logf("%s: %v; restarting the trial from scratch", label, err)
-		os.Remove(ckpt)
-		// The failed load may have changed the model or the batch source.
-		if m, err = newModel(); err != nil {
-			return fail(results.StatusFailed, err)
-		}
-		batches = rand.NewPCG(streamSeed(tr.Seed, "batches"), 0)
-	} else if resume != nil && resume.EpochBatches > 0 {
-		board.logf("%s: resuming from its checkpoint after epoch %d and %d batches of epoch %d",
-			label, resume.Epochs, resume.EpochBatches, resume.Epochs+1)
-	} else if resume != nil {
-		board.logf("%s: resuming from its checkpoint after epoch %d", label, resume.Epochs)
-	}
-	every := opt.CheckpointEvery
-	if every == 0 {
-		every = DefaultCheckpointEvery
-	}
-	// A trial's done fraction is its share of epochs or, under a time
-	// budget, of the budget if larger, so that ETAs hold for both.
-	trainStart := time.Now()
-	if resume != nil {
-		trainStart = trainStart.Add(-time.Duration(resume.Seconds * float64(time.Second)))
-	}
-	frac := func(epochs float64) float64 {
-		f := epochs / float64(ts.Epochs)
-		if ts.TimeBudget > 0 {
-			f = max(f, time.Since(trainStart).Seconds()/ts.TimeBudget)
-		}
-		return min(f, 1)
-	}
-	progress := func(epoch, epochs, step int, trainLoss, validLoss float64) {
-		board.progress(worker, fmt.Sprintf("%s epoch %d/%d step %d loss %.4f valid %.4f",
-			label, epoch+1, epochs, step, trainLoss, validLoss), frac(float64(epoch+1)))
-	}
-	// Within long epochs (a PixelCNN's take minutes), a line every
-	// batchEvery on a log, every second on a terminal.
-	batchEvery := time.Minute
-	if opt.Terminal {
-		batchEvery = time.Second
-	}
-	lastBatchLine := time.Now()
-	batchProgress := func(epoch, done, total int, meanLoss float64) {
-		if time.Since(lastBatchLine) < batchEvery || done == total {
-			return
-		}
-		lastBatchLine = time.Now()
-		board.progress(worker, fmt.Sprintf("%s epoch %d/%d batch %d/%d loss %.4f",
-			label, epoch+1, ts.Epochs, done, total, meanLoss), frac(float64(epoch)+float64(done)/float64(total)))
-	}
-	res, err := TrainWith(m, d, ts, batches, TrainOptions{Progress: progress, Batch: batchProgress, Resume: resume, Stop: opt.Stop,
-		CheckpointEvery: every, Checkpoint: func(st *TrainState) error {
-			if err := WriteCheckpoint(ckpt, tr.ID, st); err != nil {
-				return err
-			}
-			if opt.afterCheckpoint != nil {
-				opt.afterCheckpoint(tr.ID, st.Epochs)
-			}
-			return nil
-		}})
-	if errors.Is(err, ErrInterrupted) || (err == nil && interrupted(opt.Stop)) {
-		// Stopped, or trained and then asked to stop: the last checkpoint
-		// lets the next run continue or go straight to evaluation.
-		return nil, resume != nil, ErrInterrupted
-	}
-	rec.Training = &res
-	rec.Metrics["train_seconds"] = res.Seconds
-	rec.Metrics["train_steps"] = float64(res.Steps)
-	rec.Metrics["epochs"] = float64(res.Epochs)
-	if res.Epochs > 0 {
-		rec.Metrics["seconds_per_epoch"] = res.Seconds / float64(res.Epochs)
-	}
-	if err != nil {
-		if IsDivergence(err) {
-			return fail(results.StatusDiverged, err)
-		}
-		return fail(results.StatusFailed, err)
-	}
-	board.progress(worker, label+" evaluating", 1)
-	ev, err := Evaluate(m, d, tr.Eval, rand.New(rand.NewPCG(streamSeed(tr.Seed, "eval"), 0)))
-	if err != nil {
-		return fail(results.StatusFailed, fmt.Errorf("evaluation: %w", err))
-	}
-	for k, v := range ev.Metrics {
-		rec.Metrics[k] = v
-	}
-	rec.NonFinite = ev.NonFinite
-	rec.Protocol = ev.Protocol
-	patience := fmt.Sprintf("patience %d", ts.Patience)
-	if ts.MinDelta > 0 {
-		patience += fmt.Sprintf(" (improvements of more than %g)", ts.MinDelta)
-	}
-	selection := fmt.Sprintf("%s, best-validation (%s) weights restored", patience, res.ValidKind)
-	if res.ValidKind == "model_loss" || res.ValidKind == "none" {
-		selection = fmt.Sprintf("last weights kept (validation %s is monitored, not used to select: it is not a likelihood)", res.ValidKind)
-	}
-	schedule := ""
-	if ts.Schedule == "cosine" {
-		schedule = " annealed to 0 along half a cosine over the epochs' steps"
-	}
-	rec.Protocol["training"] = fmt.Sprintf("Adam lr %g%s, batch %d, up to %d epochs, %s; stopped: %s",
-		ts.LR, schedule, ts.BatchSize, ts.Epochs, selection, res.Stopped)
-	if note := evalOverrideNote(tr.Model); note != "" {
-		rec.Protocol["eval"] = note
-	}
-	if err := keepOutputs(opt.Out, tr, m, d, ev, rec); err != nil {
-		return fail(results.StatusFailed, err)
-	}
-	if err := writeArtifacts(opt.Out, tr, m, d); err != nil {
-		board.logf("%s: warning: sample artifacts not written: %v", label, err)
-	}
-	rec.Status = results.StatusOK
-	rec.Provenance = newProvenance(spec, tr, started)
-	return rec, resume != nil, nil
 }
 
 // loadCheckpoint restores a trial's model and batch order from its

@@ -75,7 +75,7 @@ func TestLoadValid(t *testing.T) {
 	if !reflect.DeepEqual(s.Models, wantModels) {
 		t.Errorf("models\n got %#v\nwant %#v", s.Models, wantModels)
 	}
-	wantEval := EvalSpec{Metrics: []string{"nll", "bits_per_dim", "sampling_speed"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5, FDSamples: 2000}
+	wantEval := EvalSpec{Metrics: []string{"nll", "bits_per_dim", "sampling_speed"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5}
 	if !reflect.DeepEqual(s.Eval, wantEval) {
 		t.Errorf("eval %+v, want %+v", s.Eval, wantEval)
 	}
@@ -100,7 +100,7 @@ func TestDefaults(t *testing.T) {
 	if s.Train != wantTrain || s.Models[0].Train != wantTrain {
 		t.Errorf("train %+v / model %+v, want %+v", s.Train, s.Models[0].Train, wantTrain)
 	}
-	wantEval := EvalSpec{Metrics: []string{"nll", "bits_per_dim", "true_nll", "sampling_speed"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5, FDSamples: 2000}
+	wantEval := EvalSpec{Metrics: []string{"nll", "bits_per_dim", "true_nll", "sampling_speed"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5}
 	if !reflect.DeepEqual(s.Eval, wantEval) {
 		t.Errorf("eval %+v, want %+v", s.Eval, wantEval)
 	}
@@ -561,7 +561,7 @@ eval: {metrics: [nll, sampling_speed, mode_coverage], samples: 2500, speed_batch
 // TestEvalOverrides checks that a model's eval: keys replace the global
 // ones for its trials only, key by key, and what they do to trial IDs.
 func TestEvalOverrides(t *testing.T) {
-	global := EvalSpec{Metrics: []string{"nll", "sampling_speed", "mode_coverage"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5, FDSamples: 2000}
+	global := EvalSpec{Metrics: []string{"nll", "sampling_speed", "mode_coverage"}, Samples: 2500, ImportanceK: 1000, SpeedBatch: 1000, SpeedRepeats: 5}
 	parse := func(t *testing.T, override string) *Spec {
 		t.Helper()
 		text := strings.Replace(evalText, ", OVERRIDE", override, 1)

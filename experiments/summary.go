@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/genbench/genbench/internal/texttable"
 	"math"
 	"sort"
 	"strings"
@@ -228,30 +229,4 @@ func SummaryTable(groups []SummaryGroup, only []string, all bool) string {
 }
 
 // formatTable aligns columns with two spaces between them.
-func formatTable(rows [][]string) string {
-	var width []int
-	for _, r := range rows {
-		for i, c := range r {
-			if i >= len(width) {
-				width = append(width, 0)
-			}
-			width[i] = max(width[i], len([]rune(c)))
-		}
-	}
-	var b strings.Builder
-	for _, r := range rows {
-		var line strings.Builder
-		for i, c := range r {
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			line.WriteString(c)
-			if i < len(r)-1 {
-				line.WriteString(strings.Repeat(" ", width[i]-len([]rune(c))))
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
+func formatTable(rows [][]string) string { return texttable.Format(rows) }

@@ -3,13 +3,9 @@ package experiments
 import (
 	"fmt"
 	"reflect"
-	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/genbench/genbench/datasets"
-	"github.com/genbench/genbench/models"
 	"github.com/genbench/genbench/params"
 	"github.com/genbench/genbench/results"
 )
@@ -130,76 +126,9 @@ func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bo
 	}
 	first := map[string]int{}
 	for i, item := range seq.Content {
-		item = resolve(item)
-		path := fmt.Sprintf("sweep.axes[%d]", i)
-		am, ok := p.mappingOf(item, path)
-		if !ok {
-			good = false
-			continue
-		}
-		p.onlyKeys(am, path, axisKeys, nil)
-		if !p.require(am, path, "path", "values") {
-			good = false
-			continue
-		}
-		pathNode := resolve(am.get("path"))
-		raw, ok := p.str(pathNode, path+".path")
-		if !ok {
-			good = false
-			continue
-		}
-		ax := SweepAxis{Line: item.Line}
-		field, known, ok := p.sweepTarget(raw, pathNode.Line, path+".path", s, dsInfo, modelOK, &ax)
-		if !ok {
-			good = false
-			continue
-		}
-		if j, dup := first[ax.Path]; dup {
-			p.errorf(pathNode.Line, path+".path", "%s is swept twice (also sweep.axes[%d])", ax.Path, j)
-			good = false
-			continue
-		}
-		first[ax.Path] = i
-		vals, ok := p.sequence(am.get("values"), path+".values")
-		if !ok {
-			good = false
-			continue
-		}
-		if len(vals.Content) == 0 {
-			p.errorf(vals.Line, path+".values", "must list at least one value")
-			good = false
-			continue
-		}
-		if len(vals.Content) > maxSweepPoints {
-			p.errorf(vals.Line, path+".values", "%d values: more than %d sweep points", len(vals.Content), maxSweepPoints)
-			good = false
-			continue
-		}
-		seen := map[string]int{}
-		for k, vn := range vals.Content {
-			vn = resolve(vn)
-			key := fmt.Sprintf("%s.values[%d]", path, k)
-			if !known {
-				continue // the target's entry is broken; reported already
-			}
-			v, ok := p.convertFor(field, vn, key, ax.Path)
-			if !ok {
-				good = false
-				continue
-			}
-			b, err := results.CanonicalJSON(v)
-			if err == nil {
-				if j, dup := seen[string(b)]; dup {
-					p.errorf(vn.Line, key, "value %s repeated (also values[%d])", results.FormatValue(v), j)
-					good = false
-					continue
-				}
-				seen[string(b)] = k
-			}
-			ax.Values = append(ax.Values, v)
-			ax.Lines = append(ax.Lines, vn.Line)
-		}
-		if known {
+		ax, known, ok := p.sweepAxis(resolve(item), fmt.Sprintf("sweep.axes[%d]", i), i, s, dsInfo, modelOK, first)
+		good = good && ok
+		if ok && known {
 			sw.Axes = append(sw.Axes, ax)
 		}
 	}
@@ -231,162 +160,71 @@ func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bo
 	return sw
 }
 
-// sweepTarget resolves an axis path. It returns the schema field of the
-// target and known=false when the target entry itself is broken (its
-// errors are reported elsewhere).
-func (p *parser) sweepTarget(raw string, line int, key string, s *Spec, dsInfo []datasetInfo, modelOK []bool, ax *SweepAxis) (params.Field, bool, bool) {
-	const forms = "want train.KEY, eval.KEY, models[NAME or INDEX].params.KEY, models[NAME or INDEX].train.KEY or datasets[NAME or INDEX].KEY (or with dots: models.NAME.params.KEY)"
-	fail := func(format string, args ...any) (params.Field, bool, bool) {
-		p.errorf(line, key, format, args...)
-		return params.Field{}, false, false
+// sweepAxis reads axis i of the sweep at path; known is false when the
+// axis targets an entry whose own errors are reported already, ok false
+// when the axis itself is wrong. first maps each axis path to its index.
+func (p *parser) sweepAxis(item *yaml.Node, path string, i int, s *Spec, dsInfo []datasetInfo, modelOK []bool, first map[string]int) (ax SweepAxis, known, ok bool) {
+	am, ok := p.mappingOf(item, path)
+	if !ok {
+		return ax, false, false
 	}
-	section, sel, rest, hasSel := splitPath(raw)
-	switch section {
-	case "seeds":
-		return fail("seeds are not swept here: list them under seeds:")
-	case "name":
-		return fail("the spec's name cannot be swept")
-	case "train", "eval":
-		if hasSel || len(rest) != 1 {
-			return fail("%q: %s", raw, forms)
+	p.onlyKeys(am, path, axisKeys, nil)
+	if !p.require(am, path, "path", "values") {
+		return ax, false, false
+	}
+	pathNode := resolve(am.get("path"))
+	raw, ok := p.str(pathNode, path+".path")
+	if !ok {
+		return ax, false, false
+	}
+	ax = SweepAxis{Line: item.Line}
+	field, known, ok := p.sweepTarget(raw, pathNode.Line, path+".path", s, dsInfo, modelOK, &ax)
+	if !ok {
+		return ax, false, false
+	}
+	if j, dup := first[ax.Path]; dup {
+		p.errorf(pathNode.Line, path+".path", "%s is swept twice (also sweep.axes[%d])", ax.Path, j)
+		return ax, false, false
+	}
+	first[ax.Path] = i
+	vals, ok := p.sequence(am.get("values"), path+".values")
+	if !ok {
+		return ax, false, false
+	}
+	if len(vals.Content) == 0 {
+		p.errorf(vals.Line, path+".values", "must list at least one value")
+		return ax, false, false
+	}
+	if len(vals.Content) > maxSweepPoints {
+		p.errorf(vals.Line, path+".values", "%d values: more than %d sweep points", len(vals.Content), maxSweepPoints)
+		return ax, false, false
+	}
+	good := true
+	seen := map[string]int{}
+	for k, vn := range vals.Content {
+		vn = resolve(vn)
+		key := fmt.Sprintf("%s.values[%d]", path, k)
+		if !known {
+			continue // the target's entry is broken; reported already
 		}
-		schema := trainSchema
-		kind := targetTrain
-		if section == "eval" {
-			schema, kind = evalSchema, targetEval
-		}
-		f, ok := schema.Lookup(rest[0])
+		v, ok := p.convertFor(field, vn, key, ax.Path)
 		if !ok {
-			return fail("%q: unknown key %s (valid: %s)", raw, rest[0], strings.Join(schema.Keys(), ", "))
+			good = false
+			continue
 		}
-		if section == "eval" && rest[0] == "metrics" {
-			return fail("eval.metrics cannot be swept: every metric is computed for every trial")
-		}
-		ax.Path = section + "." + rest[0]
-		ax.target = sweepTarget{kind: kind, key: rest[0]}
-		return f, true, true
-	case "models":
-		if hasSel && len(rest) == 2 && rest[0] == "eval" {
-			return fail("%q: a model's eval overrides cannot be swept; sweep eval.%s (models that set %s under their own eval: keep their value)", raw, rest[1], rest[1])
-		}
-		if !hasSel || len(rest) != 2 || (rest[0] != "params" && rest[0] != "train") {
-			return fail("%q: %s", raw, forms)
-		}
-		j := -1
-		var names []string
-		for i, m := range s.Models {
-			names = append(names, m.Name)
-			if m.Name == sel {
-				j = i
+		b, err := results.CanonicalJSON(v)
+		if err == nil {
+			if j, dup := seen[string(b)]; dup {
+				p.errorf(vn.Line, key, "value %s repeated (also values[%d])", results.FormatValue(v), j)
+				good = false
+				continue
 			}
+			seen[string(b)] = k
 		}
-		if j < 0 {
-			if k, err := strconv.Atoi(sel); err == nil && k >= 0 && k < len(s.Models) && strconv.Itoa(k) == sel {
-				j = k
-			} else {
-				return fail("%q: no model %q (models: %s; or an index 0 to %d)", raw, sel, strings.Join(names, ", "), len(s.Models)-1)
-			}
-		}
-		if !modelOK[j] {
-			return params.Field{}, false, true
-		}
-		m := s.Models[j]
-		if rest[0] == "train" {
-			f, ok := trainSchema.Lookup(rest[1])
-			if !ok {
-				return fail("%q: unknown key %s (valid: %s)", raw, rest[1], strings.Join(trainSchema.Keys(), ", "))
-			}
-			ax.Path = fmt.Sprintf("models[%s].train.%s", m.Name, rest[1])
-			ax.target = sweepTarget{kind: targetModelTrain, index: j, key: rest[1]}
-			return f, true, true
-		}
-		ty, _ := models.Lookup(m.Type)
-		f, ok := ty.Params.Lookup(rest[1])
-		if !ok {
-			if len(ty.Params) == 0 {
-				return fail("%q: model type %s takes no parameters", raw, m.Type)
-			}
-			return fail("%q: unknown parameter %s of model type %s (valid: %s)", raw, rest[1], m.Type, strings.Join(ty.Params.Keys(), ", "))
-		}
-		ax.Path = fmt.Sprintf("models[%s].params.%s", m.Name, rest[1])
-		ax.target = sweepTarget{kind: targetModelParams, index: j, key: rest[1]}
-		return f, true, true
-	case "datasets":
-		if !hasSel || len(rest) != 1 {
-			return fail("%q: %s", raw, forms)
-		}
-		var idx []int
-		var names []string
-		for i, d := range s.Datasets {
-			names = append(names, d.Name)
-			if d.Name == sel {
-				idx = append(idx, i)
-			}
-		}
-		i := -1
-		switch {
-		case len(idx) == 1:
-			i = idx[0]
-		case len(idx) > 1:
-			return fail("%q: data set %s is listed %d times; name it by index (datasets[%d], ...)", raw, sel, len(idx), idx[0])
-		default:
-			if k, err := strconv.Atoi(sel); err == nil && k >= 0 && k < len(s.Datasets) && strconv.Itoa(k) == sel {
-				i = k
-			} else {
-				return fail("%q: no data set %q (datasets: %s; or an index 0 to %d)", raw, sel, strings.Join(names, ", "), len(s.Datasets)-1)
-			}
-		}
-		if !dsInfo[i].ok {
-			return params.Field{}, false, true
-		}
-		d := s.Datasets[i]
-		src, _ := datasets.Lookup(d.Name)
-		f, ok := src.Params.Lookup(rest[0])
-		if !ok {
-			return fail("%q: unknown parameter %s of data set %s (valid: %s)", raw, rest[0], d.Name, strings.Join(src.Params.Keys(), ", "))
-		}
-		// Name a data set by index only when its name is repeated.
-		label := d.Name
-		for k, o := range s.Datasets {
-			if k != i && o.Name == d.Name {
-				label = strconv.Itoa(i)
-			}
-		}
-		ax.Path = fmt.Sprintf("datasets[%s].%s", label, rest[0])
-		ax.target = sweepTarget{kind: targetDataset, index: i, key: rest[0]}
-		return f, true, true
+		ax.Values = append(ax.Values, v)
+		ax.Lines = append(ax.Lines, vn.Line)
 	}
-	return fail("%q: %s", raw, forms)
-}
-
-// splitPath cuts "models[a b].params.hidden" or "models.a b.params.hidden"
-// into "models", "a b", ["params", "hidden"], and "datasets.x.std" into
-// "datasets", "x", ["std"] (keys hold no dots; names may).
-func splitPath(raw string) (section, sel string, rest []string, hasSel bool) {
-	s := strings.TrimSpace(raw)
-	if i := strings.IndexByte(s, '['); i >= 0 {
-		j := strings.LastIndexByte(s, ']')
-		if j < i {
-			return s, "", nil, false
-		}
-		section, sel, hasSel = s[:i], s[i+1:j], true
-		s = s[j+1:]
-		if s == "" {
-			return section, sel, nil, true
-		}
-		if s[0] != '.' {
-			return section, sel, []string{s}, true
-		}
-		return section, sel, strings.Split(s[1:], "."), true
-	}
-	parts := strings.Split(s, ".")
-	switch {
-	case parts[0] == "models" && len(parts) >= 4:
-		return parts[0], strings.Join(parts[1:len(parts)-2], "."), parts[len(parts)-2:], true
-	case parts[0] == "datasets" && len(parts) >= 3:
-		return parts[0], strings.Join(parts[1:len(parts)-1], "."), parts[len(parts)-1:], true
-	}
-	return parts[0], "", parts[1:], false
+	return ax, known, good
 }
 
 // convertFor converts a swept value like convert, naming the target.
@@ -484,15 +322,15 @@ func (s *Spec) pointSpec(pt []int) (ds []DatasetSpec, ms []ModelSpec, ev EvalSpe
 		case targetTrain:
 			for j := range ms {
 				if !overridden[j][t.key] {
-					setTrain(&ms[j].Train, t.key, v)
+					trainKeys.set(&ms[j].Train, t.key, v)
 				}
 			}
 		case targetEval:
-			setEval(&ev, t.key, v)
+			evalKeys.set(&ev, t.key, v)
 		case targetModelParams:
 			ms[t.index].Params[t.key] = v
 		case targetModelTrain:
-			setTrain(&ms[t.index].Train, t.key, v)
+			trainKeys.set(&ms[t.index].Train, t.key, v)
 		case targetDataset:
 			ds[t.index].Params[t.key] = v
 		}
@@ -620,53 +458,4 @@ func withoutDefaults(user map[string]any, schema params.Schema) map[string]any {
 // sweep).
 func (s *Spec) SweepPoints() int {
 	return len(s.Sweep.points())
-}
-
-// trialCount is the number of trials of the spec with sweep sw (nil for
-// none), counted without expanding them: for each (data set, model) pair
-// that runs, the points that differ for it (the axes touching it: their
-// product in a grid, the common length in a zip, 1 if none) times the
-// seeds. TrialSpecs may list fewer (points that leave a trial the same
-// are listed once), never more.
-func (s *Spec) trialCount(sw *SweepSpec) float64 {
-	var overridden []map[string]bool
-	if sw != nil {
-		tmp := *s
-		tmp.Sweep = sw
-		_, _, _, overridden = tmp.pointSpec(make([]int, len(sw.Axes)))
-	}
-	total := 0.0
-	for i, d := range s.Datasets {
-		for j, m := range s.Models {
-			if !m.Runs(d) {
-				continue
-			}
-			points := 1.0
-			if sw != nil {
-				for _, ax := range sw.Axes {
-					if !ax.touches(i, j, overridden) {
-						continue
-					}
-					if sw.Mode == SweepZip {
-						points = float64(len(ax.Values))
-					} else {
-						points *= float64(len(ax.Values))
-					}
-				}
-			}
-			total += points * float64(len(s.Seeds))
-		}
-	}
-	return total
-}
-
-// checkTrialCount refuses a spec of more than maxTrials trials, at the
-// sweep block (or the seeds, without a sweep).
-func (p *parser) checkTrialCount(s *Spec, sw *SweepSpec, line int, key string) bool {
-	n := s.trialCount(sw)
-	if n <= maxTrials {
-		return true
-	}
-	p.errorf(line, key, "%.0f trials (data sets × models × sweep points × seeds): more than %d", n, maxTrials)
-	return false
 }

@@ -112,20 +112,16 @@ type TrainOptions struct {
 // ErrInterrupted reports training (or a run) stopped by Stop.
 var ErrInterrupted = errors.New("interrupted")
 
-// Train runs minibatch training with validation every epoch, early stopping
-// with patience, learning-rate decay on plateaus and an optional time
-// budget, and restores the best-validation state at the end. Batch order
-// comes from rng only. A non-finite loss stops training with a *Divergence.
-func Train(m models.Model, d *datasets.Data, ts TrainSpec, rng *rand.Rand, progress Progress) (results.TrainResult, error) {
-	return train(m, d, ts, rng, nil, TrainOptions{Progress: progress})
-}
-
-// TrainWith is Train with checkpoints, resumption and interruption: batch
-// order comes from batches, whose state every checkpoint saves. A run
-// resumed from any of its checkpoints ends with the same model and the
-// same result as the uninterrupted run, except for the times and for
-// where a time_budget cuts training, which depend on the clock (the time
-// spent before the checkpoint counts towards the budget).
+// TrainWith runs minibatch training with validation every epoch, early
+// stopping with patience, learning-rate decay on plateaus and an optional
+// time budget, and restores the best-validation state at the end; a
+// non-finite loss stops training with a *Divergence. It checkpoints,
+// resumes and stops as opt says: batch order comes from batches, whose
+// state every checkpoint saves. A run resumed from any of its checkpoints
+// ends with the same model and the same result as the uninterrupted run,
+// except for the times and for where a time_budget cuts training, which
+// depend on the clock (the time spent before the checkpoint counts
+// towards the budget).
 func TrainWith(m models.Model, d *datasets.Data, ts TrainSpec, batches *rand.PCG, opt TrainOptions) (results.TrainResult, error) {
 	return train(m, d, ts, rand.New(batches), batches, opt)
 }

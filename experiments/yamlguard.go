@@ -85,3 +85,40 @@ func (p *parser) checkExpansion(doc *yaml.Node) bool {
 	p.errorf(line, "yaml", "aliases expand the spec to more than %d values; a spec refers to an anchor a few times, not in nested lists of references", maxSpecNodes)
 	return false
 }
+
+// isMergeKey reports a YAML merge key: a plain << (a quoted "<<" is an
+// ordinary key).
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
+}
+
+// mergedFields lists the fields a merge key's value brings, earlier
+// mappings first; it reports a value that is not a mapping or a list of
+// mappings.
+func (p *parser) mergedFields(v *yaml.Node, path string) []field {
+	v = resolve(v)
+	var maps []*yaml.Node
+	switch v.Kind {
+	case yaml.MappingNode:
+		maps = []*yaml.Node{v}
+	case yaml.SequenceNode:
+		for _, c := range v.Content {
+			maps = append(maps, resolve(c))
+		}
+	}
+	var out []field
+	for _, mn := range maps {
+		if mn.Kind != yaml.MappingNode {
+			p.errorf(v.Line, join(path, "<<"), "a merge key takes a mapping or a list of mappings (*anchor, [*a, *b]), got %s", describeNode(mn))
+			return nil
+		}
+		sub := p.mapping(mn, path)
+		for _, k := range sub.order {
+			out = append(out, sub.fields[k])
+		}
+	}
+	if len(maps) == 0 {
+		p.errorf(v.Line, join(path, "<<"), "a merge key takes a mapping or a list of mappings (*anchor, [*a, *b]), got %s", describeNode(v))
+	}
+	return out
+}

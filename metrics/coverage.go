@@ -222,6 +222,8 @@ func init() {
 			{Name: "classes_total", Doc: "classes the classifier can tell apart", Better: Neither, Stable: true},
 			{Name: "class_kl", Doc: "KL(class histogram ‖ uniform)", Unit: "nats", Better: Lower, RelTol: 0.1, AbsTol: 0.02,
 				Column: &Column{Header: "class KL", Rank: 170, Format: Sig3}},
+			{Name: "class_share_*", Doc: fmt.Sprintf("class_share_<i>: the share of the samples labelled class i, the class histogram (classifiers of at most %d classes)", MaxClassShares),
+				Better: Neither, RelTol: 0.1, AbsTol: 0.02},
 		},
 		Compute: computeClassCoverage,
 	})
@@ -260,7 +262,32 @@ func computeClassCoverage(in *Input, out *Output) error {
 	out.Put("classes_covered", float64(covered))
 	out.Put("classes_total", float64(clf.Classes))
 	out.Put("class_kl", kl)
+	if clf.Classes <= MaxClassShares {
+		for i, share := range classShares(labels, clf.Classes) {
+			out.Put(fmt.Sprintf("class_share_%d", i), share)
+		}
+	}
 	out.Note("class_coverage", fmt.Sprintf("%d samples labelled by the classifier %s (test accuracy %.4f); class_kl = KL(class histogram ‖ uniform over %d) in nats",
 		in.Settings.Samples, clf.Name, clf.Accuracy, clf.Classes))
 	return nil
+}
+
+// MaxClassShares is the most classes whose histogram class coverage
+// records (class_share_<i>): ten for MNIST and Fashion-MNIST, none of
+// stacked MNIST's thousand.
+const MaxClassShares = 100
+
+// classShares is the normalised histogram of labels over classes 0..k−1
+// (labels outside are counted in the denominator only).
+func classShares(labels []int, k int) []float64 {
+	shares := make([]float64, k)
+	for _, l := range labels {
+		if l >= 0 && l < k {
+			shares[l]++
+		}
+	}
+	for i := range shares {
+		shares[i] /= float64(len(labels))
+	}
+	return shares
 }

@@ -2,6 +2,9 @@ package metrics
 
 import (
 	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -188,5 +191,45 @@ func TestDivergencesToUniform(t *testing.T) {
 	big[0] = 1
 	if j := JSDToUniform(big); j > math.Ln2 || j < math.Ln2-1e-5 {
 		t.Errorf("JSD of point mass over 1e6 bins = %g, want just below ln 2", j)
+	}
+}
+
+// TestClassSharesRecorded runs class coverage with a classifier that
+// labels each sample by its first value: the shares are the class
+// histogram, recorded per class when there are at most MaxClassShares.
+func TestClassSharesRecorded(t *testing.T) {
+	tests := []struct {
+		classes int
+		first   []float64
+		want    map[string]float64
+	}{
+		{3, []float64{0, 0, 2, 1}, map[string]float64{"class_share_0": 0.5, "class_share_1": 0.25, "class_share_2": 0.25}},
+		{4, []float64{3, 3, 3, 3}, map[string]float64{"class_share_0": 0, "class_share_1": 0, "class_share_2": 0, "class_share_3": 1}},
+		{MaxClassShares + 1, []float64{0, 1, 2, 3}, map[string]float64{}},
+	}
+	for _, tc := range tests {
+		s := mat.NewDense(len(tc.first), 2, nil)
+		for i, v := range tc.first {
+			s.Set(i, 0, v)
+		}
+		clf := &Classifier{Classes: tc.classes, Name: "first value", Label: func(p *mat.Dense) ([]int, *mat.Dense) {
+			r, _ := p.Dims()
+			l := make([]int, r)
+			for i := range l {
+				l[i] = int(p.At(i, 0))
+			}
+			return l, p
+		}}
+		in := &Input{Pixels: func(x *mat.Dense) *mat.Dense { return x }, Classifier: clf, Settings: Settings{Samples: len(tc.first)}, Draw: func(int, *rand.Rand) (*mat.Dense, error) { return s, nil }}
+		out := mustRun(t, "class_coverage", in)
+		got := map[string]float64{}
+		for k, v := range out.Values {
+			if strings.HasPrefix(k, "class_share_") {
+				got[k] = v
+			}
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%d classes, labels %v: shares %v, want %v", tc.classes, tc.first, got, tc.want)
+		}
 	}
 }

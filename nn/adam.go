@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // adamParMin is the number of scalars from which the work is split over
@@ -116,6 +117,20 @@ func adamUpdate[T Float](w, g, m, v []T, lr, eps, b1, b2, scale T) {
 	n := len(w)
 	g, m, v = g[:n], m[:n], v[:n]
 	c1, c2 := 1-b1, 1-b2
+	if elemAsm {
+		// The AVX2 loop does the same operations in the same order
+		// (elem_amd64.s) on whole vectors; the rest falls through.
+		k := adamConsts[T]{lr, eps, b1, b2, scale, c1, c2}
+		var done int
+		if unsafe.Sizeof(lr) == 4 {
+			if done = n &^ 7; done > 0 {
+				adam32(&asF32(w)[0], &asF32(g)[0], &asF32(m)[0], &asF32(v)[0], done, (*adamConsts[float32])(unsafe.Pointer(&k)))
+			}
+		} else if done = n &^ 3; done > 0 {
+			adam64(&asF64(w)[0], &asF64(g)[0], &asF64(m)[0], &asF64(v)[0], done, (*adamConsts[float64])(unsafe.Pointer(&k)))
+		}
+		w, g, m, v = w[done:], g[done:], m[done:], v[done:]
+	}
 	for i := range w {
 		gi := g[i] * scale
 		mi := b1*m[i] + c1*gi
@@ -125,6 +140,9 @@ func adamUpdate[T Float](w, g, m, v []T, lr, eps, b1, b2, scale T) {
 		g[i] = 0
 	}
 }
+
+// adamConsts are adamUpdate's constants, laid out for the AVX2 loop.
+type adamConsts[T Float] struct{ lr, eps, b1, b2, scale, c1, c2 T }
 
 // step is the body of Adam.Step: the gradient norm, then one fused update
 // pass, both split over the cores for large models.

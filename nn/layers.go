@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+	"unsafe"
 )
 
 // Activation names a hidden-layer nonlinearity.
@@ -28,6 +29,15 @@ func Apply[T Float](a Activation, t *Tape[T], x *Node[T]) *Node[T] {
 	default:
 		return t.Relu(x)
 	}
+}
+
+// appliesRelu reports whether Apply(a, …) is ReLU (its default).
+func appliesRelu(a Activation) bool {
+	switch a {
+	case ActTanh, ActElu, ActLeaky:
+		return false
+	}
+	return true
 }
 
 // CheckActivation rejects unknown activation names.
@@ -69,6 +79,18 @@ func NewMLP[T Float](ps *ParamSet[T], name string, sizes []int, act Activation, 
 func (m *MLP[T]) Forward(t *Tape[T], x *Node[T]) *Node[T] {
 	h := x
 	for k := range m.W {
+		if t.NoGrad {
+			relu := k+1 < len(m.W) && appliesRelu(m.Act)
+			var mask *Mat[T]
+			if m.Masks != nil {
+				mask = m.Masks[k]
+			}
+			h = t.linearNoGrad(h, m.W[k], mask, m.B[k], relu)
+			if k+1 < len(m.W) && !relu {
+				h = Apply(m.Act, t, h)
+			}
+			continue
+		}
 		if m.Masks != nil {
 			h = t.MaskedLinear(h, m.W[k], m.Masks[k], m.B[k])
 		} else {
@@ -160,4 +182,49 @@ func outputMask[T Float](degrees, order []int, blocks, k int) *Mat[T] {
 		}
 	}
 	return out
+}
+
+// linearNoGrad is MaskedLinear (mask not nil) or Linear, followed by
+// ReLU when relu is set, for tapes that record no gradients: the bias
+// is added, and ReLU applied, in place on the product's buffer, row by
+// row while the row is in cache, instead of in two more passes over two
+// more buffers. The values are those of the separate ops, bit for bit:
+// the same additions of the same operands, then the same selection.
+func (t *Tape[T]) linearNoGrad(x, w *Node[T], mask *Mat[T], b *Node[T], relu bool) *Node[T] {
+	var out *Node[T]
+	if mask != nil {
+		out = t.MaskedMatMul(x, w, mask)
+	} else {
+		out = t.MatMul(x, w)
+	}
+	o, bias := out.Value, b.Value
+	if bias.Rows != 1 || bias.Cols != o.Cols {
+		panic(fmt.Sprintf("nn.Linear: %s + row %s", o.shape(), bias.shape()))
+	}
+	for i := 0; i < o.Rows; i++ {
+		addBiasRelu(o.Data[i*o.Cols:(i+1)*o.Cols], bias.Data, relu)
+	}
+	return out
+}
+
+// addBiasRelu sets row[j] += bias[j], then applies ReLU when relu is set.
+func addBiasRelu[T Float](row, bias []T, relu bool) {
+	row = row[:len(bias)]
+	if elemAsm {
+		var done int
+		if unsafe.Sizeof(bias[0]) == 4 {
+			if done = len(bias) &^ 7; done > 0 {
+				biasRelu32(&asF32(row)[0], &asF32(bias)[0], done, relu)
+			}
+		} else if done = len(bias) &^ 3; done > 0 {
+			biasRelu64(&asF64(row)[0], &asF64(bias)[0], done, relu)
+		}
+		row, bias = row[done:], bias[done:]
+	}
+	for j, v := range bias {
+		row[j] += v
+	}
+	if relu {
+		reluForward(row, row)
+	}
 }

@@ -40,6 +40,23 @@ func (m *Mat[T]) Clone() *Mat[T] {
 func FromDense[T Float](d mat.Matrix) *Mat[T] {
 	r, c := d.Dims()
 	m := NewMat[T](r, c)
+	fillFromDense(m, d)
+	return m
+}
+
+// FromDense converts a gonum matrix into a tape-owned buffer, valid until
+// the next Reset: a training loop converting its batch every step then
+// allocates nothing for it.
+func (t *Tape[T]) FromDense(d mat.Matrix) *Mat[T] {
+	r, c := d.Dims()
+	m := t.rawBuf(r, c)
+	fillFromDense(m, d)
+	return m
+}
+
+// fillFromDense writes every element of d, converted, into m (of d's shape).
+func fillFromDense[T Float](m *Mat[T], d mat.Matrix) {
+	r, c := m.Rows, m.Cols
 	if dd, ok := d.(*mat.Dense); ok {
 		raw := dd.RawMatrix()
 		for i := 0; i < r; i++ {
@@ -49,14 +66,13 @@ func FromDense[T Float](d mat.Matrix) *Mat[T] {
 				dst[j] = T(v)
 			}
 		}
-		return m
+		return
 	}
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
 			m.Data[i*c+j] = T(d.At(i, j))
 		}
 	}
-	return m
 }
 
 // ToDense converts to a gonum float64 matrix.

@@ -143,64 +143,111 @@ func familyRank(f string) int {
 // parameters, then family (flow, autoregressive, vae, iae, gan, other),
 // then model name.
 func group(recs []*results.Record, missing []ExpectedTrial) []*DataSet {
-	sets := map[string]*DataSet{}
-	rows := map[[3]string]*Row{}
-	setOf := func(key, name string, params map[string]any) *DataSet {
-		ds := sets[key]
-		if ds == nil {
-			ds = &DataSet{Name: name, Params: formatParams(params), params: params, key: key}
-			sets[key] = ds
-		}
-		return ds
-	}
+	g := grouper{sets: map[string]*DataSet{}, rows: map[[3]string]*Row{}}
 	for _, m := range missing {
-		ds := setOf(m.DatasetKey, m.Dataset, m.datasetParams)
-		key := [3]string{m.DatasetKey, m.Model, m.modelKey}
-		row := rows[key]
-		if row == nil {
-			row = &Row{Set: ds, Model: m.Model, Type: m.Type, Family: registeredFamily(m.Type), spec: trialSpec{settings: m.settings},
-				facts: registeredFacts(m.Type)}
-			rows[key] = row
-			ds.Rows = append(ds.Rows, row)
-		}
-		row.Missing++
+		g.addMissing(m)
 	}
 	for _, r := range recs {
-		ts := parseTrialSpec(r)
-		ds := setOf(ts.datasetKey, ts.datasetName, ts.datasetParams)
-		if ds.Dim == 0 && r.Data.Dim > 0 {
-			ds.Dim, ds.Kind, ds.Protocol = r.Data.Dim, r.Data.Kind, r.Data.Protocol
+		g.addRecord(r)
+	}
+	out := sortedSets(g.sets)
+	for _, ds := range out {
+		for _, row := range ds.Rows {
+			sortTrials(row)
 		}
-		key := [3]string{ts.datasetKey, r.Model, ts.modelKey}
-		row := rows[key]
-		if row == nil {
-			row = &Row{Set: ds, Model: r.Model, Type: r.Type, spec: ts}
-			rows[key] = row
-			ds.Rows = append(ds.Rows, row)
-		}
-		if len(row.Trials) == 0 || r.ModelInfo != nil {
-			row.facts = factsOf(r)
-		}
-		if row.Family == "" || row.Family == "unknown" {
-			row.Family = r.Family
-			if row.Family == "" {
-				row.Family = "unknown"
+		labelRows(ds.Rows)
+		sort.Slice(ds.Rows, func(i, j int) bool {
+			a, b := ds.Rows[i], ds.Rows[j]
+			if fa, fb := familyRank(a.Family), familyRank(b.Family); fa != fb {
+				return fa < fb
 			}
-		}
-		if row.spec.datasetKey == "" {
-			row.spec = ts
-		}
-		if row.spec.settings == nil {
-			row.spec.settings = ts.settings
-		}
-		row.Trials = append(row.Trials, r)
-		if r.Status == results.StatusOK {
-			row.OK = append(row.OK, r)
-			if row.spec.train == nil {
-				row.spec = ts
+			if a.Model != b.Model {
+				return a.Model < b.Model
 			}
+			return a.Label < b.Label
+		})
+	}
+	return out
+}
+
+// unknownFamily is the family of a row whose records and registry say
+// nothing about it.
+const unknownFamily = "unknown"
+
+// grouper collects data sets by key and rows by (data set key, model,
+// model key).
+type grouper struct {
+	sets map[string]*DataSet
+	rows map[[3]string]*Row
+}
+
+func (g *grouper) set(key, name string, params map[string]any) *DataSet {
+	ds := g.sets[key]
+	if ds == nil {
+		ds = &DataSet{Name: name, Params: formatParams(params), params: params, key: key}
+		g.sets[key] = ds
+	}
+	return ds
+}
+
+// addMissing counts a trial spec.json defines without a record in its
+// row, creating the row from the registry's facts about its type.
+func (g *grouper) addMissing(m ExpectedTrial) {
+	ds := g.set(m.DatasetKey, m.Dataset, m.datasetParams)
+	key := [3]string{m.DatasetKey, m.Model, m.modelKey}
+	row := g.rows[key]
+	if row == nil {
+		row = &Row{Set: ds, Model: m.Model, Type: m.Type, Family: registeredFamily(m.Type), spec: trialSpec{settings: m.settings},
+			facts: registeredFacts(m.Type)}
+		g.rows[key] = row
+		ds.Rows = append(ds.Rows, row)
+	}
+	row.Missing++
+}
+
+// addRecord adds a record to its row; the row takes its facts and family
+// from the records.
+func (g *grouper) addRecord(r *results.Record) {
+	ts := parseTrialSpec(r)
+	ds := g.set(ts.datasetKey, ts.datasetName, ts.datasetParams)
+	if ds.Dim == 0 && r.Data.Dim > 0 {
+		ds.Dim, ds.Kind, ds.Protocol = r.Data.Dim, r.Data.Kind, r.Data.Protocol
+	}
+	key := [3]string{ts.datasetKey, r.Model, ts.modelKey}
+	row := g.rows[key]
+	if row == nil {
+		row = &Row{Set: ds, Model: r.Model, Type: r.Type, spec: ts}
+		g.rows[key] = row
+		ds.Rows = append(ds.Rows, row)
+	}
+	if len(row.Trials) == 0 || r.ModelInfo != nil {
+		row.facts = factsOf(r)
+	}
+	if row.Family == "" || row.Family == unknownFamily {
+		row.Family = r.Family
+		if row.Family == "" {
+			row.Family = unknownFamily
 		}
 	}
+	if row.spec.datasetKey == "" {
+		row.spec = ts
+	}
+	if row.spec.settings == nil {
+		row.spec.settings = ts.settings
+	}
+	row.Trials = append(row.Trials, r)
+	if r.Status == results.StatusOK {
+		row.OK = append(row.OK, r)
+		if row.spec.train == nil {
+			row.spec = ts
+		}
+	}
+}
+
+// sortedSets labels the data sets (with their parameters when a name
+// repeats), sorts them by name and parameters and gives each a unique
+// slug.
+func sortedSets(sets map[string]*DataSet) []*DataSet {
 	var out []*DataSet
 	byName := map[string]int{}
 	for _, ds := range sets {
@@ -233,38 +280,29 @@ func group(recs []*results.Record, missing []ExpectedTrial) []*DataSet {
 			slug = fmt.Sprintf("%s-%d", slug, n)
 		}
 		ds.Slug = slug
-		for _, row := range ds.Rows {
-			sort.SliceStable(row.Trials, func(i, j int) bool { return row.Trials[i].Seed < row.Trials[j].Seed })
-			sort.SliceStable(row.OK, func(i, j int) bool { return row.OK[i].Seed < row.OK[j].Seed })
-			row.Kind = ""
-			for _, r := range row.OK {
-				switch {
-				case row.Kind == "":
-					row.Kind = r.NLLKind
-				case row.Kind != r.NLLKind:
-					row.Kind = "mixed"
-				}
-			}
-			if row.Kind == "" && len(row.Trials) > 0 {
-				row.Kind = row.Trials[0].NLLKind
-			}
-		}
-		labelRows(ds.Rows)
-		sort.Slice(ds.Rows, func(i, j int) bool {
-			a, b := ds.Rows[i], ds.Rows[j]
-			if fa, fb := familyRank(a.Family), familyRank(b.Family); fa != fb {
-				return fa < fb
-			}
-			if a.Model != b.Model {
-				return a.Model < b.Model
-			}
-			return a.Label < b.Label
-		})
 	}
 	return out
 }
 
-// paramValues joins the values of a parameter map in key order.
+// sortTrials orders a row's trials by seed and sets its NLL kind: the
+// kind of its ok trials, "mixed" when they disagree.
+func sortTrials(row *Row) {
+	sort.SliceStable(row.Trials, func(i, j int) bool { return row.Trials[i].Seed < row.Trials[j].Seed })
+	sort.SliceStable(row.OK, func(i, j int) bool { return row.OK[i].Seed < row.OK[j].Seed })
+	row.Kind = ""
+	for _, r := range row.OK {
+		switch {
+		case row.Kind == "":
+			row.Kind = r.NLLKind
+		case row.Kind != r.NLLKind:
+			row.Kind = "mixed"
+		}
+	}
+	if row.Kind == "" && len(row.Trials) > 0 {
+		row.Kind = row.Trials[0].NLLKind
+	}
+}
+
 func paramValues(p map[string]any) string {
 	var parts []string
 	for _, k := range sortedKeys(p) {

@@ -31,6 +31,17 @@
 // genbench, without the trial list, leaves the expected set unknown, and
 // missing seeds are inferred from the other rows instead.
 //
+// # Summary
+//
+// The report opens with a one-screen summary: per data set, the best
+// model of each family (closed-form baselines left out) on test NLL with
+// its kind, bits/dim, modes or classes covered and samples/s, then every
+// claim's verdict with the count of its checks by verdict. NLLs of
+// different kinds are never ranked together, so a family with models of
+// two kinds (VAE bound and IWAE estimate) gets a line per kind; without a
+// likelihood the model covering the most modes or classes, then the
+// fastest, is shown.
+//
 // # Tables
 //
 // One table per data set, where a data set is a name plus its spec
@@ -39,7 +50,7 @@
 // differ in a resolved setting, i.e. sweep points, are separate rows
 // labelled "maf-5 [train.lr=0.0001]"): test NLL (mean ± 2 standard errors
 // over test examples for one seed, mean ± sd over seeds for several), NLL
-// kind, rank within the kind, then the columns the metric registry
+// kind, rank within the kind (see below), then the columns the metric registry
 // declares (metrics.Key.Column: bits/dim, gap to the true NLL, modes
 // covered, high-quality fraction, ..., samples/s, train seconds, params),
 // and the published reference. Columns that no row has are left out. The best
@@ -58,14 +69,32 @@
 // estimate, mode std and training-set size, batch/lr/patience, and
 // training ended by a budget rather than early stopping.
 //
+// # Which differences are real
+//
+// The rows of a data set are compared pair by pair as `genbench compare`
+// does (package compare, on the report's own rows): the paired difference
+// of test NLL on the common training seeds, from the per-example sidecars
+// when both trials kept them, with Holm's (1979) correction across the
+// pairs of the data set at α = 0.05. The section lists every pair with its
+// difference, interval, test, corrected p-value, effect size and verdict,
+// the variance sources measured (training-seed sd, test-example s.e.), and
+// what cannot be tested (one seed without sidecars; the sign-flip test on
+// fewer than six seeds). The rank of a row within its NLL kind is "best"
+// (lowest mean), "tied with best" (not significant against it), a number
+// (significantly worse) or, when no test could decide, the number with
+// "untested".
+//
 // # Figures
 //
 // Per data set: test NLL against samples/s (front drawn within one NLL
 // kind), mode coverage bars with each seed, training cost and sampling
 // speed dot plots, stored samples (2-D: log-density heat map beside the
-// samples over the true modes; images: a sample grid), KL per latent
-// dimension for VAEs, and training/validation curves per model (every
-// seed). Across data sets: samples/s against the dimension D. Figures are
+// samples over the true modes; images: an 8×8 grid of the first 64
+// samples, captioned with n and the sampling seed), for each family's best
+// image model the memorisation check (nnpanel.go: its first samples above
+// their nearest training images, with distances, the neighbours' class
+// names and the test images' median distance), KL per latent dimension for
+// VAEs, and training/validation curves per model (every seed). Across data sets: samples/s against the dimension D. Figures are
 // drawn with gonum/plot at 96 dpi; figure names are derived from data set
 // and model names, so the same results give the same files.
 //
@@ -100,7 +129,9 @@
 //	 "logit_lambda": 1e-6,                // optional: samples are in logit space
 //	 "density_grid": {"kind": "exact", "x": [...], "y": [...],
 //	                  "logp": [[...]]},   // optional, 2-D only: logp[j][i] = log p(x[i], y[j])
-//	 "modes": [[...], ...], "mode_std": 0.01}  // optional true mixture
+//	 "modes": [[...], ...], "mode_std": 0.01,  // optional true mixture
+//	 "sample_seed": 123, "class_names": [...], // optional
+//	 "nearest_train": {...}}              // optional, images: see results.NearestTrain
 //
 // Non-finite numbers are written as null. A report shows "no samples
 // stored" for models without an artifact.

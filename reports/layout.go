@@ -17,12 +17,13 @@ func (r *Report) document() []block {
 	if r.Generated != "" {
 		doc = append(doc, para{txt("Generated " + r.Generated + ".")})
 	}
-	doc = append(doc, para{cat(txt("Sections: comparison tables and figures per data set, claims under test, provenance. "),
+	doc = append(doc, para{cat(txt("Sections: comparison tables and figures per data set, which differences are real, claims under test, provenance. "),
 		txt("NLL is in nats per example on the test split, lower is better, always with its kind: "),
 		bld("exact"), txt(" (flows, autoregressive models, invertible models), "), bld("bound"),
 		txt(" (negative ELBO, an upper bound on NLL), "), bld("estimate"), txt(" (importance-sampled or kernel estimate) or "),
 		bld("none"), txt(" (no likelihood). NLLs of different kinds are never ranked together."))})
 
+	doc = append(doc, r.summarySection()...)
 	doc = append(doc, heading{2, "Comparison tables", "tables"})
 	if len(r.Sets) == 0 {
 		doc = append(doc, para{txt("No trial records could be read.")})
@@ -30,6 +31,7 @@ func (r *Report) document() []block {
 	for _, ds := range r.Sets {
 		doc = append(doc, r.setSection(ds)...)
 	}
+	doc = append(doc, r.differencesSection()...)
 	if len(r.global) > 0 {
 		doc = append(doc, heading{2, "Across data sets", "across"})
 		for _, f := range r.global {
@@ -301,29 +303,6 @@ func bestRows(rows []*Row, c column) map[*Row]bool {
 	return out
 }
 
-// ranks ranks rows by mean test NLL within their kind (ties share a rank).
-func ranks(rows []*Row) map[*Row]string {
-	byKind := map[string][]*Row{}
-	for _, row := range rows {
-		if rankable(row.Kind) && row.Stat("test_nll").Has() {
-			byKind[row.Kind] = append(byKind[row.Kind], row)
-		}
-	}
-	out := map[*Row]string{}
-	for _, rs := range byKind {
-		for _, a := range rs {
-			rank := 1
-			for _, b := range rs {
-				if b.Stat("test_nll").Mean < a.Stat("test_nll").Mean {
-					rank++
-				}
-			}
-			out[a] = fmt.Sprintf("%d of %d", rank, len(rs))
-		}
-	}
-	return out
-}
-
 // referenceColumn builds the reference cells and their numbered notes.
 func referenceColumn(ds *DataSet) (map[*Row]inline, []inline) {
 	refs := map[*Row]inline{}
@@ -369,7 +348,38 @@ func (r *Report) setSection(ds *DataSet) []block {
 	}
 
 	refs, notes := referenceColumn(ds)
-	cols := r.columns(refs, ranks(ds.Rows))
+	t := r.setTable(ds, refs)
+	doc = append(doc, t)
+	doc = append(doc, list{[]inline{
+		txt("Values are means over a model's ok seeds. ± is 2 standard errors over test examples when one seed finished ok, and the standard deviation over seeds when several did (see seeds ok)."),
+		txt("Bold: the best value of a column (lowest test NLL, bits/dim, gap, train seconds and params; highest modes covered, high-quality fraction and samples/s); none where every row ties. Test NLL, bits/dim and the gap (model NLL − the data's true NLL on the same test examples, nats) are compared and ranked only among rows of the same NLL kind: the rank “exact (2 of 5)” counts exact NLLs only; a kind with a single row gets no bold."),
+		r.rankNote(ds),
+	}})
+	doc = append(doc, classSection(ds)...)
+	if len(notes) > 0 {
+		doc = append(doc, para{bld("Published references")}, list{notes})
+	}
+	if pr := protocolNotes(ds); len(pr) > 0 {
+		doc = append(doc, para{bld("Measurement protocols (from the records)")}, list{pr})
+	}
+	figs := r.setFigures[ds]
+	if len(figs) > 0 || len(r.noSamples[ds]) > 0 {
+		doc = append(doc, heading{4, "Figures: " + ds.Label, "figs-" + ds.Slug})
+	}
+	if ns := r.noSamples[ds]; len(ns) > 0 {
+		doc = append(doc, para{txt("No samples stored for " + strings.Join(ns, ", ") +
+			" (the runner writes them to samples/<trial-id>.json; see the reports package documentation).")})
+	}
+	for _, f := range figs {
+		doc = append(doc, figureRef{f})
+	}
+	return doc
+}
+
+// setTable is a data set's results table: the columns some row fills,
+// a row per model, the best value of each column in bold.
+func (r *Report) setTable(ds *DataSet, refs map[*Row]inline) table {
+	cols := r.columns(refs, r.rankStrings(ds))
 	var keep []column
 	for _, c := range cols {
 		if c.always {
@@ -407,29 +417,7 @@ func (r *Report) setSection(ds *DataSet) []block {
 		}
 		t.rows = append(t.rows, cells)
 	}
-	doc = append(doc, t)
-	doc = append(doc, list{[]inline{
-		txt("Values are means over a model's ok seeds. ± is 2 standard errors over test examples when one seed finished ok, and the standard deviation over seeds when several did (see seeds ok)."),
-		txt("Bold: the best value of a column (lowest test NLL, bits/dim, gap, train seconds and params; highest modes covered, high-quality fraction and samples/s); none where every row ties. Test NLL, bits/dim and the gap (model NLL − the data's true NLL on the same test examples, nats) are compared and ranked only among rows of the same NLL kind: the rank “exact (2 of 5)” counts exact NLLs only; a kind with a single row gets no bold."),
-	}})
-	if len(notes) > 0 {
-		doc = append(doc, para{bld("Published references")}, list{notes})
-	}
-	if pr := protocolNotes(ds); len(pr) > 0 {
-		doc = append(doc, para{bld("Measurement protocols (from the records)")}, list{pr})
-	}
-	figs := r.setFigures[ds]
-	if len(figs) > 0 || len(r.noSamples[ds]) > 0 {
-		doc = append(doc, heading{4, "Figures: " + ds.Label, "figs-" + ds.Slug})
-	}
-	if ns := r.noSamples[ds]; len(ns) > 0 {
-		doc = append(doc, para{txt("No samples stored for " + strings.Join(ns, ", ") +
-			" (the runner writes them to samples/<trial-id>.json; see the reports package documentation).")})
-	}
-	for _, f := range figs {
-		doc = append(doc, figureRef{f})
-	}
-	return doc
+	return t
 }
 
 // protocolNotes lists the distinct measurement protocols of the data
@@ -489,262 +477,10 @@ func (r *Report) claimsSection() []block {
 	return doc
 }
 
-// distinct lists the distinct values f gives over the records, with
-// counts when there are several.
-func distinct(recs []*results.Record, f func(*results.Record) []string) []string {
-	counts := map[string]int{}
-	for _, r := range recs {
-		for _, v := range f(r) {
-			if v != "" {
-				counts[v]++
-			}
-		}
-	}
-	keys := sortedKeys(counts)
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = k
-		if len(keys) > 1 {
-			out[i] = fmt.Sprintf("%s (%s)", k, plural(counts[k], "trial"))
-		}
-	}
-	return out
-}
-
-func one(f func(*results.Record) string) func(*results.Record) []string {
-	return func(r *results.Record) []string { return []string{f(r)} }
-}
-
-func orUnknown(v []string) string {
-	if len(v) == 0 {
-		return "not recorded"
-	}
-	return strings.Join(v, "; ")
-}
-
 // sweepNote mentions a spec's sweep in the trial count.
 func sweepNote(s SpecInfo) string {
 	if s.Sweep {
 		return " and a sweep"
 	}
 	return ""
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
-func (r *Report) provenanceSection() []block {
-	doc := []block{heading{2, "Provenance", "provenance"}}
-	recs := r.Records
-	var items []inline
-	if r.Spec.Present {
-		items = append(items, cat(txt("Spec "), cde(r.Spec.Name), txt(", hash "), cde(r.Spec.Hash), txt(" (recomputed from spec.json)")))
-	} else {
-		items = append(items, txt("spec.json: not found or unreadable"))
-	}
-	hashLine := "Spec hash in the records: " + orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.SpecHash })))
-	if r.Spec.Present && r.Spec.Hash != "" {
-		for _, rec := range recs {
-			if rec.Provenance.SpecHash != "" && rec.Provenance.SpecHash != r.Spec.Hash {
-				hashLine += " — some records come from another version of the spec"
-				break
-			}
-		}
-	}
-	items = append(items, txt(hashLine),
-		txt("Commit: "+orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.Commit })))),
-		txt("Go: "+orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.GoVersion })))),
-		txt("Modules: "+orUnknown(moduleVersions(recs))),
-		txt("CPU: "+orUnknown(distinct(recs, one(func(x *results.Record) string {
-			if x.Provenance.CPU == "" {
-				return ""
-			}
-			return fmt.Sprintf("%s, %d cores", x.Provenance.CPU, x.Provenance.Cores)
-		})))),
-		txt("BLAS: "+orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.BLAS })))),
-		txt("Dtype: "+orUnknown(distinct(recs, one(func(x *results.Record) string { return x.Provenance.Dtype })))),
-	)
-	first, last := "", ""
-	for _, rec := range recs {
-		if s := rec.Provenance.Started; s != "" && (first == "" || s < first) {
-			first = s
-		}
-		if f := rec.Provenance.Finished; f != "" && f > last {
-			last = f
-		}
-	}
-	if first != "" {
-		items = append(items, txt("Trials ran from "+first+" to "+last+" (UTC, from the records)"))
-	}
-	doc = append(doc, list{items})
-
-	doc = append(doc, heading{3, "Failed and diverged trials", "failed"})
-	t := table{header: []string{"trial", "data set", "model", "seed", "status", "reason"}}
-	for _, rec := range recs {
-		if rec.Status == results.StatusOK {
-			continue
-		}
-		t.rows = append(t.rows, []inline{cde(rec.Trial), txt(r.setLabel(rec)), txt(rec.Model), txt(fmt.Sprint(rec.Seed)), bld(rec.Status), txt(orDash(rec.Reason))})
-	}
-	if len(t.rows) == 0 {
-		doc = append(doc, para{txt("None.")})
-	} else {
-		doc = append(doc, t)
-	}
-
-	doc = append(doc, heading{3, "Missing trials", "missing"})
-	switch {
-	case r.Spec.Present && r.Spec.Listed && len(r.Missing) == 0:
-		doc = append(doc, para{txt("None: every trial that spec.json defines has a record.")})
-	case r.Spec.Present && r.Spec.Listed:
-		doc = append(doc, para{txt(fmt.Sprintf("%d of the %d trials that spec.json defines have no readable record (not run yet, interrupted, or unreadable):", len(r.Missing), len(r.Spec.Trials)))})
-		mt := table{header: []string{"trial", "data set", "model", "type", "seed"}}
-		for _, m := range r.Missing {
-			label := m.Dataset
-			for _, ds := range r.Sets {
-				if ds.key == m.DatasetKey {
-					label = ds.Label
-				}
-			}
-			mt.rows = append(mt.rows, []inline{cde(m.ID), txt(label), txt(m.Model), txt(m.Type), txt(m.Seed)})
-		}
-		doc = append(doc, mt)
-	default:
-		why := "Without spec.json the expected trials are unknown"
-		if r.Spec.Present {
-			why = "spec.json does not list its trials (written by an older genbench), so the expected trials are unknown"
-		}
-		if gaps := seedGaps(r.Sets); len(gaps) == 0 {
-			doc = append(doc, para{txt(why + "; every (data set, model) row has a record for every seed seen.")})
-		} else {
-			doc = append(doc, para{txt(why + "; these (data set, model) rows lack seeds that other rows have:")}, list{gaps})
-		}
-	}
-	if len(r.Unexpected) > 0 {
-		doc = append(doc, para{txt("Records of trials that spec.json does not define (from an earlier spec in the same folder?); they are included above:")}, list{codeItems(r.Unexpected)})
-	}
-	if len(r.FromIndex) > 0 {
-		doc = append(doc, para{txt("Records found only in results.json, not in trials/:")}, list{codeItems(r.FromIndex)})
-	}
-
-	doc = append(doc, heading{3, "Unreadable or irregular files", "unreadable"})
-	if len(r.Problems) == 0 {
-		doc = append(doc, para{txt("None.")})
-	} else {
-		pt := table{header: []string{"file", "problem"}}
-		for _, p := range r.Problems {
-			pt.rows = append(pt.rows, []inline{cde(p.File), txt(p.Reason)})
-		}
-		doc = append(doc, pt)
-	}
-
-	doc = append(doc, heading{3, "All trials", "trials"})
-	if len(recs) == 0 {
-		return append(doc, para{txt("None.")})
-	}
-	at := table{header: []string{"trial", "data set", "status", "NLL kind", "epochs", "stopped", "train s", "started", "finished"},
-		right: []bool{false, false, false, false, true, false, true}}
-	for _, rec := range recs {
-		epochs, stopped := "—", "—"
-		if rec.Training != nil {
-			epochs, stopped = fmt.Sprint(rec.Training.Epochs), orDash(rec.Training.Stopped)
-		}
-		ts := "—"
-		if v, ok := rec.Metrics["train_seconds"]; ok {
-			ts = fmtSig(v, 3)
-		}
-		at.rows = append(at.rows, []inline{cde(rec.Trial), txt(r.setLabel(rec)), txt(rec.Status), txt(rec.NLLKind), txt(epochs), txt(stopped), txt(ts),
-			txt(orDash(rec.Provenance.Started)), txt(orDash(rec.Provenance.Finished))})
-	}
-	doc = append(doc, at)
-	return doc
-}
-
-func codeItems(ids []string) []inline {
-	items := make([]inline, len(ids))
-	for i, id := range ids {
-		items[i] = cde(id)
-	}
-	return items
-}
-
-// seedGaps lists (data set, model) rows missing seeds that other rows of
-// the folder have.
-func seedGaps(sets []*DataSet) []inline {
-	all := map[uint64]bool{}
-	for _, ds := range sets {
-		for _, row := range ds.Rows {
-			for _, t := range row.Trials {
-				all[t.Seed] = true
-			}
-		}
-	}
-	var out []inline
-	for _, ds := range sets {
-		for _, row := range ds.Rows {
-			have := map[uint64]bool{}
-			for _, t := range row.Trials {
-				have[t.Seed] = true
-			}
-			var miss []uint64
-			for s := range all {
-				if !have[s] {
-					miss = append(miss, s)
-				}
-			}
-			if len(miss) == 0 {
-				continue
-			}
-			sort.Slice(miss, func(i, j int) bool { return miss[i] < miss[j] })
-			ms := make([]string, len(miss))
-			for i, s := range miss {
-				ms[i] = fmt.Sprint(s)
-			}
-			out = append(out, txt(fmt.Sprintf("%s / %s: seeds %s", ds.Label, row.Label, strings.Join(ms, ", "))))
-		}
-	}
-	return out
-}
-
-// moduleVersions lists each module with its version, and with trial
-// counts when the records disagree on a module's version.
-func moduleVersions(recs []*results.Record) []string {
-	byMod := map[string]map[string]int{}
-	for _, r := range recs {
-		for m, v := range r.Provenance.Modules {
-			if byMod[m] == nil {
-				byMod[m] = map[string]int{}
-			}
-			byMod[m][v]++
-		}
-	}
-	var out []string
-	for _, m := range sortedKeys(byMod) {
-		vs := sortedKeys(byMod[m])
-		if len(vs) == 1 {
-			out = append(out, m+" "+vs[0])
-			continue
-		}
-		parts := make([]string, len(vs))
-		for i, v := range vs {
-			parts[i] = fmt.Sprintf("%s (%s)", v, plural(byMod[m][v], "trial"))
-		}
-		out = append(out, m+" "+strings.Join(parts, ", "))
-	}
-	return out
-}
-
-// setLabel is the label of the data set a record belongs to.
-func (r *Report) setLabel(rec *results.Record) string {
-	key := parseTrialSpec(rec).datasetKey
-	for _, ds := range r.Sets {
-		if ds.key == key {
-			return ds.Label
-		}
-	}
-	return rec.Dataset
 }

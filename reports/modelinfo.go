@@ -38,5 +38,5 @@ func registeredFamily(typeName string) string {
 	if t, ok := models.Lookup(typeName); ok {
 		return string(t.Family)
 	}
-	return "unknown"
+	return unknownFamily
 }

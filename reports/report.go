@@ -31,9 +31,10 @@ type Report struct {
 	Claims     []Claim
 	Figures    []*Figure // every figure, in document order
 
-	setFigures map[*DataSet][]*Figure
-	noSamples  map[*DataSet][]string
-	global     []*Figure
+	setFigures  map[*DataSet][]*Figure
+	comparisons map[*DataSet]*setComparison // paired NLL comparisons and ranks (compare.go)
+	noSamples   map[*DataSet][]string
+	global      []*Figure
 }
 
 // Build reads the results folder dir and builds its report: tables,
@@ -71,6 +72,10 @@ func build(dir string, figures bool) (*Report, error) {
 		if l := res.spec.Labels[ds.key]; l != "" {
 			ds.Label = l
 		}
+	}
+	r.comparisons = map[*DataSet]*setComparison{}
+	for _, ds := range r.Sets {
+		r.comparisons[ds] = compareSet(dir, ds)
 	}
 	for _, ds := range r.Sets {
 		for _, row := range ds.Rows {
@@ -141,6 +146,10 @@ func (r *Report) drawFigures() {
 			if f == nil && err == nil {
 				r.noSamples[ds] = append(r.noSamples[ds], row.Label)
 			}
+		}
+		for _, p := range nnPanels(ds) {
+			f, err := nnFigure(ds, p)
+			add(ds, f, err)
 		}
 		for _, row := range ds.Rows {
 			if row.Family == string(models.VAE) && len(row.OK) > 0 {

@@ -36,6 +36,17 @@ type Artifacts struct {
 	DensityGrid *DensityGrid `json:"density_grid,omitempty"`
 	Modes       [][]float64  `json:"modes,omitempty"`
 	ModeStd     float64      `json:"mode_std,omitempty"`
+	// SampleSeed is the seed of the random stream the samples were drawn
+	// from (the runner derives it from the trial seed, so that models of
+	// one trial seed draw theirs from the same stream); 0 when not
+	// recorded (older artifacts).
+	SampleSeed uint64 `json:"sample_seed,omitempty"`
+	// ClassNames names the data set's classes (label i is ClassNames[i]),
+	// nil when it has none or its labels name themselves.
+	ClassNames []string `json:"class_names,omitempty"`
+	// NearestTrain is the memorisation check of image samples; nil for
+	// other data and in older artifacts.
+	NearestTrain *NearestTrain `json:"nearest_train,omitempty"`
 }
 
 // DensityGrid is a model's log-density on a rectangular 2-D grid:
@@ -214,6 +225,17 @@ func (a *Artifacts) Validate() error {
 	if !(a.ModeStd >= 0) || math.IsInf(a.ModeStd, 0) {
 		return fmt.Errorf("mode_std %v must be finite and ≥ 0", a.ModeStd)
 	}
+	if err := validateClasses(a.ClassNames); err != nil {
+		return err
+	}
+	if n := a.NearestTrain; n != nil {
+		if len(a.Shape) != 3 {
+			return errNearestShape
+		}
+		if err := n.validate(a.Samples, size, len(a.ClassNames)); err != nil {
+			return fmt.Errorf("nearest_train: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -346,12 +368,16 @@ type artifactWire struct {
 	DensityGrid *artifactWireGrid `json:"density_grid,omitempty"`
 	Modes       [][]float64       `json:"modes,omitempty"`
 	ModeStd     float64           `json:"mode_std,omitempty"`
+	SampleSeed  uint64            `json:"sample_seed,omitempty"`
+	ClassNames  []string          `json:"class_names,omitempty"`
+	Nearest     *nearestWire      `json:"nearest_train,omitempty"`
 }
 
 // MarshalJSON writes the artifact format (package documentation), non-finite values as null.
 func (a Artifacts) MarshalJSON() ([]byte, error) {
 	w := artifactWire{Format: a.Format, Trial: a.Trial, Shape: a.Shape, Samples: nullableRows(a.Samples),
-		LogitLambda: a.LogitLambda, Modes: a.Modes, ModeStd: a.ModeStd}
+		LogitLambda: a.LogitLambda, Modes: a.Modes, ModeStd: a.ModeStd,
+		SampleSeed: a.SampleSeed, ClassNames: a.ClassNames, Nearest: a.NearestTrain.wire()}
 	if g := a.DensityGrid; g != nil {
 		w.DensityGrid = &artifactWireGrid{Kind: g.Kind, X: g.X, Y: g.Y, LogP: nullableRows(g.LogP)}
 	}
@@ -368,7 +394,8 @@ func (a *Artifacts) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*a = Artifacts{Format: w.Format, Trial: w.Trial, Shape: w.Shape, Samples: nanRows(w.Samples),
-		LogitLambda: w.LogitLambda, Modes: w.Modes, ModeStd: w.ModeStd}
+		LogitLambda: w.LogitLambda, Modes: w.Modes, ModeStd: w.ModeStd,
+		SampleSeed: w.SampleSeed, ClassNames: w.ClassNames, NearestTrain: w.Nearest.nearest()}
 	if g := w.DensityGrid; g != nil {
 		a.DensityGrid = &DensityGrid{Kind: g.Kind, X: g.X, Y: g.Y, LogP: nanRows(g.LogP)}
 	}

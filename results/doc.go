@@ -1,7 +1,8 @@
 // Package results is what a results folder holds and how it is read and
 // written: the trial record (DIR/trials/<trial-id>.json), the trial ID and
 // the canonical JSON it hashes, DIR/spec.json with the list of a spec's
-// trials, and the optional sample artifacts (DIR/samples/<trial-id>.json).
+// trials, the optional sample artifacts (DIR/samples/<trial-id>.json) and
+// the per-example sidecars (DIR/examples/<trial-id>.bin, see [ReadExamples]).
 //
 // The runner (package experiments) writes through it; the report,
 // summary, baseline, check and merge read through it, with one reader
@@ -66,6 +67,19 @@
 //   - modes, mode_std (optional): the true mixture means and their common
 //     standard deviation (datasets.Data.Modes, ModeStd), drawn under the
 //     samples with a 3-std circle (the high-quality radius).
+//   - sample_seed (optional): the seed of the random stream the samples
+//     were drawn from; the report's sample grids state it.
+//   - class_names (optional): the data set's class names, label i being
+//     class_names[i] (datasets.Data.ClassNames), for the report's labels.
+//   - nearest_train (optional, images only; see [NearestTrain]): the
+//     memorisation check. space is "pixels" (Euclidean distance between
+//     intensities in [0, 1]); train_rows training images were searched;
+//     distances[i] and index[i] are sample i's distance to its nearest
+//     training image and that image's training row (null and −1 for a
+//     non-finite sample); labels[i] (optional) is the class of that
+//     training image; images holds the nearest training images of the
+//     first len(images) samples; test_median is the median distance of
+//     test_rows real test images to their nearest training image.
 //
 // Where the runner writes it:
 //

@@ -150,6 +150,15 @@ type TrainResult struct {
 	Resumed []int `json:"resumed_at_epochs,omitempty"`
 }
 
+// ConfigLabel names the record's configuration: the model, with its sweep
+// point in brackets when it has one ("maf[train.lr=0.001]").
+func (r *Record) ConfigLabel() string {
+	if len(r.Sweep) == 0 {
+		return r.Model
+	}
+	return r.Model + "[" + r.Sweep.String() + "]"
+}
+
 // SweepPoint holds the values a sweep point gives to the axes that touch
 // one trial, by canonical axis path.
 type SweepPoint map[string]any

@@ -1,7 +1,10 @@
 // Command peer is genbench's side of the peer benchmark against PyTorch
 // (bench/peer.py mirrors every case; bench/peer.sh runs both). It prints
-// one line "case<TAB>ms" per case: the median time of one training step,
-// or of one sampling call, over the timed repeats, in float32.
+// one line "case<TAB>ms<TAB>cpu_ms" per case: the median time of one
+// training step, or of one sampling call, over the timed repeats, in
+// float32, and the process's CPU time (user and system, all threads)
+// per step over them, which other processes' load inflates far less
+// than the wall time.
 //
 // With -rss N it instead trains one case for N steps and reports the
 // process's resident set size and Go heap along the way, to show that
@@ -18,6 +21,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -151,6 +155,15 @@ func makeCase(name string) func() {
 	return nil
 }
 
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		fail(fmt.Errorf("getrusage: %w", err))
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "peer:", err)
 	os.Exit(1)
@@ -192,6 +205,9 @@ func rssRun(name string, steps int) {
 		}
 		fmt.Printf("%8d %10.1f %10.1f %10.1f %12d %14.1f\n", i, float64(rss)/1024, float64(hwm)/1024,
 			float64(ms.HeapAlloc)/(1<<20), ms.Mallocs, per)
+		// Count from here, so that the report's own allocations (reading
+		// /proc, printing) are not charged to the steps.
+		runtime.ReadMemStats(&ms)
 		lastMallocs, last = ms.Mallocs, i
 	}
 	report(0)
@@ -208,11 +224,11 @@ func main() {
 	steps := flag.Int("steps", 20, "timed steps (or sampling calls) per case")
 	warmup := flag.Int("warmup", 3, "untimed steps before timing")
 	rss := flag.Int("rss", 0, "instead of timing, train the (single) case for this many steps and report memory")
-	info := flag.Bool("info", false, "print which matrix product this build uses, and exit")
+	info := flag.Bool("info", false, "print which matrix product this build uses and GOMAXPROCS, and exit")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
 	flag.Parse()
 	if *info {
-		fmt.Println(nn.BLAS())
+		fmt.Printf("%s; GOMAXPROCS=%d\n", nn.BLAS(), runtime.GOMAXPROCS(0))
 		return
 	}
 	if *cpuprofile != "" {
@@ -235,12 +251,14 @@ func main() {
 			step()
 		}
 		times := make([]float64, *steps)
+		cpu0 := cpuTime()
 		for i := range times {
 			t0 := time.Now()
 			step()
 			times[i] = float64(time.Since(t0).Nanoseconds()) / 1e6
 		}
+		cpu := (cpuTime() - cpu0).Seconds() * 1e3 / float64(*steps)
 		slices.Sort(times)
-		fmt.Printf("%s\t%.4f\n", name, times[len(times)/2])
+		fmt.Printf("%s\t%.4f\t%.4f\n", name, times[len(times)/2], cpu)
 	}
 }

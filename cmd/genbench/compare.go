@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/genbench/genbench/experiments"
+	"github.com/genbench/genbench/compare"
 )
 
 const compareUsage = `usage: genbench compare DIR [A B] [-json] [-alpha 0.05] [-seed 1]
@@ -44,11 +44,11 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	opt := experiments.CompareOptions{Alpha: *alpha, Seed: *seed}
+	opt := compare.Options{Alpha: *alpha, Seed: *seed}
 	if len(pos) == 3 {
 		opt.Only = pos[1:]
 	}
-	c, err := experiments.Compare(pos[0], recs, opt)
+	c, err := compare.Records(pos[0], recs, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "genbench compare: %v\n", err)
 		return 1
@@ -66,6 +66,6 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n", data)
 		return 0
 	}
-	fmt.Fprint(stdout, experiments.ComparisonTable(c))
+	fmt.Fprint(stdout, compare.Table(c))
 	return 0
 }

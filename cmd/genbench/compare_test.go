@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/genbench/genbench/compare"
 	"github.com/genbench/genbench/experiments"
 	"github.com/genbench/genbench/results"
 )
@@ -37,7 +38,7 @@ func plantRegression(t *testing.T, dir, model string, frac float64) string {
 		if r.Model != model {
 			continue
 		}
-		logp, err := experiments.ReadExamples(dir, r.Examples)
+		logp, err := results.ReadExamples(dir, r.Examples)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +48,7 @@ func plantRegression(t *testing.T, dir, model string, frac float64) string {
 			nll -= logp[i] / float64(len(logp))
 		}
 		seed := r.Examples.EvalSeed
-		if r.Examples, err = experiments.WriteExamples(dir, r.Trial, r.Examples.Kind, logp, r.Examples.TestHash); err != nil {
+		if r.Examples, err = results.WriteExamples(dir, r.Trial, r.Examples.Kind, logp, r.Examples.TestHash); err != nil {
 			t.Fatal(err)
 		}
 		r.Examples.EvalSeed = seed
@@ -119,7 +120,7 @@ func TestStatisticsCommands(t *testing.T) {
 		})
 	}
 	code, so, _ := genbenchRun("compare", dir, "-json")
-	var js experiments.Comparisons
+	var js compare.Comparisons
 	if err := json.Unmarshal([]byte(so), &js); code != 0 || err != nil || len(js.Pairs) != 1 {
 		t.Fatalf("compare -json: exit %d, %v, %d pairs\n%s", code, err, len(js.Pairs), so)
 	}

@@ -142,7 +142,25 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	if spec.Sweep != nil {
 		points = fmt.Sprintf(" × %d sweep points (%s, %d axes; trials an axis does not touch run once)", spec.SweepPoints(), spec.Sweep.Mode, len(spec.Sweep.Axes))
 	}
+	trials := spec.TrialSpecs()
 	fmt.Fprintf(stdout, "%s: ok: %d data sets × %d models × %d seeds%s = %d trials (spec hash %.12s)\n",
-		args[0], len(spec.Datasets), len(spec.Models), len(spec.Seeds), points, len(spec.TrialSpecs()), spec.Hash)
+		args[0], len(spec.Datasets), len(spec.Models), len(spec.Seeds), points, len(trials), spec.Hash)
+	if e, tr, ok := largestEstimate(trials); ok {
+		fmt.Fprintf(stdout, "largest memory estimate: %s for %s\n", e, tr.ID)
+	}
 	return 0
+}
+
+// largestEstimate is the trial with the largest memory estimate.
+func largestEstimate(trials []experiments.Trial) (experiments.MemoryEstimate, experiments.Trial, bool) {
+	var best experiments.MemoryEstimate
+	var which experiments.Trial
+	found := false
+	for _, tr := range trials {
+		e, ok := experiments.EstimateMemory(tr.Dataset, tr.Model, tr.Eval)
+		if ok && (!found || e.Total() > best.Total()) {
+			best, which, found = e, tr, true
+		}
+	}
+	return best, which, found
 }

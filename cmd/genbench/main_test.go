@@ -24,7 +24,7 @@ func TestCommands(t *testing.T) {
 		{"no command", nil, 2, nil, []string{"usage:"}, ""},
 		{"unknown command", []string{"frobnicate"}, 2, nil, []string{`unknown command "frobnicate"`}, ""},
 		{"list", []string{"list"}, 0, []string{"ring8", "mnist", "realnvp", "maf", "gaussian", "bits_per_dim", "TRAIN KEYS", "lr_schedule", "EVAL KEYS", "importance_k"}, nil, ""},
-		{"validate ok", []string{"validate", "testdata/tiny.yaml"}, 0, []string{"2 trials"}, nil, ""},
+		{"validate ok", []string{"validate", "testdata/tiny.yaml"}, 0, []string{"2 trials", "largest memory estimate: ", "KiB (parameters "}, nil, ""},
 		{"validate bad", []string{"validate", "testdata/bad.yaml"}, 2, nil,
 			[]string{"testdata/bad.yaml:6: models[0].params.hiden: unknown parameter", "testdata/bad.yaml:7: train.batch_size"}, ""},
 		{"validate missing file", []string{"validate", "testdata/nope.yaml"}, 2, nil, []string{"nope.yaml"}, ""},

@@ -123,11 +123,14 @@ func (f *Flow[T]) Invert(z []float64, n int) (*mat.Dense, []float64, error) {
 	logdet := make([]float64, 0, n)
 	t := &f.run
 	t.NoGrad = true
+	raw := out.RawMatrix().Data // n×Dim, stride Dim
+	total := make([]float64, min(n, evalChunk))
 	for lo := 0; lo < n; lo += evalChunk {
 		hi := min(lo+evalChunk, n)
 		t.Reset()
 		x := t.Input(hi-lo, f.Dim, z[lo*f.Dim:hi*f.Dim])
-		var total []float64 = make([]float64, hi-lo)
+		total := total[:hi-lo]
+		clear(total)
 		for k := len(f.Transforms) - 1; k >= 0; k-- {
 			var ld *nn.Node[T]
 			x, ld = f.Transforms[k].Inverse(t, x)
@@ -135,10 +138,8 @@ func (f *Flow[T]) Invert(z []float64, n int) (*mat.Dense, []float64, error) {
 				total[i] += float64(v)
 			}
 		}
-		for i := lo; i < hi; i++ {
-			for j := 0; j < f.Dim; j++ {
-				out.Set(i, j, float64(x.Value.At(i-lo, j)))
-			}
+		for k, v := range x.Value.Data {
+			raw[lo*f.Dim+k] = float64(v)
 		}
 		logdet = append(logdet, total...)
 	}

@@ -12,9 +12,10 @@ func init() {
 	models.Register(models.Type{
 		Name:   "gaussian",
 		Family: models.Flow,
-		Doc:    "diagonal Gaussian fitted in closed form: the floor every model must beat",
+		Doc:    "Gaussian fitted in closed form (maximum-likelihood mean and full or diagonal covariance): the floor every model must beat",
 		Params: params.Schema{
-			{Key: "min_std", Default: 1e-6, Doc: "floor on each fitted standard deviation", Check: params.Positive},
+			{Key: "covariance", Default: "full", Doc: "full (the maximum-likelihood Gaussian) or diagonal (one variance per coordinate)", Check: params.OneOf("full", "diagonal")},
+			{Key: "min_std", Default: 1e-6, Doc: "floor on the fitted standard deviation: of each coordinate (diagonal), along every direction (full: eigenvalues of the covariance at least min_std²)", Check: params.Positive},
 		},
 		New: newGaussian,
 

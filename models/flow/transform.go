@@ -62,10 +62,7 @@ func (p *Permutation[T]) Inverse(t *nn.Tape[T], z *nn.Node[T]) (*nn.Node[T], *nn
 // (−bound, bound) with bound·tanh(raw/bound): near the identity for small
 // values, and never large enough to overflow exp in float32.
 func boundedLogScale[T nn.Float](t *nn.Tape[T], raw *nn.Node[T], bound float64) *nn.Node[T] {
-	if bound <= 0 || math.IsInf(bound, 1) {
-		return raw
-	}
-	return t.Scale(t.Tanh(t.Scale(raw, 1/bound)), bound)
+	return t.SoftClamp(raw, bound)
 }
 
 // AffineCoupling is RealNVP's coupling layer (Dinh et al. 2017): the first

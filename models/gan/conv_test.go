@@ -38,7 +38,7 @@ func TestConvLossGradients(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprintf("%s/pack%d/%s", c.shape, c.pack, c.output), func(t *testing.T) {
-			g, err := Build[float64](convOptions(c.shape, c.pack, c.output))
+			g, err := NewGAN[float64](convOptions(c.shape, c.pack, c.output))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -324,8 +324,8 @@ func TestConvConstructionErrors(t *testing.T) {
 	}
 	o := convOptions(nn.ImageShape{C: 1, H: 4, W: 4}, 1, "sigmoid")
 	o.Arch = "transformer"
-	if _, err := Build[float64](o); err == nil {
-		t.Error("Build accepted an unknown architecture")
+	if _, err := NewGAN[float64](o); err == nil {
+		t.Error("NewGAN accepted an unknown architecture")
 	}
 }
 

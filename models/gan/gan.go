@@ -87,9 +87,9 @@ type GAN[T nn.Float] struct {
 	realBuf      []float64 // reused buffer of standardised real rows
 }
 
-// Build makes a GAN from o, initialising both networks from the model's
-// own source seeded with o.Seed.
-func Build[T nn.Float](o Options) (*GAN[T], error) {
+// NewGAN makes a GAN from o, ready to train: both networks initialised
+// from the model's own source seeded with o.Seed.
+func NewGAN[T nn.Float](o Options) (*GAN[T], error) {
 	if o.Dim < 1 || o.Latent < 1 || o.Hidden < 1 || o.Layers < 0 || o.Pack < 1 || o.DSteps < 1 {
 		return nil, fmt.Errorf("invalid GAN options: dim %d, latent %d, hidden %d, layers %d, pack %d, discriminator steps %d",
 			o.Dim, o.Latent, o.Hidden, o.Layers, o.Pack, o.DSteps)
@@ -274,7 +274,7 @@ func (g *GAN[T]) discLoss(t *nn.Tape[T], p *pool[T], real, fake, eps *nn.Mat[T],
 	if eps == nil || eps.Rows != real.Rows {
 		return nil, fmt.Errorf("gradient penalty needs one interpolation weight per row")
 	}
-	if g.D == nil { // Build refuses this; inputGrad knows only MLPs
+	if g.D == nil { // NewGAN refuses this; inputGrad knows only MLPs
 		return nil, fmt.Errorf("gradient penalty needs the MLP critic, model has arch %s", g.Opts.Arch)
 	}
 	xh := p.get(real.Rows, real.Cols)

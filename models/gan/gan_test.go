@@ -36,7 +36,7 @@ func TestLossGradients(t *testing.T) {
 	cases = append(cases, tc{NonSaturating, 2, nn.ActLeaky}, tc{WassersteinGP, 3, nn.ActLeaky})
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/pack%d/%s", c.loss, c.pack, c.act), func(t *testing.T) {
-			g, err := Build[float64](smallOptions(c.loss, c.pack, c.act))
+			g, err := NewGAN[float64](smallOptions(c.loss, c.pack, c.act))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -319,7 +319,7 @@ func TestValidationIsDeterministicAndHarmless(t *testing.T) {
 // rows grouped, the remainder dropped, fakes of the same shape.
 func TestPacking(t *testing.T) {
 	o := smallOptions(NonSaturating, 3, nn.ActLeaky)
-	g, err := Build[float64](o)
+	g, err := NewGAN[float64](o)
 	if err != nil {
 		t.Fatal(err)
 	}

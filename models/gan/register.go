@@ -139,6 +139,6 @@ func newModel(cfg models.Config, loss Loss) (models.Model, error) {
 		return nil, err
 	}
 	return models.ByDtype(cfg.Dtype,
-		func() (models.Model, error) { return Build[float32](o) },
-		func() (models.Model, error) { return Build[float64](o) })
+		func() (models.Model, error) { return NewGAN[float32](o) },
+		func() (models.Model, error) { return NewGAN[float64](o) })
 }

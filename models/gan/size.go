@@ -4,7 +4,7 @@ import "github.com/genbench/genbench/models"
 
 // Size estimates for the registry (models.Type.EstimateSize).
 
-// estimateSize mirrors Build: an MLP or convolutional generator and
+// estimateSize mirrors NewGAN: an MLP or convolutional generator and
 // discriminator. Per example a step runs the generator once and the
 // discriminator on real and generated packs, and WGAN-GP's penalty
 // differentiates the critic once more: the critic's activations count

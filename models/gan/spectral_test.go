@@ -153,7 +153,7 @@ func TestSpectralLossGradients(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			g, err := Build[float64](tc.o)
+			g, err := NewGAN[float64](tc.o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,7 +247,7 @@ var _ models.Model = (*GAN[float64])(nil)
 func TestSpectralConvTrains(t *testing.T) {
 	o := convOptions(nn.ImageShape{C: 1, H: 8, W: 8}, 1, "sigmoid")
 	o.SpectralNorm = true
-	g, err := Build[float32](o)
+	g, err := NewGAN[float32](o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,10 +113,7 @@ func New[T nn.Float](c Config) (*VAE[T], error) {
 }
 
 func (v *VAE[T]) bound(t *nn.Tape[T], raw *nn.Node[T]) *nn.Node[T] {
-	if v.LogVarBound <= 0 {
-		return raw
-	}
-	return t.Scale(t.Tanh(t.Scale(raw, 1/v.LogVarBound)), v.LogVarBound)
+	return t.SoftClamp(raw, v.LogVarBound)
 }
 
 // Encode records the means and log-variances of q(z|x), each B×Latent.
@@ -273,7 +270,7 @@ func (v *VAE[T]) TrainStep(x *mat.Dense) (float64, error) {
 	v.eps = normals(v.eps, r*v.K, v.Latent, rand.New(v.src))
 	t := &v.train
 	t.Reset()
-	loss := v.Loss(t, nn.FromDense[T](x), v.eps, v.K, v.Beta)
+	loss := v.Loss(t, t.FromDense(x), v.eps, v.K, v.Beta)
 	t.Backward(loss)
 	l := nn.Scalar(loss)
 	if math.IsNaN(l) || math.IsInf(l, 0) {
@@ -298,7 +295,7 @@ func (v *VAE[T]) elbos(x *mat.Dense, rng *rand.Rand) []float64 {
 		hi := min(lo+evalChunk, r)
 		eps = normals(eps, hi-lo, v.Latent, rng)
 		t.Reset()
-		e := v.elbo(t, nn.FromDense[T](x.Slice(lo, hi, 0, v.Dim)), eps, 1)
+		e := v.elbo(t, t.FromDense(x.Slice(lo, hi, 0, v.Dim)), eps, 1)
 		out = append(out, e.Value.Float64s()...)
 	}
 	return out
@@ -471,7 +468,7 @@ func (v *VAE[T]) Diagnostics(x *mat.Dense, rng *rand.Rand) (map[string]float64, 
 	for lo := 0; lo < r; lo += evalChunk {
 		hi := min(lo+evalChunk, r)
 		t.Reset()
-		mu, lv := v.Encode(t, t.Const(nn.FromDense[T](x.Slice(lo, hi, 0, v.Dim))))
+		mu, lv := v.Encode(t, t.Const(t.FromDense(x.Slice(lo, hi, 0, v.Dim))))
 		for i := 0; i < hi-lo; i++ {
 			for u := 0; u < l; u++ {
 				m, a := float64(mu.Value.At(i, u)), float64(lv.Value.At(i, u))
@@ -499,45 +496,6 @@ func (v *VAE[T]) Diagnostics(x *mat.Dense, rng *rand.Rand) (map[string]float64, 
 		e += x
 	}
 	out[KeyELBO] = e / n
-	return out, nil
-}
-
-// Sample implements models.Model: z ~ N(0, I), then x ~ p(x|z), all from
-// rng (the latents first, then the decoder noise).
-func (v *VAE[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
-	if n < 1 {
-		return nil, fmt.Errorf("vae: sample count %d", n)
-	}
-	z := normals[T](nil, n, v.Latent, rng)
-	out := mat.NewDense(n, v.Dim, nil)
-	t := &v.run
-	t.NoGrad = true
-	var lv []float64
-	for lo := 0; lo < n; lo += evalChunk {
-		hi := min(lo+evalChunk, n)
-		t.Reset()
-		zc := &nn.Mat[T]{Rows: hi - lo, Cols: v.Latent, Data: z.Data[lo*v.Latent : hi*v.Latent]}
-		dec := v.Dec.Forward(t, t.Const(zc)).Value
-		if !v.Binary && lv == nil {
-			lv = v.decoderLogVar(t).Value.Float64s()
-		}
-		for i := 0; i < hi-lo; i++ {
-			for j, o := range dec.Row(i) {
-				if v.Binary {
-					if rng.Float64() < nn.SigmoidF(float64(o)) {
-						out.Set(lo+i, j, 1)
-					}
-				} else {
-					out.Set(lo+i, j, float64(o)+math.Exp(0.5*lv[j])*rng.NormFloat64())
-				}
-			}
-		}
-	}
-	for _, x := range out.RawMatrix().Data {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return out, fmt.Errorf("vae: non-finite sample value %v", x)
-		}
-	}
 	return out, nil
 }
 

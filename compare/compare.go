@@ -1,4 +1,4 @@
-package experiments
+package compare
 
 import (
 	"bytes"
@@ -23,14 +23,17 @@ var SampleMetrics = []string{
 	"fd", "kid",
 }
 
-// CompareOptions tune Compare.
-type CompareOptions struct {
+// Options tune Compare.
+type Options struct {
 	Alpha float64 // significance level after Holm, default 0.05
 	// Only, when it names two models (or model[sweep] labels), keeps the
 	// pairs of those two. Holm's correction still runs over every pair of
 	// the data set, so the p-values are those of the full table.
 	Only []string
 	Seed uint64 // seed of the bootstrap and Monte Carlo tests, default 1
+	// PairsOnly skips the sample-based intervals (a caller that shows only
+	// the paired NLL comparisons).
+	PairsOnly bool
 }
 
 // PairResult is the paired comparison of two configurations (a model at a
@@ -91,10 +94,19 @@ func (f jsonNum) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// compareConfig is one configuration's ok trials, by seed.
-type compareConfig struct {
-	label, dataset, dataKey, kind string
-	bySeed                        map[uint64]*results.Record
+// Config is one configuration (a model at a sweep point) on one data set
+// and NLL kind: its ok trials by training seed. [Group] builds them from
+// records; a caller with its own grouping (the report's rows) builds them
+// itself.
+type Config struct {
+	Label   string // names the configuration in pairs and notes
+	Dataset string // the data set's name
+	// DataKey identifies the data set entry with its parameters: only
+	// configurations with equal keys are compared, and Holm's correction
+	// runs over the pairs of one key.
+	DataKey string
+	Kind    string // NLL kind; "none" is never compared
+	BySeed  map[uint64]*results.Record
 }
 
 // dataKeyOf identifies a record's data set entry with its parameters (two
@@ -106,27 +118,31 @@ func dataKeyOf(r *results.Record) string {
 	if json.Unmarshal(r.Provenance.Spec, &v) == nil && len(v.Dataset) > 0 {
 		var buf bytes.Buffer
 		if json.Compact(&buf, v.Dataset) == nil {
-			return hashBytes(buf.Bytes())[:12]
+			return results.HashBytes(buf.Bytes())[:12]
 		}
 	}
-	return hashBytes([]byte(r.Dataset))[:12]
+	return results.HashBytes([]byte(r.Dataset))[:12]
 }
 
-// configLabel names a configuration: the model, with its sweep point.
-func configLabel(r *results.Record) string {
-	if len(r.Sweep) == 0 {
-		return r.Model
-	}
-	return r.Model + "[" + r.Sweep.String() + "]"
+// Method states the tests that [Configs] runs, for the notes of a table.
+const Method = "paired a − b of test NLL; with per-example values the random-effects combination of per-seed paired differences " +
+	"(DerSimonian & Laird 1986, Hartung & Knapp 2001), else the exact sign-flip test on per-seed differences; " +
+	"Holm (1979) across all pairs of a data set; sample-based metrics: BCa bootstrap over seeds (Efron 1987)"
+
+// Records runs [Configs] on the configurations of recs as [Group] forms
+// them: what `genbench compare` prints.
+func Records(dir string, recs []*results.Record, opt Options) (*Comparisons, error) {
+	return Configs(dir, Group(recs), opt)
 }
 
-// Compare runs the paired comparisons of every pair of configurations on
+// Configs runs the paired comparisons of every pair of configurations on
 // each data set and NLL kind (stats.Compare: per-example differences from
 // the sidecars in dir when both sides have them for every common seed,
 // per-seed test NLLs otherwise), applies Holm's correction across the
 // pairs of each data set, and gives every configuration's sample-based
-// metrics a bootstrap interval over seeds.
-func Compare(dir string, recs []*results.Record, opt CompareOptions) (*Comparisons, error) {
+// metrics a bootstrap interval over seeds. Pairs come in the order of
+// configs (a before b); a pair that cannot be compared is a note.
+func Configs(dir string, configs []*Config, opt Options) (*Comparisons, error) {
 	if opt.Alpha == 0 {
 		opt.Alpha = 0.05
 	}
@@ -134,42 +150,30 @@ func Compare(dir string, recs []*results.Record, opt CompareOptions) (*Compariso
 		opt.Seed = 1
 	}
 	so := stats.Options{Alpha: opt.Alpha, Seed: opt.Seed}
-	out := &Comparisons{Alpha: opt.Alpha, Pairs: []PairResult{}, Intervals: []SampleInterval{},
-		Method: "paired a − b of test NLL; with per-example values the random-effects combination of per-seed paired differences " +
-			"(DerSimonian & Laird 1986, Hartung & Knapp 2001), else the exact sign-flip test on per-seed differences; " +
-			"Holm (1979) across all pairs of a data set; sample-based metrics: BCa bootstrap over seeds (Efron 1987)"}
-	configs := groupConfigs(recs)
+	out := &Comparisons{Alpha: opt.Alpha, Pairs: []PairResult{}, Intervals: []SampleInterval{}, Method: Method}
 	cache := map[string][]float64{}
-	families := map[string][]int{}
 	for i, a := range configs {
 		for _, b := range configs[i+1:] {
-			if a.dataKey != b.dataKey || a.kind != b.kind || a.kind == "none" {
+			if a.DataKey != b.DataKey || a.Kind != b.Kind || a.Kind == "none" {
 				continue
 			}
 			p, err := comparePair(dir, a, b, cache, so)
 			if err != nil {
-				out.Notes = append(out.Notes, fmt.Sprintf("%s: %s vs %s: %v", a.dataset, a.label, b.label, err))
+				out.Notes = append(out.Notes, fmt.Sprintf("%s: %s vs %s: %v", a.Dataset, a.Label, b.Label, err))
 				continue
 			}
-			families[a.dataKey] = append(families[a.dataKey], len(out.Pairs))
 			out.Pairs = append(out.Pairs, p)
 		}
 	}
-	for _, idx := range families {
-		rs := make([]stats.Result, len(idx))
-		for k, i := range idx {
-			rs[k] = out.Pairs[i].Detail.Primary
-		}
-		stats.AdjustHolm(rs, opt.Alpha)
-		for k, i := range idx {
-			out.Pairs[i].setPrimary(rs[k], len(idx))
-		}
-	}
+	adjustPerDataSet(out.Pairs, opt.Alpha)
 	if len(opt.Only) == 2 {
 		out.Pairs = slices.DeleteFunc(out.Pairs, func(p PairResult) bool { return !p.matches(opt.Only) })
 	}
 	for _, c := range configs {
-		if len(opt.Only) == 2 && !slices.ContainsFunc(opt.Only, func(s string) bool { return s == c.label || s == modelOfLabel(c.label) }) {
+		if opt.PairsOnly {
+			break
+		}
+		if len(opt.Only) == 2 && !slices.ContainsFunc(opt.Only, func(s string) bool { return s == c.Label || s == modelOfLabel(c.Label) }) {
 			continue
 		}
 		ivs, err := sampleIntervals(c, so)
@@ -179,6 +183,25 @@ func Compare(dir string, recs []*results.Record, opt CompareOptions) (*Compariso
 		out.Intervals = append(out.Intervals, ivs...)
 	}
 	return out, nil
+}
+
+// adjustPerDataSet applies Holm's correction to the primary results of
+// the pairs of each data set (all NLL kinds together: one family).
+func adjustPerDataSet(pairs []PairResult, alpha float64) {
+	families := map[string][]int{}
+	for i, p := range pairs {
+		families[p.DataKey] = append(families[p.DataKey], i)
+	}
+	for _, idx := range families {
+		rs := make([]stats.Result, len(idx))
+		for k, i := range idx {
+			rs[k] = pairs[i].Detail.Primary
+		}
+		stats.AdjustHolm(rs, alpha)
+		for k, i := range idx {
+			pairs[i].setPrimary(rs[k], len(idx))
+		}
+	}
 }
 
 func modelOfLabel(label string) string {
@@ -191,43 +214,43 @@ func (p PairResult) matches(only []string) bool {
 	return (is(p.A, only[0]) && is(p.B, only[1])) || (is(p.A, only[1]) && is(p.B, only[0]))
 }
 
-// groupConfigs collects the ok records with a finite test NLL or a
+// Group collects the ok records with a finite test NLL or a
 // sample-based metric by configuration, sorted by data set and label.
-func groupConfigs(recs []*results.Record) []*compareConfig {
-	byKey := map[string]*compareConfig{}
-	var list []*compareConfig
+func Group(recs []*results.Record) []*Config {
+	byKey := map[string]*Config{}
+	var list []*Config
 	for _, r := range recs {
 		if r.Status != results.StatusOK {
 			continue
 		}
 		dk := dataKeyOf(r)
-		key := dk + "\x00" + configLabel(r) + "\x00" + r.NLLKind
+		key := dk + "\x00" + r.ConfigLabel() + "\x00" + r.NLLKind
 		c, ok := byKey[key]
 		if !ok {
-			c = &compareConfig{label: configLabel(r), dataset: r.Dataset, dataKey: dk, kind: r.NLLKind, bySeed: map[uint64]*results.Record{}}
+			c = &Config{Label: r.ConfigLabel(), Dataset: r.Dataset, DataKey: dk, Kind: r.NLLKind, BySeed: map[uint64]*results.Record{}}
 			byKey[key] = c
 			list = append(list, c)
 		}
-		c.bySeed[r.Seed] = r
+		c.BySeed[r.Seed] = r
 	}
 	sort.Slice(list, func(i, j int) bool {
 		a, b := list[i], list[j]
-		if a.dataset != b.dataset {
-			return a.dataset < b.dataset
+		if a.Dataset != b.Dataset {
+			return a.Dataset < b.Dataset
 		}
-		if a.dataKey != b.dataKey {
-			return a.dataKey < b.dataKey
+		if a.DataKey != b.DataKey {
+			return a.DataKey < b.DataKey
 		}
-		return a.label < b.label
+		return a.Label < b.Label
 	})
 	return list
 }
 
 // comparePair runs stats.Compare on the common seeds of a and b.
-func comparePair(dir string, a, b *compareConfig, cache map[string][]float64, so stats.Options) (PairResult, error) {
-	p := PairResult{Dataset: a.dataset, DataKey: a.dataKey, Kind: a.kind, Metric: "test_nll", A: a.label, B: b.label}
-	for s, ra := range a.bySeed {
-		if rb, ok := b.bySeed[s]; ok && finiteMetric(ra, "test_nll") && finiteMetric(rb, "test_nll") {
+func comparePair(dir string, a, b *Config, cache map[string][]float64, so stats.Options) (PairResult, error) {
+	p := PairResult{Dataset: a.Dataset, DataKey: a.DataKey, Kind: a.Kind, Metric: "test_nll", A: a.Label, B: b.Label}
+	for s, ra := range a.BySeed {
+		if rb, ok := b.BySeed[s]; ok && finiteMetric(ra, "test_nll") && finiteMetric(rb, "test_nll") {
 			p.Seeds = append(p.Seeds, s)
 		}
 	}
@@ -242,8 +265,8 @@ func comparePair(dir string, a, b *compareConfig, cache map[string][]float64, so
 	} else {
 		p.Note = "per-seed test NLLs only: " + why
 		for _, s := range p.Seeds {
-			pair.A = append(pair.A, a.bySeed[s].Metrics["test_nll"])
-			pair.B = append(pair.B, b.bySeed[s].Metrics["test_nll"])
+			pair.A = append(pair.A, a.BySeed[s].Metrics["test_nll"])
+			pair.B = append(pair.B, b.BySeed[s].Metrics["test_nll"])
 		}
 	}
 	c, err := stats.Compare(pair, so)
@@ -262,10 +285,10 @@ func finiteMetric(r *results.Record, name string) bool {
 
 // pairedExamples reads the per-example NLLs of a and b at the seeds, or
 // says why they cannot be paired.
-func pairedExamples(dir string, a, b *compareConfig, seeds []uint64, cache map[string][]float64) ([][]float64, [][]float64, string) {
+func pairedExamples(dir string, a, b *Config, seeds []uint64, cache map[string][]float64) ([][]float64, [][]float64, string) {
 	var exA, exB [][]float64
 	for _, s := range seeds {
-		ra, rb := a.bySeed[s], b.bySeed[s]
+		ra, rb := a.BySeed[s], b.BySeed[s]
 		if ra.Examples == nil || rb.Examples == nil {
 			return nil, nil, fmt.Sprintf("seed %d has no per-example sidecar on both sides", s)
 		}
@@ -285,22 +308,15 @@ func pairedExamples(dir string, a, b *compareConfig, seeds []uint64, cache map[s
 	return exA, exB, ""
 }
 
-// exampleNLLs returns the per-example NLLs (−log p) of a record's sidecar,
-// refusing non-finite values, which no paired mean can hold.
+// exampleNLLs returns the per-example NLLs of a record's sidecar, read
+// once per trial.
 func exampleNLLs(dir string, r *results.Record, cache map[string][]float64) ([]float64, error) {
 	if v, ok := cache[r.Trial]; ok {
 		return v, nil
 	}
-	logp, err := ReadExamples(dir, r.Examples)
+	nll, err := results.ExampleNLLs(dir, r.Examples)
 	if err != nil {
-		return nil, err
-	}
-	nll := make([]float64, len(logp))
-	for i, v := range logp {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("trial %s: example %d has log-likelihood %v", r.Trial, i, v)
-		}
-		nll[i] = -v
+		return nil, fmt.Errorf("trial %s: %w", r.Trial, err)
 	}
 	cache[r.Trial] = nll
 	return nll, nil
@@ -330,9 +346,9 @@ func (p *PairResult) setPrimary(r stats.Result, family int) {
 }
 
 // sampleIntervals bootstraps each sample-based metric of c over its seeds.
-func sampleIntervals(c *compareConfig, so stats.Options) ([]SampleInterval, error) {
-	seeds := make([]uint64, 0, len(c.bySeed))
-	for s := range c.bySeed {
+func sampleIntervals(c *Config, so stats.Options) ([]SampleInterval, error) {
+	seeds := make([]uint64, 0, len(c.BySeed))
+	for s := range c.BySeed {
 		seeds = append(seeds, s)
 	}
 	slices.Sort(seeds)
@@ -340,8 +356,8 @@ func sampleIntervals(c *compareConfig, so stats.Options) ([]SampleInterval, erro
 	for _, name := range SampleMetrics {
 		var xs []float64
 		for _, s := range seeds {
-			if finiteMetric(c.bySeed[s], name) {
-				xs = append(xs, c.bySeed[s].Metrics[name])
+			if finiteMetric(c.BySeed[s], name) {
+				xs = append(xs, c.BySeed[s].Metrics[name])
 			}
 		}
 		if len(xs) == 0 {
@@ -349,65 +365,9 @@ func sampleIntervals(c *compareConfig, so stats.Options) ([]SampleInterval, erro
 		}
 		iv, err := stats.BootstrapMean(xs, so)
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", c.label, name, err)
+			return nil, fmt.Errorf("%s %s: %w", c.Label, name, err)
 		}
-		out = append(out, SampleInterval{Dataset: c.dataset, DataKey: c.dataKey, Config: c.label, Metric: name, Interval: iv})
+		out = append(out, SampleInterval{Dataset: c.Dataset, DataKey: c.DataKey, Config: c.Label, Metric: name, Interval: iv})
 	}
 	return out, nil
-}
-
-// ComparisonTable formats the pairs and the sample-based intervals as text.
-func ComparisonTable(c *Comparisons) string {
-	num := func(v jsonNum) string {
-		if math.IsNaN(float64(v)) {
-			return "-"
-		}
-		return fmt.Sprintf("%.4g", float64(v))
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Paired comparisons of test NLL (a − b, nats; negative favours a), α = %g after Holm across the pairs of each data set.\n", c.Alpha)
-	b.WriteString("SEED SD: between-training-seed sd of the difference; EXAMPLE SE: its test-example standard error per seed.\n")
-	rows := [][]string{{"DATASET", "KIND", "A", "B", "SEEDS", "PAIRED ON", "A − B", "95% CI", "SEED SD", "EXAMPLE SE", "TEST", "P", "P (HOLM)", "EFFECT", "VERDICT"}}
-	pval := func(v jsonNum) string {
-		if float64(v) < 1e-16 {
-			return "<1e-16"
-		}
-		return num(v)
-	}
-	for _, p := range c.Pairs {
-		on, seedSD, exSE := "seeds", "-", "-"
-		if p.PerExample {
-			on = fmt.Sprintf("%d examples/seed", p.Detail.Primary.NExamples)
-		}
-		if v := p.Detail.Variance; v != nil {
-			seedSD, exSE = num(jsonNum(v.SeedSD)), num(jsonNum(v.ExampleSE))
-		}
-		rows = append(rows, []string{p.Dataset + "#" + p.DataKey[:6], p.Kind, p.A, p.B, fmt.Sprint(len(p.Seeds)), on,
-			num(p.Difference), "[" + num(p.CILow) + ", " + num(p.CIHigh) + "]", seedSD, exSE, p.Test, pval(p.PValue), pval(p.PHolm),
-			p.EffectName + " " + num(p.EffectSize), p.Verdict})
-	}
-	if len(c.Pairs) > 0 {
-		b.WriteString(formatTable(rows))
-	} else {
-		b.WriteString("no pairs: fewer than two models with a test NLL of the same kind on a data set\n")
-	}
-	for _, p := range c.Pairs {
-		if p.Note != "" {
-			fmt.Fprintf(&b, "note: %s vs %s: %s\n", p.A, p.B, p.Note)
-		}
-	}
-	if len(c.Intervals) > 0 {
-		b.WriteString("\nSample-based metrics: mean over seeds with a bootstrap 95% interval.\n")
-		rows = [][]string{{"DATASET", "CONFIG", "METRIC", "SEEDS", "MEAN", "95% CI", "NOTE"}}
-		for _, s := range c.Intervals {
-			iv := s.Interval
-			rows = append(rows, []string{s.Dataset + "#" + s.DataKey[:6], s.Config, s.Metric, fmt.Sprint(iv.NSeeds),
-				num(jsonNum(iv.Estimate)), "[" + num(jsonNum(iv.CILow)) + ", " + num(jsonNum(iv.CIHigh)) + "]", iv.Note})
-		}
-		b.WriteString(formatTable(rows))
-	}
-	for _, n := range c.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
-	}
-	return b.String()
 }

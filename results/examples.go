@@ -1,4 +1,4 @@
-package experiments
+package results
 
 import (
 	"crypto/sha256"
@@ -12,7 +12,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/genbench/genbench/results"
+	"github.com/genbench/genbench/internal/atomicfile"
 )
 
 // A per-example sidecar, DIR/examples/<trial-id>.bin, holds the value of a
@@ -20,7 +20,7 @@ import (
 // two models scored on the same examples can be compared example by
 // example (genbench compare, check -test). The values are log p(x) in nats
 // as evaluation computed them: the exact log-density, the ELBO (a lower
-// bound) or an importance-sampled estimate, as results.ExamplesRef.Kind says; the
+// bound) or an importance-sampled estimate, as ExamplesRef.Kind says; the
 // per-example NLL is their negation.
 //
 //	offset  size  content
@@ -30,7 +30,7 @@ import (
 //	20      32    SHA-256 of the test matrix the values belong to (testHash)
 //	52      8n    the values, little-endian IEEE-754 float64
 //
-// The record holds the SHA-256 of the whole file (results.ExamplesRef.SHA256), so
+// The record holds the SHA-256 of the whole file (ExamplesRef.SHA256), so
 // a corrupted file is refused; a truncated one also fails the length check.
 
 const (
@@ -122,23 +122,23 @@ func DecodeExamples(data []byte) ([]float64, string, error) {
 
 // WriteExamples writes the sidecar of a trial atomically under dir and
 // returns its reference for the record.
-func WriteExamples(dir, trial, kind string, values []float64, testHash string) (*results.ExamplesRef, error) {
+func WriteExamples(dir, trial, kind string, values []float64, testHash string) (*ExamplesRef, error) {
 	data, err := EncodeExamples(values, testHash)
 	if err != nil {
 		return nil, err
 	}
 	path := ExamplesPath(dir, trial)
-	if err := WriteFileAtomic(path, data); err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return nil, fmt.Errorf("writing per-example sidecar: %w", err)
 	}
-	return &results.ExamplesRef{File: "examples/" + trial + ".bin", SHA256: hashBytes(data), N: len(values),
+	return &ExamplesRef{File: "examples/" + trial + ".bin", SHA256: HashBytes(data), N: len(values),
 		Kind: kind, TestHash: testHash}, nil
 }
 
 // ReadExamples reads the sidecar ref points to under dir and checks it
 // against ref: file hash, count and test hash. A mismatch wraps
 // ErrBadExamples: values of another evaluation are never paired silently.
-func ReadExamples(dir string, ref *results.ExamplesRef) ([]float64, error) {
+func ReadExamples(dir string, ref *ExamplesRef) ([]float64, error) {
 	if ref == nil {
 		return nil, fmt.Errorf("%w: the record has no per-example values", ErrBadExamples)
 	}
@@ -147,7 +147,7 @@ func ReadExamples(dir string, ref *results.ExamplesRef) ([]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("per-example sidecar: %w", err)
 	}
-	if hashBytes(data) != ref.SHA256 {
+	if HashBytes(data) != ref.SHA256 {
 		return nil, fmt.Errorf("%s: %w: SHA-256 differs from the record's (corrupted, or rewritten by another evaluation)", path, ErrBadExamples)
 	}
 	values, th, err := DecodeExamples(data)
@@ -160,8 +160,27 @@ func ReadExamples(dir string, ref *results.ExamplesRef) ([]float64, error) {
 	return values, nil
 }
 
-// hashBytes is the hex SHA-256 of data.
-func hashBytes(data []byte) string {
+// ExampleNLLs reads a sidecar as [ReadExamples] does and returns the
+// per-example NLLs, −log p, refusing non-finite values, which no paired
+// mean can hold.
+func ExampleNLLs(dir string, ref *ExamplesRef) ([]float64, error) {
+	logp, err := ReadExamples(dir, ref)
+	if err != nil {
+		return nil, err
+	}
+	nll := make([]float64, len(logp))
+	for i, v := range logp {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%s: example %d has log-likelihood %v", ref.File, i, v)
+		}
+		nll[i] = -v
+	}
+	return nll, nil
+}
+
+// HashBytes is the hex SHA-256 of data: how records reference the files
+// beside them (sidecars, kept models).
+func HashBytes(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }

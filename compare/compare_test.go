@@ -1,8 +1,6 @@
-package experiments
+package compare
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -19,11 +17,11 @@ import (
 func syntheticRecord(t *testing.T, dir, model, kind string, seed uint64, logp []float64, testHash string) *results.Record {
 	t.Helper()
 	id := results.SanitizeID(model) + "-s" + string(rune('0'+seed))
-	ref, err := WriteExamples(dir, id, kind, logp, testHash)
+	ref, err := results.WriteExamples(dir, id, kind, logp, testHash)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref.EvalSeed = evalSeed(seed)
+	ref.EvalSeed = 1000 + seed // equal for every model at one training seed, as the runner makes it
 	nll := 0.0
 	for _, v := range logp {
 		nll -= v / float64(len(logp))
@@ -41,7 +39,7 @@ func TestComparePairs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var recs []*results.Record
 	for seed := uint64(1); seed <= 3; seed++ {
-		th := TestHash(mat.NewDense(1, 1, []float64{float64(seed)}))
+		th := results.TestHash(mat.NewDense(1, 1, []float64{float64(seed)}))
 		base := make([]float64, 500)
 		worse := make([]float64, 500)
 		for i := range base {
@@ -54,7 +52,7 @@ func TestComparePairs(t *testing.T) {
 			syntheticRecord(t, dir, "weak", "exact", seed, worse, th),
 			syntheticRecord(t, dir, "vae", "bound", seed, worse, th))
 	}
-	c, err := Compare(dir, recs, CompareOptions{})
+	c, err := Records(dir, recs, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,11 +86,11 @@ func TestComparePairs(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), `"significant":true`) || !strings.Contains(string(b), `"p_holm"`) {
 		t.Errorf("JSON (%v): %.300s", err, b)
 	}
-	only, err := Compare(dir, recs, CompareOptions{Only: []string{"weak", "flow"}})
+	only, err := Records(dir, recs, Options{Only: []string{"weak", "flow"}})
 	if err != nil || len(only.Pairs) != 1 || only.Pairs[0].Family != 3 {
 		t.Errorf("A B filter: %v, %+v", err, only)
 	}
-	if s := ComparisonTable(c); !strings.Contains(s, "flow better") || !strings.Contains(s, "500 examples/seed") {
+	if s := Table(c); !strings.Contains(s, "flow better") || !strings.Contains(s, "500 examples/seed") {
 		t.Errorf("table:\n%s", s)
 	}
 }
@@ -101,10 +99,10 @@ func TestComparePairs(t *testing.T) {
 // back to per-seed NLLs and says why.
 func TestCompareRefusesMismatchedSidecars(t *testing.T) {
 	dir := t.TempDir()
-	th := TestHash(mat.NewDense(1, 1, []float64{1}))
+	th := results.TestHash(mat.NewDense(1, 1, []float64{1}))
 	a := syntheticRecord(t, dir, "a", "exact", 1, []float64{-1, -2, -3}, th)
-	b := syntheticRecord(t, dir, "b", "exact", 1, []float64{-1.5, -2, -3}, TestHash(mat.NewDense(1, 1, []float64{2})))
-	c, err := Compare(dir, []*results.Record{a, b}, CompareOptions{})
+	b := syntheticRecord(t, dir, "b", "exact", 1, []float64{-1.5, -2, -3}, results.TestHash(mat.NewDense(1, 1, []float64{2})))
+	c, err := Records(dir, []*results.Record{a, b}, Options{})
 	if err != nil || len(c.Pairs) != 1 {
 		t.Fatalf("%v, %+v", err, c)
 	}
@@ -114,43 +112,8 @@ func TestCompareRefusesMismatchedSidecars(t *testing.T) {
 	}
 	b.Examples.TestHash = th
 	b.Examples.SHA256 = strings.Repeat("0", 64)
-	c, _ = Compare(dir, []*results.Record{a, b}, CompareOptions{})
+	c, _ = Records(dir, []*results.Record{a, b}, Options{})
 	if p := c.Pairs[0]; p.PerExample || !strings.Contains(p.Note, "SHA-256") {
 		t.Errorf("paired a corrupted sidecar: per-example %v, note %q", p.PerExample, p.Note)
-	}
-}
-
-func TestExportCSV(t *testing.T) {
-	recs := []*results.Record{
-		{Trial: "t2", Dataset: "ring8", Model: "flow", Type: "realnvp", Family: "flow", Seed: 2, Status: results.StatusOK, NLLKind: "exact",
-			Sweep:     results.SweepPoint{"train.lr": 0.01},
-			Metrics:   map[string]float64{"test_nll": 1.25, "test_nll_n": 256, "modes_covered": 8},
-			NonFinite: []string{"mode_kl"}, Protocol: map[string]string{"nll": "exact log-density", "mode_coverage": "VEEGAN"}},
-		{Trial: "t1", Dataset: "ring8", Model: "gan", Type: "pacgan", Family: "gan", Seed: 1, Status: results.StatusFailed, NLLKind: "none",
-			Metrics: map[string]float64{}},
-	}
-	var buf bytes.Buffer
-	if err := ExportCSV(&buf, recs); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := [][]string{
-		ExportColumns,
-		{"t1", "ring8", "gan", "pacgan", "gan", "1", "", "failed", "", "", "", "", ""},
-		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "mode_kl", "NaN", "", "", "VEEGAN"},
-		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "modes_covered", "8", "", "", "VEEGAN"},
-		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "test_nll", "1.25", "exact", "256", "exact log-density"},
-		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "test_nll_n", "256", "exact", "", "exact log-density"},
-	}
-	if len(rows) != len(want) {
-		t.Fatalf("%d rows, want %d:\n%v", len(rows), len(want), rows)
-	}
-	for i := range want {
-		if strings.Join(rows[i], "|") != strings.Join(want[i], "|") {
-			t.Errorf("row %d:\n got %v\nwant %v", i, rows[i], want[i])
-		}
 	}
 }

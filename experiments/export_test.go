@@ -1,0 +1,45 @@
+package experiments
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+
+	"github.com/genbench/genbench/results"
+)
+
+func TestExportCSV(t *testing.T) {
+	recs := []*results.Record{
+		{Trial: "t2", Dataset: "ring8", Model: "flow", Type: "realnvp", Family: "flow", Seed: 2, Status: results.StatusOK, NLLKind: "exact",
+			Sweep:     results.SweepPoint{"train.lr": 0.01},
+			Metrics:   map[string]float64{"test_nll": 1.25, "test_nll_n": 256, "modes_covered": 8},
+			NonFinite: []string{"mode_kl"}, Protocol: map[string]string{"nll": "exact log-density", "mode_coverage": "VEEGAN"}},
+		{Trial: "t1", Dataset: "ring8", Model: "gan", Type: "pacgan", Family: "gan", Seed: 1, Status: results.StatusFailed, NLLKind: "none",
+			Metrics: map[string]float64{}},
+	}
+	var buf bytes.Buffer
+	if err := ExportCSV(&buf, recs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		ExportColumns,
+		{"t1", "ring8", "gan", "pacgan", "gan", "1", "", "failed", "", "", "", "", ""},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "mode_kl", "NaN", "", "", "VEEGAN"},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "modes_covered", "8", "", "", "VEEGAN"},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "test_nll", "1.25", "exact", "256", "exact log-density"},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "test_nll_n", "256", "exact", "", "exact log-density"},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d:\n%v", len(rows), len(want), rows)
+	}
+	for i := range want {
+		if strings.Join(rows[i], "|") != strings.Join(want[i], "|") {
+			t.Errorf("row %d:\n got %v\nwant %v", i, rows[i], want[i])
+		}
+	}
+}

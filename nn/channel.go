@@ -1,0 +1,137 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// Per-channel operations on batches of images in C·H·W layout (see
+// [ImageShape]), for multi-scale flows such as Glow (Kingma & Dhariwal
+// 2018): a per-channel affine map (ActNorm), the moments that initialise
+// it, and the squeeze that trades resolution for channels. Because the
+// layout is channel-major, the first k channels of an image are its first
+// k·H·W columns, so channel slicing and concatenation are SliceCols and
+// ConcatCols.
+
+// ChannelAffine returns x·scale[c] + shift[c] for every value of channel c
+// of every image of x (B×(C·H·W), images of shape in). scale and shift are
+// 1×C rows; shift may be nil (no shift).
+func (t *Tape[T]) ChannelAffine(x *Node[T], in ImageShape, scale, shift *Node[T]) *Node[T] {
+	X := x.Value
+	if X.Cols != in.Size() {
+		panic(fmt.Sprintf("nn.ChannelAffine: input %s for images of shape %s", X.shape(), in))
+	}
+	parents := []*Node[T]{x, scale}
+	for _, r := range []*Node[T]{scale, shift} {
+		if r == nil {
+			continue
+		}
+		if r.Value.Rows != 1 || r.Value.Cols != in.C {
+			panic(fmt.Sprintf("nn.ChannelAffine: row %s for %d channels", r.Value.shape(), in.C))
+		}
+	}
+	if shift != nil {
+		parents = append(parents, shift)
+	}
+	hw := in.H * in.W
+	out := t.rawNode(X.Rows, X.Cols, parents...)
+	// each calls f(c, lo, hi) on every channel plane [lo, hi) of the batch.
+	each := func(f func(c, lo, hi int)) {
+		for img := 0; img < X.Rows; img++ {
+			for c := 0; c < in.C; c++ {
+				lo := img*X.Cols + c*hw
+				f(c, lo, lo+hw)
+			}
+		}
+	}
+	each(func(c, lo, hi int) {
+		s, b := scale.Value.Data[c], T(0)
+		if shift != nil {
+			b = shift.Value.Data[c]
+		}
+		o := out.Value.Data[lo:hi]
+		for i, v := range X.Data[lo:hi] {
+			o[i] = v*s + b
+		}
+	})
+	return t.record(out, func() {
+		each(func(c, lo, hi int) {
+			g := out.Grad.Data[lo:hi]
+			if x.Grad != nil {
+				s, gx := scale.Value.Data[c], x.Grad.Data[lo:hi]
+				for i, v := range g {
+					gx[i] += v * s
+				}
+			}
+			if scale.Grad != nil {
+				var sum T
+				for i, v := range g {
+					sum += v * X.Data[lo+i]
+				}
+				scale.Grad.Data[c] += sum
+			}
+			if shift != nil && shift.Grad != nil {
+				var sum T
+				for _, v := range g {
+					sum += v
+				}
+				shift.Grad.Data[c] += sum
+			}
+		})
+	})
+}
+
+// ChannelMoments returns the mean and the standard deviation of every
+// channel of a batch of images of shape in, over the batch and the pixels
+// (ActNorm's data-dependent initialisation), accumulated in float64.
+func ChannelMoments[T Float](x *Mat[T], in ImageShape) (mean, std []float64) {
+	if x.Cols != in.Size() || x.Rows < 1 {
+		panic(fmt.Sprintf("nn.ChannelMoments: %s for images of shape %s", x.shape(), in))
+	}
+	hw := in.H * in.W
+	mean, std = make([]float64, in.C), make([]float64, in.C)
+	n := float64(x.Rows * hw)
+	for c := range mean {
+		var s float64
+		for img := 0; img < x.Rows; img++ {
+			for _, v := range x.Data[img*x.Cols+c*hw : img*x.Cols+(c+1)*hw] {
+				s += float64(v)
+			}
+		}
+		mean[c] = s / n
+		var q float64
+		for img := 0; img < x.Rows; img++ {
+			for _, v := range x.Data[img*x.Cols+c*hw : img*x.Cols+(c+1)*hw] {
+				d := float64(v) - mean[c]
+				q += d * d
+			}
+		}
+		std[c] = math.Sqrt(q / n)
+	}
+	return mean, std
+}
+
+// SqueezePerm returns the column permutation, for PermuteCols, that turns
+// images of shape in (H and W even) into images of shape 4C×H/2×W/2 as
+// Glow's squeeze does: every 2×2 block of pixels becomes one pixel with
+// four times the channels, out[4c + 2u + v, i, j] = in[c, 2i+u, 2j+v].
+func SqueezePerm(in ImageShape) []int {
+	if in.H%2 != 0 || in.W%2 != 0 {
+		panic(fmt.Sprintf("nn.SqueezePerm: image shape %s, want even height and width", in))
+	}
+	oh, ow := in.H/2, in.W/2
+	perm := make([]int, in.Size())
+	for c := 0; c < in.C; c++ {
+		for u := 0; u < 2; u++ {
+			for v := 0; v < 2; v++ {
+				oc := 4*c + 2*u + v
+				for i := 0; i < oh; i++ {
+					for j := 0; j < ow; j++ {
+						perm[(oc*oh+i)*ow+j] = (c*in.H+2*i+u)*in.W + 2*j + v
+					}
+				}
+			}
+		}
+	}
+	return perm
+}

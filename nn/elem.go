@@ -1,0 +1,145 @@
+package nn
+
+import (
+	"math"
+	"unsafe"
+)
+
+// mulInto sets dst[i] = a[i]·b[i] (AVX2 on whole vectors where available).
+func mulInto[T Float](dst, a, b []T) {
+	n := len(a)
+	dst, b = dst[:n], b[:n]
+	if elemAsm {
+		var done int
+		if unsafe.Sizeof(a[0]) == 4 {
+			if done = n &^ 7; done > 0 {
+				mul32(&asF32(dst)[0], &asF32(a)[0], &asF32(b)[0], done)
+			}
+		} else if done = n &^ 3; done > 0 {
+			mul64(&asF64(dst)[0], &asF64(a)[0], &asF64(b)[0], done)
+		}
+		dst, a, b = dst[done:], a[done:], b[done:]
+	}
+	for i, v := range a {
+		dst[i] = v * b[i]
+	}
+}
+
+// mulAddTo sets dst[i] += a[i]·b[i], the product rounded before the sum
+// (AVX2 on whole vectors where available).
+func mulAddTo[T Float](dst, a, b []T) {
+	n := len(a)
+	dst, b = dst[:n], b[:n]
+	if elemAsm {
+		var done int
+		if unsafe.Sizeof(a[0]) == 4 {
+			if done = n &^ 7; done > 0 {
+				mulAdd32(&asF32(dst)[0], &asF32(a)[0], &asF32(b)[0], done)
+			}
+		} else if done = n &^ 3; done > 0 {
+			mulAdd64(&asF64(dst)[0], &asF64(a)[0], &asF64(b)[0], done)
+		}
+		dst, a, b = dst[done:], a[done:], b[done:]
+	}
+	for i, v := range a {
+		dst[i] += v * b[i]
+	}
+}
+
+// reluForward sets out[i] = x[i] if x[i] > 0, else +0 (NaN too), and
+// reluBackward adds g[i] to ga[i] where x[i] > 0. They select with bit
+// masks instead of branches, which the unpredictable signs of
+// activations would mispredict half the time.
+func reluForward[T Float](out, x []T) {
+	if len(x) == 0 {
+		return
+	}
+	out = out[:len(x)]
+	if elemAsm {
+		// max(x, +0) with x first selects exactly as below (elem_amd64.s).
+		var done int
+		if unsafe.Sizeof(x[0]) == 4 {
+			if done = len(x) &^ 7; done > 0 {
+				relu32(&asF32(out)[0], &asF32(x)[0], done)
+			}
+		} else if done = len(x) &^ 3; done > 0 {
+			relu64(&asF64(out)[0], &asF64(x)[0], done)
+		}
+		out, x = out[done:], x[done:]
+	}
+	if unsafe.Sizeof(x[0]) == 4 {
+		o, in := bits32(out), bits32(x)
+		o = o[:len(in)]
+		for i, u := range in {
+			o[i] = u & -uint32(b2u(math.Float32frombits(u) > 0))
+		}
+		return
+	}
+	o, in := bits64(out), bits64(x)
+	o = o[:len(in)]
+	for i, u := range in {
+		o[i] = u & -uint64(b2u(math.Float64frombits(u) > 0))
+	}
+}
+
+func reluBackward[T Float](ga, g, x []T) {
+	ga, x = ga[:len(g)], x[:len(g)]
+	if elemAsm && len(g) > 0 {
+		// An ordered x > 0 compare selects ga + g as below (elem_amd64.s).
+		var done int
+		if unsafe.Sizeof(x[0]) == 4 {
+			if done = len(g) &^ 7; done > 0 {
+				reluBack32(&asF32(ga)[0], &asF32(g)[0], &asF32(x)[0], done)
+			}
+		} else if done = len(g) &^ 3; done > 0 {
+			reluBack64(&asF64(ga)[0], &asF64(g)[0], &asF64(x)[0], done)
+		}
+		ga, g, x = ga[done:], g[done:], x[done:]
+	}
+	if unsafe.Sizeof(x[0]) == 4 {
+		gb, xb := bits32(ga), bits32(x)
+		for i, u := range xb {
+			m := -uint32(b2u(math.Float32frombits(u) > 0))
+			sum := math.Float32bits(float32(ga[i] + g[i]))
+			gb[i] = sum&m | gb[i]&^m
+		}
+		return
+	}
+	gb, xb := bits64(ga), bits64(x)
+	for i, u := range xb {
+		m := -uint64(b2u(math.Float64frombits(u) > 0))
+		sum := math.Float64bits(float64(ga[i] + g[i]))
+		gb[i] = sum&m | gb[i]&^m
+	}
+}
+
+func b2u(c bool) uint8 { return *(*uint8)(unsafe.Pointer(&c)) }
+
+func bits32[T Float](x []T) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+func bits64[T Float](x []T) []uint64 {
+	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+// addTo sets dst[i] += src[i].
+func addTo[T Float](dst, src []T) {
+	if elemAsm && len(src) > 0 {
+		// dst + src per element, as below (elem_amd64.s).
+		n := len(src)
+		dst = dst[:n]
+		var done int
+		if unsafe.Sizeof(src[0]) == 4 {
+			if done = n &^ 7; done > 0 {
+				add32(&asF32(dst)[0], &asF32(src)[0], done)
+			}
+		} else if done = n &^ 3; done > 0 {
+			add64(&asF64(dst)[0], &asF64(src)[0], done)
+		}
+		dst, src = dst[done:], src[done:]
+	}
+	for i, v := range src {
+		dst[i] += v
+	}
+}

@@ -1,0 +1,58 @@
+//go:build amd64 && !purego
+
+package nn
+
+// AVX2 loops of elementwise work that is the same, operation for
+// operation, as the Go loops they stand in for (elem_amd64.s): IEEE
+// additions, multiplications, divisions and square roots are correctly
+// rounded whatever the vector width, and none is fused, so the results
+// are bit for bit those of the Go code (NaN payloads aside, which the
+// hardware may take from either operand of a commutative operation).
+
+// Implemented in elem_amd64.s; n is a multiple of 8 (float32) or 4 (float64).
+
+//go:noescape
+func biasRelu32(x, b *float32, n int, relu bool)
+
+//go:noescape
+func biasRelu64(x, b *float64, n int, relu bool)
+
+//go:noescape
+func relu32(out, x *float32, n int)
+
+//go:noescape
+func relu64(out, x *float64, n int)
+
+//go:noescape
+func adam32(w, grad, m, v *float32, n int, k *adamConsts[float32])
+
+//go:noescape
+func adam64(w, grad, m, v *float64, n int, k *adamConsts[float64])
+
+//go:noescape
+func mul32(dst, a, b *float32, n int)
+
+//go:noescape
+func mul64(dst, a, b *float64, n int)
+
+//go:noescape
+func mulAdd32(dst, a, b *float32, n int)
+
+//go:noescape
+func mulAdd64(dst, a, b *float64, n int)
+
+//go:noescape
+func add32(dst, src *float32, n int)
+
+//go:noescape
+func add64(dst, src *float64, n int)
+
+//go:noescape
+func reluBack32(ga, grad, x *float32, n int)
+
+//go:noescape
+func reluBack64(ga, grad, x *float64, n int)
+
+// elemAsm reports whether the AVX2 loops run (the GEMM kernels' test:
+// AVX2 implies the AVX these loops need).
+var elemAsm = hasAVX2FMA()

@@ -1,0 +1,374 @@
+// AVX2 elementwise loops (see elem_amd64.go). Every loop handles a
+// multiple of one vector (8 float32 or 4 float64); the caller does the
+// rest in Go.
+
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func biasRelu32(x, b *float32, n int, relu bool)
+// x[i] = x[i] + b[i], then, with relu, max(x[i], 0) with x as the first
+// operand: x when x > 0, +0 otherwise (−0 and NaN included).
+TEXT ·biasRelu32(SB), NOSPLIT, $0-25
+	MOVQ x+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVBLZX relu+24(FP), DX
+	VXORPS Y15, Y15, Y15
+	XORQ AX, AX
+	TESTQ DX, DX
+	JZ add32
+relu32loop:
+	CMPQ AX, CX
+	JGE done32
+	VMOVUPS (DI)(AX*4), Y0
+	VADDPS (SI)(AX*4), Y0, Y0
+	VMAXPS Y15, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP relu32loop
+add32:
+	CMPQ AX, CX
+	JGE done32
+	VMOVUPS (DI)(AX*4), Y0
+	VADDPS (SI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP add32
+done32:
+	VZEROUPPER
+	RET
+
+// func biasRelu64(x, b *float64, n int, relu bool)
+TEXT ·biasRelu64(SB), NOSPLIT, $0-25
+	MOVQ x+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVBLZX relu+24(FP), DX
+	VXORPD Y15, Y15, Y15
+	XORQ AX, AX
+	TESTQ DX, DX
+	JZ add64
+relu64loop:
+	CMPQ AX, CX
+	JGE done64
+	VMOVUPD (DI)(AX*8), Y0
+	VADDPD (SI)(AX*8), Y0, Y0
+	VMAXPD Y15, Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP relu64loop
+add64:
+	CMPQ AX, CX
+	JGE done64
+	VMOVUPD (DI)(AX*8), Y0
+	VADDPD (SI)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP add64
+done64:
+	VZEROUPPER
+	RET
+
+// func relu32(out, x *float32, n int)
+TEXT ·relu32(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPS Y15, Y15, Y15
+	XORQ AX, AX
+r32:
+	CMPQ AX, CX
+	JGE r32done
+	VMOVUPS (SI)(AX*4), Y0
+	VMAXPS Y15, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP r32
+r32done:
+	VZEROUPPER
+	RET
+
+// func relu64(out, x *float64, n int)
+TEXT ·relu64(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VXORPD Y15, Y15, Y15
+	XORQ AX, AX
+r64:
+	CMPQ AX, CX
+	JGE r64done
+	VMOVUPD (SI)(AX*8), Y0
+	VMAXPD Y15, Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP r64
+r64done:
+	VZEROUPPER
+	RET
+
+// func adam32(w, grad, m, v *float32, n int, k *adamConsts[float32])
+// adamConsts: lr, eps, b1, b2, scale, c1, c2 (c1 = 1−b1, c2 = 1−b2).
+// Per element, as adamUpdate: gi = g·scale; mi = b1·m + c1·gi;
+// vi = b2·v + (c2·gi)·gi; w = w − (lr·mi)/(√vi + eps); g = 0.
+TEXT ·adam32(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ k+40(FP), DX
+	VBROADCASTSS 0(DX), Y8  // lr
+	VBROADCASTSS 4(DX), Y9  // eps
+	VBROADCASTSS 8(DX), Y10 // b1
+	VBROADCASTSS 12(DX), Y11 // b2
+	VBROADCASTSS 16(DX), Y12 // scale
+	VBROADCASTSS 20(DX), Y13 // c1
+	VBROADCASTSS 24(DX), Y14 // c2
+	VXORPS Y15, Y15, Y15
+	XORQ AX, AX
+a32:
+	CMPQ AX, CX
+	JGE a32done
+	VMOVUPS (SI)(AX*4), Y0
+	VMULPS Y12, Y0, Y0         // gi = g·scale
+	VMOVUPS (R8)(AX*4), Y1
+	VMULPS Y1, Y10, Y1         // b1·m
+	VMULPS Y0, Y13, Y2         // c1·gi
+	VADDPS Y2, Y1, Y1          // mi
+	VMOVUPS (R9)(AX*4), Y3
+	VMULPS Y3, Y11, Y3         // b2·v
+	VMULPS Y0, Y14, Y4         // c2·gi
+	VMULPS Y0, Y4, Y4          // (c2·gi)·gi
+	VADDPS Y4, Y3, Y3          // vi
+	VMOVUPS Y1, (R8)(AX*4)
+	VMOVUPS Y3, (R9)(AX*4)
+	VSQRTPS Y3, Y5
+	VADDPS Y9, Y5, Y5          // √vi + eps
+	VMULPS Y1, Y8, Y6          // lr·mi
+	VDIVPS Y5, Y6, Y6          // (lr·mi)/(√vi + eps)
+	VMOVUPS (DI)(AX*4), Y7
+	VSUBPS Y6, Y7, Y7
+	VMOVUPS Y7, (DI)(AX*4)
+	VMOVUPS Y15, (SI)(AX*4)    // g = 0
+	ADDQ $8, AX
+	JMP a32
+a32done:
+	VZEROUPPER
+	RET
+
+// func adam64(w, grad, m, v *float64, n int, k *adamConsts[float64])
+TEXT ·adam64(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ k+40(FP), DX
+	VBROADCASTSD 0(DX), Y8
+	VBROADCASTSD 8(DX), Y9
+	VBROADCASTSD 16(DX), Y10
+	VBROADCASTSD 24(DX), Y11
+	VBROADCASTSD 32(DX), Y12
+	VBROADCASTSD 40(DX), Y13
+	VBROADCASTSD 48(DX), Y14
+	VXORPD Y15, Y15, Y15
+	XORQ AX, AX
+a64:
+	CMPQ AX, CX
+	JGE a64done
+	VMOVUPD (SI)(AX*8), Y0
+	VMULPD Y12, Y0, Y0
+	VMOVUPD (R8)(AX*8), Y1
+	VMULPD Y1, Y10, Y1
+	VMULPD Y0, Y13, Y2
+	VADDPD Y2, Y1, Y1
+	VMOVUPD (R9)(AX*8), Y3
+	VMULPD Y3, Y11, Y3
+	VMULPD Y0, Y14, Y4
+	VMULPD Y0, Y4, Y4
+	VADDPD Y4, Y3, Y3
+	VMOVUPD Y1, (R8)(AX*8)
+	VMOVUPD Y3, (R9)(AX*8)
+	VSQRTPD Y3, Y5
+	VADDPD Y9, Y5, Y5
+	VMULPD Y1, Y8, Y6
+	VDIVPD Y5, Y6, Y6
+	VMOVUPD (DI)(AX*8), Y7
+	VSUBPD Y6, Y7, Y7
+	VMOVUPD Y7, (DI)(AX*8)
+	VMOVUPD Y15, (SI)(AX*8)
+	ADDQ $4, AX
+	JMP a64
+a64done:
+	VZEROUPPER
+	RET
+
+// func mul32(dst, a, b *float32, n int)
+// dst[i] = a[i]·b[i].
+TEXT ·mul32(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+m32:
+	CMPQ AX, CX
+	JGE m32done
+	VMOVUPS (SI)(AX*4), Y0
+	VMULPS (DX)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP m32
+m32done:
+	VZEROUPPER
+	RET
+
+// func mul64(dst, a, b *float64, n int)
+TEXT ·mul64(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+m64:
+	CMPQ AX, CX
+	JGE m64done
+	VMOVUPD (SI)(AX*8), Y0
+	VMULPD (DX)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP m64
+m64done:
+	VZEROUPPER
+	RET
+
+// func mulAdd32(dst, a, b *float32, n int)
+// dst[i] = dst[i] + a[i]·b[i], the product rounded first (no fused
+// multiply-add, as Go computes it).
+TEXT ·mulAdd32(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+ma32:
+	CMPQ AX, CX
+	JGE ma32done
+	VMOVUPS (SI)(AX*4), Y0
+	VMULPS (DX)(AX*4), Y0, Y0
+	VMOVUPS (DI)(AX*4), Y1
+	VADDPS Y0, Y1, Y1
+	VMOVUPS Y1, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP ma32
+ma32done:
+	VZEROUPPER
+	RET
+
+// func mulAdd64(dst, a, b *float64, n int)
+TEXT ·mulAdd64(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+ma64:
+	CMPQ AX, CX
+	JGE ma64done
+	VMOVUPD (SI)(AX*8), Y0
+	VMULPD (DX)(AX*8), Y0, Y0
+	VMOVUPD (DI)(AX*8), Y1
+	VADDPD Y0, Y1, Y1
+	VMOVUPD Y1, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP ma64
+ma64done:
+	VZEROUPPER
+	RET
+
+// func add32(dst, src *float32, n int)
+// dst[i] = dst[i] + src[i].
+TEXT ·add32(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+ad32:
+	CMPQ AX, CX
+	JGE ad32done
+	VMOVUPS (DI)(AX*4), Y0
+	VADDPS (SI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP ad32
+ad32done:
+	VZEROUPPER
+	RET
+
+// func add64(dst, src *float64, n int)
+TEXT ·add64(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+ad64:
+	CMPQ AX, CX
+	JGE ad64done
+	VMOVUPD (DI)(AX*8), Y0
+	VADDPD (SI)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP ad64
+ad64done:
+	VZEROUPPER
+	RET
+
+// func reluBack32(ga, grad, x *float32, n int)
+// ga[i] = ga[i] + grad[i] where x[i] > 0 (ordered compare: false for NaN),
+// ga[i] unchanged elsewhere.
+TEXT ·reluBack32(SB), NOSPLIT, $0-32
+	MOVQ ga+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ n+24(FP), CX
+	VXORPS Y15, Y15, Y15
+	XORQ AX, AX
+rb32:
+	CMPQ AX, CX
+	JGE rb32done
+	VMOVUPS (DX)(AX*4), Y2
+	VCMPPS $0x1e, Y15, Y2, Y3  // x > 0 (GT_OQ)
+	VMOVUPS (DI)(AX*4), Y0
+	VADDPS (SI)(AX*4), Y0, Y1
+	VBLENDVPS Y3, Y1, Y0, Y0   // where x > 0 take the sum
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP rb32
+rb32done:
+	VZEROUPPER
+	RET
+
+// func reluBack64(ga, grad, x *float64, n int)
+TEXT ·reluBack64(SB), NOSPLIT, $0-32
+	MOVQ ga+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ n+24(FP), CX
+	VXORPD Y15, Y15, Y15
+	XORQ AX, AX
+rb64:
+	CMPQ AX, CX
+	JGE rb64done
+	VMOVUPD (DX)(AX*8), Y2
+	VCMPPD $0x1e, Y15, Y2, Y3
+	VMOVUPD (DI)(AX*8), Y0
+	VADDPD (SI)(AX*8), Y0, Y1
+	VBLENDVPD Y3, Y1, Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP rb64
+rb64done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,23 @@
+//go:build !amd64 || purego
+
+package nn
+
+// Without the AVX2 loops (elem_amd64.go) the Go loops run; these are
+// never called.
+
+const elemAsm = false
+
+func biasRelu32(x, b *float32, n int, relu bool)                { panic("nn: no AVX2 loops") }
+func biasRelu64(x, b *float64, n int, relu bool)                { panic("nn: no AVX2 loops") }
+func relu32(out, x *float32, n int)                             { panic("nn: no AVX2 loops") }
+func relu64(out, x *float64, n int)                             { panic("nn: no AVX2 loops") }
+func adam32(w, g, m, v *float32, n int, k *adamConsts[float32]) { panic("nn: no AVX2 loops") }
+func adam64(w, g, m, v *float64, n int, k *adamConsts[float64]) { panic("nn: no AVX2 loops") }
+func mul32(dst, a, b *float32, n int)                           { panic("nn: no AVX2 loops") }
+func mul64(dst, a, b *float64, n int)                           { panic("nn: no AVX2 loops") }
+func mulAdd32(dst, a, b *float32, n int)                        { panic("nn: no AVX2 loops") }
+func mulAdd64(dst, a, b *float64, n int)                        { panic("nn: no AVX2 loops") }
+func add32(dst, src *float32, n int)                            { panic("nn: no AVX2 loops") }
+func add64(dst, src *float64, n int)                            { panic("nn: no AVX2 loops") }
+func reluBack32(ga, grad, x *float32, n int)                    { panic("nn: no AVX2 loops") }
+func reluBack64(ga, grad, x *float64, n int)                    { panic("nn: no AVX2 loops") }

@@ -1,0 +1,135 @@
+package nn
+
+import "math"
+
+// ---- elementwise unary ops ----
+
+// unary applies f elementwise; df returns dy/dx from x and y = f(x).
+func (t *Tape[T]) unary(a *Node[T], f func(x float64) float64, df func(x, y float64) float64) *Node[T] {
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
+	for i, x := range a.Value.Data {
+		out.Value.Data[i] = T(f(float64(x)))
+	}
+	if out.Grad == nil {
+		return out
+	}
+	return t.record(out, func() {
+		for i, g := range out.Grad.Data {
+			if g != 0 {
+				a.Grad.Data[i] += g * T(df(float64(a.Value.Data[i]), float64(out.Value.Data[i])))
+			}
+		}
+	})
+}
+
+// Tanh returns tanh(a).
+func (t *Tape[T]) Tanh(a *Node[T]) *Node[T] {
+	return t.unary(a, math.Tanh, func(_, y float64) float64 { return 1 - y*y })
+}
+
+// Sigmoid returns 1/(1+e^−a).
+func (t *Tape[T]) Sigmoid(a *Node[T]) *Node[T] {
+	return t.unary(a, sigmoid, func(_, y float64) float64 { return y * (1 - y) })
+}
+
+// Relu returns max(a, 0). It is written out rather than built on unary
+// because it dominates the elementwise cost of most networks.
+func (t *Tape[T]) Relu(a *Node[T]) *Node[T] {
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
+	o, x := out.Value.Data, a.Value.Data
+	parallelElems(len(o), func(lo, hi int) { reluForward(o[lo:hi], x[lo:hi]) })
+	if out.Grad == nil {
+		return out
+	}
+	return t.record(out, func() {
+		ga, g := a.Grad.Data, out.Grad.Data
+		parallelElems(len(g), func(lo, hi int) { reluBackward(ga[lo:hi], g[lo:hi], x[lo:hi]) })
+	})
+}
+
+// LeakyRelu returns a for a > 0 and alpha·a otherwise.
+func (t *Tape[T]) LeakyRelu(a *Node[T], alpha float64) *Node[T] {
+	return t.unary(a, func(x float64) float64 {
+		if x > 0 {
+			return x
+		}
+		return alpha * x
+	}, func(x, _ float64) float64 {
+		if x > 0 {
+			return 1
+		}
+		return alpha
+	})
+}
+
+// Elu returns a for a > 0 and e^a − 1 otherwise.
+func (t *Tape[T]) Elu(a *Node[T]) *Node[T] {
+	return t.unary(a, func(x float64) float64 {
+		if x > 0 {
+			return x
+		}
+		return math.Expm1(x)
+	}, func(x, y float64) float64 {
+		if x > 0 {
+			return 1
+		}
+		return y + 1
+	})
+}
+
+// Exp returns e^a.
+func (t *Tape[T]) Exp(a *Node[T]) *Node[T] {
+	return t.unary(a, math.Exp, func(_, y float64) float64 { return y })
+}
+
+// Log returns ln a.
+func (t *Tape[T]) Log(a *Node[T]) *Node[T] {
+	return t.unary(a, math.Log, func(x, _ float64) float64 { return 1 / x })
+}
+
+// Softplus returns ln(1+e^a), computed stably.
+func (t *Tape[T]) Softplus(a *Node[T]) *Node[T] {
+	return t.unary(a, softplus, func(x, _ float64) float64 { return sigmoid(x) })
+}
+
+// Square returns a².
+func (t *Tape[T]) Square(a *Node[T]) *Node[T] {
+	return t.unary(a, func(x float64) float64 { return x * x }, func(x, _ float64) float64 { return 2 * x })
+}
+
+// Sqrt returns √a.
+func (t *Tape[T]) Sqrt(a *Node[T]) *Node[T] {
+	return t.unary(a, math.Sqrt, func(_, y float64) float64 { return 0.5 / y })
+}
+
+// Abs returns |a| (subgradient 0 at 0).
+func (t *Tape[T]) Abs(a *Node[T]) *Node[T] {
+	return t.unary(a, math.Abs, func(x, _ float64) float64 {
+		switch {
+		case x > 0:
+			return 1
+		case x < 0:
+			return -1
+		}
+		return 0
+	})
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+func softplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+// Sigmoid and Softplus are exported for inference code outside tapes.
+func SigmoidF(x float64) float64  { return sigmoid(x) }
+func SoftplusF(x float64) float64 { return softplus(x) }
