@@ -25,6 +25,12 @@ func init() {
 			{Key: "scale_bound", Default: 2.0, Doc: "log-scales are bound·tanh(raw)", Check: params.Positive},
 		},
 		New: newFromConfig,
+
+		// The facts genbench records with every result and checks specs
+		// against: one network pass per sample batch, continuous vectors
+		// only (validate refuses images and binary data for this type).
+		Sampling: models.OnePass,
+		Accepts:  models.Vectors | models.Continuous,
 	})
 }
 

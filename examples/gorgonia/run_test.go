@@ -44,6 +44,9 @@ func TestSpecRunsEndToEnd(t *testing.T) {
 	if flow.NLLKind != "exact" {
 		t.Errorf("NLL kind %q, want exact", flow.NLLKind)
 	}
+	if mi := flow.ModelInfo; mi == nil || mi.Sampling != "none" || mi.Baseline {
+		t.Errorf("model_info %+v: want the facts the example registers (one-pass sampling, no baseline)", mi)
+	}
 	nll, trueNLL := flow.Metrics["test_nll"], flow.Metrics["true_nll"]
 	t.Logf("gorgonia flow NLL %.4f, Gaussian floor %.4f, true NLL %.4f (nats)", nll, floor.Metrics["test_nll"], trueNLL)
 	if math.IsNaN(nll) || math.IsInf(nll, 0) {
