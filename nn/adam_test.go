@@ -106,6 +106,29 @@ func TestAdamNonFinite(t *testing.T) {
 	}
 }
 
+// TestMinimize: a finite loss takes an Adam step; a non-finite one is an
+// error that leaves the parameters alone and discards the gradients.
+func TestMinimize(t *testing.T) {
+	var ps ParamSet[float64]
+	w := ps.Add("w", 1, 1)
+	w.Value.Data[0] = 2
+	opt := NewAdam(&ps, 0.1)
+	var tape Tape[float64]
+	l, err := opt.Minimize(&tape, tape.Sum(tape.Square(w)))
+	if err != nil || l != 4 || w.Value.Data[0] >= 2 || opt.Steps() != 1 {
+		t.Fatalf("finite loss: loss %v, err %v, w %v, steps %d", l, err, w.Value.Data[0], opt.Steps())
+	}
+	before := w.Value.Data[0]
+	tape.Reset()
+	l, err = opt.Minimize(&tape, tape.Scale(tape.Sum(w), math.Inf(1)))
+	if err == nil || !math.IsInf(l, 1) {
+		t.Fatalf("infinite loss: loss %v, err %v", l, err)
+	}
+	if w.Value.Data[0] != before || w.Grad.Data[0] != 0 || opt.Steps() != 1 {
+		t.Fatalf("infinite loss changed w (%v → %v), kept grad %v or stepped (%d)", before, w.Value.Data[0], w.Grad.Data[0], opt.Steps())
+	}
+}
+
 // TestAdamNoAllocs checks that a warm step allocates nothing.
 func TestAdamNoAllocs(t *testing.T) {
 	var ps ParamSet[float32]

@@ -90,6 +90,23 @@ func (a *Adam[T]) GradNorm() float64 {
 // (adam.go).
 func (a *Adam[T]) Step() (float64, error) { return a.step() }
 
+// Minimize is one training step on a scalar loss recorded on t:
+// backpropagation, then Step. A non-finite loss discards its gradients and
+// is returned with an error, leaving the parameters untouched. It returns
+// the loss.
+func (a *Adam[T]) Minimize(t *Tape[T], loss *Node[T]) (float64, error) {
+	t.Backward(loss)
+	l := Scalar(loss)
+	if math.IsNaN(l) || math.IsInf(l, 0) {
+		a.params.ZeroGrad()
+		return l, fmt.Errorf("non-finite loss %v", l)
+	}
+	if _, err := a.Step(); err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
 // Steps returns how many updates have been applied.
 func (a *Adam[T]) Steps() int { return a.steps }
 

@@ -3,7 +3,6 @@ package autoregressive
 import (
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -253,13 +252,8 @@ func (m *MADE[T]) TrainStep(x *mat.Dense) (float64, error) {
 	t := &m.train
 	t.Reset()
 	loss := t.Scale(t.Mean(m.logProb(t, t.FromDense(x), mk)), -1)
-	t.Backward(loss)
-	l := nn.Scalar(loss)
-	if math.IsNaN(l) || math.IsInf(l, 0) {
-		m.Params.ZeroGrad()
-		return l, fmt.Errorf("made: non-finite loss %v", l)
-	}
-	if _, err := m.Opt.Step(); err != nil {
+	l, err := m.Opt.Minimize(t, loss)
+	if err != nil {
 		return l, fmt.Errorf("made: %w", err)
 	}
 	return l, nil

@@ -210,13 +210,8 @@ func (p *PixelCNN[T]) TrainStep(x *mat.Dense) (float64, error) {
 	t := &p.train
 	t.Reset()
 	loss := t.Scale(t.Mean(p.logProb(t, nn.FromDense[T](x))), -1)
-	t.Backward(loss)
-	l := nn.Scalar(loss)
-	if math.IsNaN(l) || math.IsInf(l, 0) {
-		p.Params.ZeroGrad()
-		return l, fmt.Errorf("pixelcnn: non-finite loss %v", l)
-	}
-	if _, err := p.Opt.Step(); err != nil {
+	l, err := p.Opt.Minimize(t, loss)
+	if err != nil {
 		return l, fmt.Errorf("pixelcnn: %w", err)
 	}
 	return l, nil

@@ -75,16 +75,7 @@ func (f *Flow[T]) TrainStep(x *mat.Dense) (float64, error) {
 	t := &f.train
 	t.Reset()
 	loss := t.Scale(t.Mean(f.logProb(t, t.Input(r, c, x.RawMatrix().Data))), -1)
-	t.Backward(loss)
-	l := nn.Scalar(loss)
-	if math.IsNaN(l) || math.IsInf(l, 0) {
-		f.Params.ZeroGrad()
-		return l, fmt.Errorf("non-finite loss %v", l)
-	}
-	if _, err := f.Opt.Step(); err != nil {
-		return l, err
-	}
-	return l, nil
+	return f.Opt.Minimize(t, loss)
 }
 
 // LogProb implements models.Density.

@@ -146,13 +146,8 @@ func (g *Glow[T]) TrainStep(x *mat.Dense) (float64, error) {
 	t := &g.train
 	t.Reset()
 	loss := t.Scale(t.Mean(g.logProb(t, t.Const(nn.FromDense[T](x)))), -1)
-	t.Backward(loss)
-	l := nn.Scalar(loss)
-	if math.IsNaN(l) || math.IsInf(l, 0) {
-		g.Params.ZeroGrad()
-		return l, fmt.Errorf("glow: non-finite loss %v", l)
-	}
-	if _, err := g.Opt.Step(); err != nil {
+	l, err := g.Opt.Minimize(t, loss)
+	if err != nil {
 		return l, fmt.Errorf("glow: %w", err)
 	}
 	return l, nil

@@ -184,16 +184,7 @@ func (m *IAE[T]) TrainStep(x *mat.Dense) (float64, error) {
 	t.Reset()
 	c.reset()
 	tm := m.objective(t, input(t, x, 0, r), normals(c, r, m.K, m.rng), c)
-	t.Backward(tm.Total)
-	l := nn.Scalar(tm.Total)
-	if !finite(l) {
-		m.Params.ZeroGrad()
-		return l, fmt.Errorf("non-finite loss %v", l)
-	}
-	if _, err := m.Opt.Step(); err != nil {
-		return l, err
-	}
-	return l, nil
+	return m.Opt.Minimize(t, tm.Total)
 }
 
 // Sample implements models.Model: codes with z[:K] ~ N(0, I) from rng and

@@ -271,13 +271,8 @@ func (v *VAE[T]) TrainStep(x *mat.Dense) (float64, error) {
 	t := &v.train
 	t.Reset()
 	loss := v.Loss(t, t.FromDense(x), v.eps, v.K, v.Beta)
-	t.Backward(loss)
-	l := nn.Scalar(loss)
-	if math.IsNaN(l) || math.IsInf(l, 0) {
-		v.Params.ZeroGrad()
-		return l, fmt.Errorf("vae: non-finite loss %v", l)
-	}
-	if _, err := v.Opt.Step(); err != nil {
+	l, err := v.Opt.Minimize(t, loss)
+	if err != nil {
 		return l, fmt.Errorf("vae: %w", err)
 	}
 	return l, nil
