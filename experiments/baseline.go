@@ -402,12 +402,7 @@ func (c *CheckReport) Table(all bool) string {
 	if len(rows) > 1 {
 		b.WriteString(formatTable(rows))
 	}
-	for _, id := range c.MissingTrials {
-		fmt.Fprintf(&b, "MISSING trial %s: in the baseline, not in the results\n", id)
-	}
-	for _, s := range c.BadTrials {
-		fmt.Fprintf(&b, "FAILED trial %s\n", s)
-	}
+	writeTrialProblems(&b, c.MissingTrials, c.BadTrials)
 	for _, id := range c.NewTrials {
 		fmt.Fprintf(&b, "new trial %s: not in the baseline (not checked)\n", id)
 	}
@@ -415,4 +410,15 @@ func (c *CheckReport) Table(all bool) string {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
 	return b.String()
+}
+
+// writeTrialProblems lists the baseline's trials that the results lack and
+// the trials that did not end ok, as both check modes report them.
+func writeTrialProblems(b *strings.Builder, missing, bad []string) {
+	for _, id := range missing {
+		fmt.Fprintf(b, "MISSING trial %s: in the baseline, not in the results\n", id)
+	}
+	for _, s := range bad {
+		fmt.Fprintf(b, "FAILED trial %s\n", s)
+	}
 }

@@ -309,12 +309,7 @@ func (t *TestReport) Table(all bool) string {
 			fmt.Fprintf(&b, "REGRESSION %s %s: %s\n", tm.Label, tm.Metric, tm.Regression.Message)
 		}
 	}
-	for _, id := range t.MissingTrials {
-		fmt.Fprintf(&b, "MISSING trial %s: in the baseline, not in the results\n", id)
-	}
-	for _, s := range t.BadTrials {
-		fmt.Fprintf(&b, "FAILED trial %s\n", s)
-	}
+	writeTrialProblems(&b, t.MissingTrials, t.BadTrials)
 	for _, s := range t.Notes {
 		fmt.Fprintf(&b, "note: %s\n", s)
 	}

@@ -56,6 +56,33 @@ func LongFiles(dir string, max int) (map[string]int, error) {
 	return out, err
 }
 
+// Violations describes, one message each, the functions of dir longer
+// than maxFunc lines and the files longer than maxFile: what a package's
+// size test reports.
+func Violations(dir string, maxFunc, maxFile int) ([]string, error) {
+	funcs, err := LongFuncs(dir, maxFunc)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range funcs {
+		out = append(out, fmt.Sprintf("%v: split it (at most %d lines)", f, maxFunc))
+	}
+	files, err := LongFiles(dir, maxFile)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		out = append(out, fmt.Sprintf("%s is %d lines: split it by concept (at most %d)", name, files[name], maxFile))
+	}
+	return out, nil
+}
+
 func funcName(fd *ast.FuncDecl) string {
 	if fd.Recv == nil || len(fd.Recv.List) == 0 {
 		return fd.Name.Name

@@ -39,4 +39,12 @@ func TestLongFuncsAndFiles(t *testing.T) {
 	if n := files["a.go"]; len(files) != 1 || n != 18 {
 		t.Errorf("LongFiles(10) = %v, want a.go with 18 lines", files)
 	}
+	msgs, err := Violations(dir, 9, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMsgs := []string{"a.go: T.long is 10 lines: split it (at most 9 lines)", "a.go is 18 lines: split it by concept (at most 10)"}
+	if !reflect.DeepEqual(msgs, wantMsgs) {
+		t.Errorf("Violations = %q, want %q", msgs, wantMsgs)
+	}
 }
