@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/genbench/genbench/stats"
-
+	"github.com/genbench/genbench/internal/jsonnum"
 	"github.com/genbench/genbench/results"
+	"github.com/genbench/genbench/stats"
 )
 
 // SampleMetrics are the metrics computed from generated samples: they have
@@ -40,24 +40,24 @@ type Options struct {
 // sweep point) on one data set and NLL kind: a − b of test NLL, so a
 // negative difference favours a.
 type PairResult struct {
-	Dataset    string   `json:"dataset"`
-	DataKey    string   `json:"data_key"` // 12 hex: the data set entry with its parameters
-	Kind       string   `json:"nll_kind"`
-	Metric     string   `json:"metric"`
-	A          string   `json:"a"`
-	B          string   `json:"b"`
-	Seeds      []uint64 `json:"seeds"`
-	PerExample bool     `json:"per_example"` // paired on the sidecars' per-example values
-	Test       string   `json:"test"`
-	Difference jsonNum  `json:"difference"`
-	CILow      jsonNum  `json:"ci_low"`
-	CIHigh     jsonNum  `json:"ci_high"`
-	PValue     jsonNum  `json:"p_value"`
-	PHolm      jsonNum  `json:"p_holm"`
-	Family     int      `json:"holm_family"` // pairs of the data set Holm corrected over
+	Dataset    string        `json:"dataset"`
+	DataKey    string        `json:"data_key"` // 12 hex: the data set entry with its parameters
+	Kind       string        `json:"nll_kind"`
+	Metric     string        `json:"metric"`
+	A          string        `json:"a"`
+	B          string        `json:"b"`
+	Seeds      []uint64      `json:"seeds"`
+	PerExample bool          `json:"per_example"` // paired on the sidecars' per-example values
+	Test       string        `json:"test"`
+	Difference jsonnum.Float `json:"difference"`
+	CILow      jsonnum.Float `json:"ci_low"`
+	CIHigh     jsonnum.Float `json:"ci_high"`
+	PValue     jsonnum.Float `json:"p_value"`
+	PHolm      jsonnum.Float `json:"p_holm"`
+	Family     int           `json:"holm_family"` // pairs of the data set Holm corrected over
 	// Significant: PHolm ≤ α.
 	Significant bool             `json:"significant"`
-	EffectSize  jsonNum          `json:"effect_size"`
+	EffectSize  jsonnum.Float    `json:"effect_size"`
 	EffectName  string           `json:"effect_name"`
 	Verdict     string           `json:"verdict"`
 	Note        string           `json:"note,omitempty"`
@@ -81,17 +81,6 @@ type Comparisons struct {
 	Pairs     []PairResult     `json:"pairs"`
 	Intervals []SampleInterval `json:"sample_metrics"`
 	Notes     []string         `json:"notes,omitempty"`
-}
-
-// jsonNum is a float64 written as null when NaN or infinite.
-type jsonNum float64
-
-func (f jsonNum) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(v)
 }
 
 // Config is one configuration (a model at a sweep point) on one data set
@@ -326,9 +315,9 @@ func exampleNLLs(dir string, r *results.Record, cache map[string][]float64) ([]f
 func (p *PairResult) setPrimary(r stats.Result, family int) {
 	p.Detail.Primary = r
 	p.Test, p.Family = r.Test, family
-	p.Difference, p.CILow, p.CIHigh = jsonNum(r.Difference), jsonNum(r.CILow), jsonNum(r.CIHigh)
-	p.PValue, p.PHolm, p.Significant = jsonNum(r.PValue), jsonNum(r.PHolm), r.Significant
-	p.EffectSize, p.EffectName = jsonNum(r.EffectSize), r.EffectName
+	p.Difference, p.CILow, p.CIHigh = jsonnum.Float(r.Difference), jsonnum.Float(r.CILow), jsonnum.Float(r.CIHigh)
+	p.PValue, p.PHolm, p.Significant = jsonnum.Float(r.PValue), jsonnum.Float(r.PHolm), r.Significant
+	p.EffectSize, p.EffectName = jsonnum.Float(r.EffectSize), r.EffectName
 	switch stats.Verdict(r, stats.LowerIsBetter) {
 	case "a better":
 		p.Verdict = p.A + " better"

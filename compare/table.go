@@ -5,12 +5,13 @@ import (
 	"math"
 	"strings"
 
+	"github.com/genbench/genbench/internal/jsonnum"
 	"github.com/genbench/genbench/internal/texttable"
 )
 
 // Table formats the pairs and the sample-based intervals as text.
 func Table(c *Comparisons) string {
-	num := func(v jsonNum) string {
+	num := func(v jsonnum.Float) string {
 		if math.IsNaN(float64(v)) {
 			return "-"
 		}
@@ -20,7 +21,7 @@ func Table(c *Comparisons) string {
 	fmt.Fprintf(&b, "Paired comparisons of test NLL (a − b, nats; negative favours a), α = %g after Holm across the pairs of each data set.\n", c.Alpha)
 	b.WriteString("SEED SD: between-training-seed sd of the difference; EXAMPLE SE: its test-example standard error per seed.\n")
 	rows := [][]string{{"DATASET", "KIND", "A", "B", "SEEDS", "PAIRED ON", "A − B", "95% CI", "SEED SD", "EXAMPLE SE", "TEST", "P", "P (HOLM)", "EFFECT", "VERDICT"}}
-	pval := func(v jsonNum) string {
+	pval := func(v jsonnum.Float) string {
 		if float64(v) < 1e-16 {
 			return "<1e-16"
 		}
@@ -32,7 +33,7 @@ func Table(c *Comparisons) string {
 			on = fmt.Sprintf("%d examples/seed", p.Detail.Primary.NExamples)
 		}
 		if v := p.Detail.Variance; v != nil {
-			seedSD, exSE = num(jsonNum(v.SeedSD)), num(jsonNum(v.ExampleSE))
+			seedSD, exSE = num(jsonnum.Float(v.SeedSD)), num(jsonnum.Float(v.ExampleSE))
 		}
 		rows = append(rows, []string{p.Dataset + "#" + p.DataKey[:6], p.Kind, p.A, p.B, fmt.Sprint(len(p.Seeds)), on,
 			num(p.Difference), "[" + num(p.CILow) + ", " + num(p.CIHigh) + "]", seedSD, exSE, p.Test, pval(p.PValue), pval(p.PHolm),
@@ -54,7 +55,7 @@ func Table(c *Comparisons) string {
 		for _, s := range c.Intervals {
 			iv := s.Interval
 			rows = append(rows, []string{s.Dataset + "#" + s.DataKey[:6], s.Config, s.Metric, fmt.Sprint(iv.NSeeds),
-				num(jsonNum(iv.Estimate)), "[" + num(jsonNum(iv.CILow)) + ", " + num(jsonNum(iv.CIHigh)) + "]", iv.Note})
+				num(jsonnum.Float(iv.Estimate)), "[" + num(jsonnum.Float(iv.CILow)) + ", " + num(jsonnum.Float(iv.CIHigh)) + "]", iv.Note})
 		}
 		b.WriteString(texttable.Format(rows))
 	}

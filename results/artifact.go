@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/genbench/genbench/internal/atomicfile"
+	"github.com/genbench/genbench/internal/jsonnum"
 )
 
 // ArtifactFormat is the artifact format version this package writes and reads.
@@ -299,46 +300,21 @@ func ReadArtifacts(dir, trialID string) (*Artifacts, error) {
 	return &a, nil
 }
 
-// jsonFloat is a float64 that JSON-encodes non-finite values as null and
-// decodes null as NaN.
-type jsonFloat float64
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(v)
-}
-
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = jsonFloat(math.NaN())
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*f = jsonFloat(v)
-	return nil
-}
-
-func nullableRows(m [][]float64) [][]jsonFloat {
+func nullableRows(m [][]float64) [][]jsonnum.Float {
 	if m == nil {
 		return nil
 	}
-	out := make([][]jsonFloat, len(m))
+	out := make([][]jsonnum.Float, len(m))
 	for i, row := range m {
-		out[i] = make([]jsonFloat, len(row))
+		out[i] = make([]jsonnum.Float, len(row))
 		for j, v := range row {
-			out[i][j] = jsonFloat(v)
+			out[i][j] = jsonnum.Float(v)
 		}
 	}
 	return out
 }
 
-func nanRows(m [][]jsonFloat) [][]float64 {
+func nanRows(m [][]jsonnum.Float) [][]float64 {
 	if m == nil {
 		return nil
 	}
@@ -353,17 +329,17 @@ func nanRows(m [][]jsonFloat) [][]float64 {
 }
 
 type artifactWireGrid struct {
-	Kind string        `json:"kind"`
-	X    []float64     `json:"x"`
-	Y    []float64     `json:"y"`
-	LogP [][]jsonFloat `json:"logp"`
+	Kind string            `json:"kind"`
+	X    []float64         `json:"x"`
+	Y    []float64         `json:"y"`
+	LogP [][]jsonnum.Float `json:"logp"`
 }
 
 type artifactWire struct {
 	Format      int               `json:"format"`
 	Trial       string            `json:"trial"`
 	Shape       []int             `json:"shape"`
-	Samples     [][]jsonFloat     `json:"samples"`
+	Samples     [][]jsonnum.Float `json:"samples"`
 	LogitLambda float64           `json:"logit_lambda,omitempty"`
 	DensityGrid *artifactWireGrid `json:"density_grid,omitempty"`
 	Modes       [][]float64       `json:"modes,omitempty"`

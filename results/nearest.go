@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/genbench/genbench/internal/jsonnum"
 )
 
 // NearestSpacePixels is the space NearestTrain distances are measured in:
@@ -136,23 +138,23 @@ func validateClasses(names []string) error {
 
 // nearestWire is NearestTrain on disk: NaN distances as null.
 type nearestWire struct {
-	Space      string      `json:"space"`
-	TrainRows  int         `json:"train_rows"`
-	Distances  []jsonFloat `json:"distances"`
-	Index      []int       `json:"index"`
-	Labels     []int       `json:"labels,omitempty"`
-	Images     [][]float64 `json:"images"`
-	TestRows   int         `json:"test_rows"`
-	TestMedian float64     `json:"test_median"`
+	Space      string          `json:"space"`
+	TrainRows  int             `json:"train_rows"`
+	Distances  []jsonnum.Float `json:"distances"`
+	Index      []int           `json:"index"`
+	Labels     []int           `json:"labels,omitempty"`
+	Images     [][]float64     `json:"images"`
+	TestRows   int             `json:"test_rows"`
+	TestMedian float64         `json:"test_median"`
 }
 
 func (n *NearestTrain) wire() *nearestWire {
 	if n == nil {
 		return nil
 	}
-	d := make([]jsonFloat, len(n.Distances))
+	d := make([]jsonnum.Float, len(n.Distances))
 	for i, v := range n.Distances {
-		d[i] = jsonFloat(v)
+		d[i] = jsonnum.Float(v)
 	}
 	return &nearestWire{Space: n.Space, TrainRows: n.TrainRows, Distances: d, Index: n.Index, Labels: n.Labels,
 		Images: n.Images, TestRows: n.TestRows, TestMedian: n.TestMedian}

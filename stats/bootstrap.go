@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/genbench/genbench/internal/jsonnum"
 )
 
 // Interval is a point estimate with a bootstrap confidence interval, for
@@ -24,17 +26,17 @@ type Interval struct {
 // MarshalJSON writes the interval with NaN and ±Inf as null.
 func (iv Interval) MarshalJSON() ([]byte, error) {
 	type plain struct {
-		Estimate  jsonFloat `json:"estimate"`
-		CILow     jsonFloat `json:"ci_low"`
-		CIHigh    jsonFloat `json:"ci_high"`
-		CILevel   jsonFloat `json:"ci_level"`
-		CIMethod  string    `json:"ci_method"`
-		Resamples int       `json:"resamples"`
-		NSeeds    int       `json:"n_seeds"`
-		Note      string    `json:"note,omitempty"`
+		Estimate  jsonnum.Float `json:"estimate"`
+		CILow     jsonnum.Float `json:"ci_low"`
+		CIHigh    jsonnum.Float `json:"ci_high"`
+		CILevel   jsonnum.Float `json:"ci_level"`
+		CIMethod  string        `json:"ci_method"`
+		Resamples int           `json:"resamples"`
+		NSeeds    int           `json:"n_seeds"`
+		Note      string        `json:"note,omitempty"`
 	}
-	return json.Marshal(plain{jsonFloat(iv.Estimate), jsonFloat(iv.CILow), jsonFloat(iv.CIHigh),
-		jsonFloat(iv.CILevel), iv.CIMethod, iv.Resamples, iv.NSeeds, iv.Note})
+	return json.Marshal(plain{jsonnum.Float(iv.Estimate), jsonnum.Float(iv.CILow), jsonnum.Float(iv.CIHigh),
+		jsonnum.Float(iv.CILevel), iv.CIMethod, iv.Resamples, iv.NSeeds, iv.Note})
 }
 
 // smallBootstrapSeeds is the number of values below which the note warns

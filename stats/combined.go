@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/genbench/genbench/internal/jsonnum"
 )
 
 // Variance separates the sources of variance of a paired difference that
@@ -20,9 +22,9 @@ type Variance struct {
 // MarshalJSON writes NaN as null.
 func (v Variance) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		SeedSD    jsonFloat `json:"seed_sd"`
-		ExampleSE jsonFloat `json:"example_se"`
-	}{jsonFloat(v.SeedSD), jsonFloat(v.ExampleSE)})
+		SeedSD    jsonnum.Float `json:"seed_sd"`
+		ExampleSE jsonnum.Float `json:"example_se"`
+	}{jsonnum.Float(v.SeedSD), jsonnum.Float(v.ExampleSE)})
 }
 
 // Combine is the test for per-seed, per-example paired differences

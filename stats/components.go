@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/genbench/genbench/internal/jsonnum"
 )
 
 // SeedComponents splits the variance of a stochastic metric measured under
@@ -19,12 +21,12 @@ type SeedComponents struct {
 // MarshalJSON writes NaN as null.
 func (c SeedComponents) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Mean    jsonFloat `json:"mean"`
-		TrainSD jsonFloat `json:"train_sd"`
-		EvalSD  jsonFloat `json:"eval_sd"`
-		NTrain  int       `json:"n_train"`
-		NEval   int       `json:"n_eval"`
-	}{jsonFloat(c.Mean), jsonFloat(c.TrainSD), jsonFloat(c.EvalSD), c.NTrain, c.NEval})
+		Mean    jsonnum.Float `json:"mean"`
+		TrainSD jsonnum.Float `json:"train_sd"`
+		EvalSD  jsonnum.Float `json:"eval_sd"`
+		NTrain  int           `json:"n_train"`
+		NEval   int           `json:"n_eval"`
+	}{jsonnum.Float(c.Mean), jsonnum.Float(c.TrainSD), jsonnum.Float(c.EvalSD), c.NTrain, c.NEval})
 }
 
 // SplitSeedVariance estimates the training-seed and evaluation-seed

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/genbench/genbench/internal/jsonnum"
 )
 
 // TestPairedT names the one-sample t test of per-seed paired differences.
@@ -182,12 +184,12 @@ func AdjustRegressions(gs []Regression, alpha float64) {
 // MarshalJSON writes NaN and ±Inf (a zero baseline's relative change) as null.
 func (g Regression) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Result       Result    `json:"result"`
-		Worse        bool      `json:"worse"`
-		Direction    string    `json:"direction"`
-		BaselineMean jsonFloat `json:"baseline"`
-		CurrentMean  jsonFloat `json:"current"`
-		RelChange    jsonFloat `json:"rel_change"`
-		Message      string    `json:"message"`
-	}{g.Result, g.Worse, g.Direction, jsonFloat(g.BaselineMean), jsonFloat(g.CurrentMean), jsonFloat(g.RelChange), g.Message})
+		Result       Result        `json:"result"`
+		Worse        bool          `json:"worse"`
+		Direction    string        `json:"direction"`
+		BaselineMean jsonnum.Float `json:"baseline"`
+		CurrentMean  jsonnum.Float `json:"current"`
+		RelChange    jsonnum.Float `json:"rel_change"`
+		Message      string        `json:"message"`
+	}{g.Result, g.Worse, g.Direction, jsonnum.Float(g.BaselineMean), jsonnum.Float(g.CurrentMean), jsonnum.Float(g.RelChange), g.Message})
 }

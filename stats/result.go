@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/genbench/genbench/internal/jsonnum"
 )
 
 // Alternative names the alternative hypothesis of a test on a difference
@@ -98,61 +100,36 @@ func (r *Result) addNote(s string) {
 	r.Note += "; " + s
 }
 
-// jsonFloat is a float64 that marshals NaN and ±Inf as null, which
-// encoding/json otherwise refuses.
-type jsonFloat float64
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(v)
-}
-
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = jsonFloat(math.NaN())
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*f = jsonFloat(v)
-	return nil
-}
-
 // resultJSON mirrors Result with null-safe floats; the field names are the
 // stable interface.
 type resultJSON struct {
-	Test        string      `json:"test"`
-	Alternative Alternative `json:"alternative,omitempty"`
-	Difference  jsonFloat   `json:"difference"`
-	StdErr      jsonFloat   `json:"std_err"`
-	CILow       jsonFloat   `json:"ci_low"`
-	CIHigh      jsonFloat   `json:"ci_high"`
-	CILevel     jsonFloat   `json:"ci_level"`
-	CIMethod    string      `json:"ci_method,omitempty"`
-	PValue      jsonFloat   `json:"p_value"`
-	PHolm       jsonFloat   `json:"p_holm"`
-	Alpha       jsonFloat   `json:"alpha"`
-	Significant bool        `json:"significant"`
-	EffectSize  jsonFloat   `json:"effect_size"`
-	EffectName  string      `json:"effect_name,omitempty"`
-	MinP        jsonFloat   `json:"min_p"`
-	NSeeds      int         `json:"n_seeds"`
-	NExamples   int         `json:"n_examples"`
-	Note        string      `json:"note,omitempty"`
+	Test        string        `json:"test"`
+	Alternative Alternative   `json:"alternative,omitempty"`
+	Difference  jsonnum.Float `json:"difference"`
+	StdErr      jsonnum.Float `json:"std_err"`
+	CILow       jsonnum.Float `json:"ci_low"`
+	CIHigh      jsonnum.Float `json:"ci_high"`
+	CILevel     jsonnum.Float `json:"ci_level"`
+	CIMethod    string        `json:"ci_method,omitempty"`
+	PValue      jsonnum.Float `json:"p_value"`
+	PHolm       jsonnum.Float `json:"p_holm"`
+	Alpha       jsonnum.Float `json:"alpha"`
+	Significant bool          `json:"significant"`
+	EffectSize  jsonnum.Float `json:"effect_size"`
+	EffectName  string        `json:"effect_name,omitempty"`
+	MinP        jsonnum.Float `json:"min_p"`
+	NSeeds      int           `json:"n_seeds"`
+	NExamples   int           `json:"n_examples"`
+	Note        string        `json:"note,omitempty"`
 }
 
 // MarshalJSON writes the result with NaN and ±Inf as null.
 func (r Result) MarshalJSON() ([]byte, error) {
 	return json.Marshal(resultJSON{
-		r.Test, r.Alternative, jsonFloat(r.Difference), jsonFloat(r.StdErr),
-		jsonFloat(r.CILow), jsonFloat(r.CIHigh), jsonFloat(r.CILevel), r.CIMethod,
-		jsonFloat(r.PValue), jsonFloat(r.PHolm), jsonFloat(r.Alpha), r.Significant,
-		jsonFloat(r.EffectSize), r.EffectName, jsonFloat(r.MinP),
+		r.Test, r.Alternative, jsonnum.Float(r.Difference), jsonnum.Float(r.StdErr),
+		jsonnum.Float(r.CILow), jsonnum.Float(r.CIHigh), jsonnum.Float(r.CILevel), r.CIMethod,
+		jsonnum.Float(r.PValue), jsonnum.Float(r.PHolm), jsonnum.Float(r.Alpha), r.Significant,
+		jsonnum.Float(r.EffectSize), r.EffectName, jsonnum.Float(r.MinP),
 		r.NSeeds, r.NExamples, r.Note,
 	})
 }
