@@ -85,6 +85,10 @@ type Key struct {
 	// Qualifies names the key this one qualifies (its standard error,
 	// count or non-finite count); summaries leave such keys out.
 	Qualifies string
+	// FloorOf names the key this one is the floor of: what real data
+	// scores on that key under the same protocol, the best a model can
+	// reach (FD's floor is FD between two real samples of the same n).
+	FloorOf string
 	// RelTol and AbsTol are the regression tolerance: a value is worse
 	// beyond max(AbsTol, RelTol·|baseline|).
 	RelTol, AbsTol float64
@@ -208,6 +212,11 @@ func (m *Metric) check() error {
 			return fmt.Errorf("metric %s: key %s has a negative tolerance", m.Name, k.Name)
 		}
 		seen[k.Name] = true
+	}
+	for _, k := range m.Keys {
+		if k.FloorOf != "" && (!seen[k.FloorOf] || k.FloorOf == k.Name) {
+			return fmt.Errorf("metric %s: key %s is the floor of %s, which is not another key of the metric", m.Name, k.Name, k.FloorOf)
+		}
 	}
 	for _, a := range m.Also {
 		if a == m.Name {
