@@ -166,3 +166,22 @@ func TestKRanges(t *testing.T) {
 		t.Errorf("columns %v", got)
 	}
 }
+
+// TestBudgetFigureData: one panel per key with curves, one series per
+// model, points shifted apart by model, budgets that can fail left out.
+func TestBudgetFigureData(t *testing.T) {
+	ds := oneSet(t, budgetRecords(map[string][]float64{"gan": {5, math.NaN(), 9}, "nvp": {3, 2, 4}}, "fd", 1)...)
+	panels := budgetFigureData(ds)
+	if len(panels) != 1 || len(panels[0].series) != 2 {
+		t.Fatalf("panels %+v", panels)
+	}
+	nvp, gan := panels[0].series[0], panels[0].series[1]
+	if nvp.label != "nvp" || xysText(nvp.line) != "(0.95,3) (1.95,2.333333333333333) (2.95,2)" {
+		t.Errorf("nvp %s %s", nvp.label, xysText(nvp.line))
+	}
+	// gan at k = 1 can draw its diverged configuration: not drawn; at k = 2
+	// its best is 5 with probability 2/3, else 9: 19/3.
+	if gan.label != "gan" || xysText(gan.line) != "(2.05,6.333333333333333) (3.05,5)" || len(gan.band.XYs) != 2 {
+		t.Errorf("gan %s %s, band %v", gan.label, xysText(gan.line), gan.band)
+	}
+}

@@ -17,6 +17,9 @@ func budgetName(ds *DataSet) string { return "budget-" + ds.Slug + ".png" }
 // table has every key.
 const maxBudgetPanels = 4
 
+// budgetShift is how far apart on the k axis two models' points are drawn.
+const budgetShift = 0.1
+
 // budgetSeries is one model's line in a best-of-k panel: the expected
 // best at each budget with a finite expectation, and its band where both
 // ends are finite.
@@ -47,13 +50,15 @@ func budgetFigureData(ds *DataSet) []budgetPanel {
 			break
 		}
 		p := budgetPanel{title: byKey[0].key.Name + " (" + byKey[0].key.Better.String() + ")"}
-		for _, c := range byKey {
+		for i, c := range byKey {
 			s := budgetSeries{label: c.group.model, color: color[c.group.model]}
+			// Models' bars at one k sit side by side, not on each other.
+			shift := budgetShift * (float64(i) - float64(len(byKey)-1)/2)
 			for _, pt := range c.points {
 				if math.IsInf(pt.Expected, 0) {
 					continue
 				}
-				xy := plotter.XY{X: float64(pt.K), Y: pt.Expected}
+				xy := plotter.XY{X: float64(pt.K) + shift, Y: pt.Expected}
 				s.line = append(s.line, xy)
 				if finite(pt.Low) && finite(pt.High) {
 					s.band.XYs = append(s.band.XYs, xy)
