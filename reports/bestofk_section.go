@@ -164,28 +164,26 @@ func budgetCurves(ds *DataSet) [][]*budgetCurve {
 
 // budgetComparison says at which budgets a's expected best beats b's.
 type budgetComparison struct {
-	a, b           *budgetCurve
-	aWins, bWins   []int // budgets k where a's (b's) expected best is better
-	ks             int   // budgets compared: 1..ks
-	bandsDisjoint  bool  // at k = ks the 5–95% bands do not overlap
-	comparableKind bool
+	a, b         *budgetCurve
+	aWins, bWins []int // budgets k where a's (b's) expected best is better
+	apart        []int // budgets k where the 5–95% bands do not overlap
+	ks           int   // budgets compared: 1..ks
 }
 
 // compareBudgets compares two curves of one key at every common budget.
 func compareBudgets(a, b *budgetCurve) budgetComparison {
-	c := budgetComparison{a: a, b: b, ks: min(len(a.points), len(b.points)), comparableKind: a.kind == b.kind}
+	c := budgetComparison{a: a, b: b, ks: min(len(a.points), len(b.points))}
 	for k := 1; k <= c.ks; k++ {
-		ea, eb := a.points[k-1].Expected, b.points[k-1].Expected
+		pa, pb := a.points[k-1], b.points[k-1]
 		switch {
-		case better(ea, eb, a.lower()):
+		case better(pa.Expected, pb.Expected, a.lower()):
 			c.aWins = append(c.aWins, k)
-		case better(eb, ea, a.lower()):
+		case better(pb.Expected, pa.Expected, a.lower()):
 			c.bWins = append(c.bWins, k)
 		}
-	}
-	if c.ks > 0 {
-		pa, pb := a.points[c.ks-1], b.points[c.ks-1]
-		c.bandsDisjoint = pa.High < pb.Low || pb.High < pa.Low
+		if pa.High < pb.Low || pb.High < pa.Low {
+			c.apart = append(c.apart, k)
+		}
 	}
 	return c
 }
@@ -205,12 +203,10 @@ func (c budgetComparison) sentence() string {
 	default:
 		s = fmt.Sprintf("%s's expected best is better at k = %s, %s's at k = %s", a, kRanges(c.aWins), b, kRanges(c.bWins))
 	}
-	pa, pb := c.a.points[c.ks-1], c.b.points[c.ks-1]
-	overlap := "overlap"
-	if c.bandsDisjoint {
-		overlap = "do not overlap"
+	if len(c.apart) == 0 {
+		return head + s + "; their 5–95% bands overlap at every k."
 	}
-	return head + s + fmt.Sprintf("; at k = %d the 5–95%% bands %s (%s %s, %s %s).", c.ks, overlap, a, bandText(pa), b, bandText(pb))
+	return head + s + "; their 5–95% bands are apart at k = " + kRanges(c.apart) + "."
 }
 
 // kText writes the budgets won: "every budget k = 1–8" or "k = 1–3, 6".
@@ -275,6 +271,7 @@ func budgetProtocol(spec SpecInfo) string {
 		"so that “a beats b” is said at an equal tuning budget (Lucic et al. 2018). The law is exact, from the sorted scores of one training seed: the best of k is the i-th best of the N with probability C(N−i, k−1)/C(N, k); " +
 		"shown are its expectation and its 5–95% band (exact quantiles), training seeds mixed with equal weight (a seed at random, then k of its configurations), so no resampling and no seed of its own. " +
 		"Only seeds with a record at every configuration count. A configuration that failed, diverged or has no finite value ranks below every score: the expectation is “failed” while all k draws can fail. " +
+		"The band is over the draw of configurations only: the training noise of each trial is not in it (with one training seed the best of all N is a single trial; see Which differences are real for tests over seeds). " +
 		"Better is as the metric registry declares it; test NLL is compared within one NLL kind."
 	switch {
 	case spec.SweepMode == "random":

@@ -63,10 +63,11 @@ func TestBudgetComparison(t *testing.T) {
 		}
 	}
 	c := compareBudgets(gan, nvp)
-	if !reflect.DeepEqual(c.aWins, []int{3, 4}) || !reflect.DeepEqual(c.bWins, []int{1, 2}) || c.ks != 4 || !c.bandsDisjoint {
+	// Bands: gan's [1, 9], [1, 9], [1, 5], [1, 1] against nvp's 3.
+	if !reflect.DeepEqual(c.aWins, []int{3, 4}) || !reflect.DeepEqual(c.bWins, []int{1, 2}) || c.ks != 4 || !reflect.DeepEqual(c.apart, []int{4}) {
 		t.Errorf("comparison %+v", c)
 	}
-	want := "fd (lower is better): gan's expected best is better at k = 3–4, nvp's at k = 1–2; at k = 4 the 5–95% bands do not overlap (gan 1.00 [1.00, 1.00], nvp 3.00 [3.00, 3.00])."
+	want := "fd (lower is better): gan's expected best is better at k = 3–4, nvp's at k = 1–2; their 5–95% bands are apart at k = 4."
 	if got := c.sentence(); got != want {
 		t.Errorf("sentence\n%s\nwant\n%s", got, want)
 	}
