@@ -186,3 +186,21 @@ func TestBudgetFigureData(t *testing.T) {
 		t.Errorf("gan %s %s, band %v", gan.label, xysText(gan.line), gan.band)
 	}
 }
+
+// TestBudgetPanelsCompareFirst: keys with two models' curves come before
+// keys only one model has, whatever their order in the registry.
+func TestBudgetPanelsCompareFirst(t *testing.T) {
+	recs := budgetRecords(map[string][]float64{"gan": {1, 2}, "nvp": {3, 4}}, "mode_kl", 1)
+	for _, r := range recs {
+		if r.Model == "nvp" {
+			r.Metrics["test_nll"] = 1
+		}
+	}
+	var titles []string
+	for _, p := range budgetFigureData(oneSet(t, recs...)) {
+		titles = append(titles, p.title)
+	}
+	if want := []string{"mode_kl (lower is better)", "test_nll (lower is better)"}; !reflect.DeepEqual(titles, want) {
+		t.Errorf("panels %q, want %q", titles, want)
+	}
+}

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -33,13 +34,16 @@ type budgetSeries struct {
 // budgetPanel is one key's panel.
 type budgetPanel struct {
 	title  string
+	lower  bool // lower is better: the curves fall, the legend goes on top
 	series []budgetSeries
 }
 
-// budgetFigureData selects the panels of ds's best-of-k figure: the
-// first maxBudgetPanels keys with a curve, in budgetKeys order.
+// budgetFigureData selects the panels of ds's best-of-k figure: the first
+// maxBudgetPanels keys with a curve, keys that compare models first, each
+// class in budgetKeys order.
 func budgetFigureData(ds *DataSet) []budgetPanel {
 	curves := budgetCurves(ds)
+	sort.SliceStable(curves, func(i, j int) bool { return len(curves[i]) > 1 && len(curves[j]) == 1 })
 	color := map[string]int{}
 	for i, g := range budgetGroups(ds) {
 		color[g.model] = i % len(seedColors)
@@ -49,7 +53,7 @@ func budgetFigureData(ds *DataSet) []budgetPanel {
 		if len(out) == maxBudgetPanels {
 			break
 		}
-		p := budgetPanel{title: byKey[0].key.Name + " (" + byKey[0].key.Better.String() + ")"}
+		p := budgetPanel{title: byKey[0].key.Name + " (" + byKey[0].key.Better.String() + ")", lower: byKey[0].lower()}
 		for i, c := range byKey {
 			s := budgetSeries{label: c.group.model, color: color[c.group.model]}
 			// Models' bars at one k sit side by side, not on each other.
@@ -108,7 +112,7 @@ func budgetFigure(ds *DataSet) (*Figure, error) {
 				}
 				p.Legend.Add(s.label, l, pts)
 			}
-			p.Legend.Top = true
+			p.Legend.Top = pn.lower
 			plots = append(plots, p)
 			titles = append(titles, pn.title)
 		}
