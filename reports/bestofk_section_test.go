@@ -204,3 +204,21 @@ func TestBudgetPanelsCompareFirst(t *testing.T) {
 		t.Errorf("panels %q, want %q", titles, want)
 	}
 }
+
+// TestBudgetProtocolSource: the protocol says where the configurations
+// come from: a random sweep's seed, a fixed grid, or nothing known.
+func TestBudgetProtocolSource(t *testing.T) {
+	for _, c := range []struct {
+		spec      SpecInfo
+		want, not string
+	}{
+		{SpecInfo{Sweep: true, SweepMode: "random", SweepSeed: "7"}, "drawn with sweep seed 7", "fixed set"},
+		{SpecInfo{Sweep: true, SweepMode: "grid"}, "the spec's grid sweep, a fixed set", "sweep seed"},
+		{SpecInfo{}, "C(N−i, k−1)/C(N, k)", "sweep seed"},
+	} {
+		got := budgetProtocol(c.spec)
+		if !strings.Contains(got, c.want) || strings.Contains(got, c.not) {
+			t.Errorf("%+v: %q lacks %q or has %q", c.spec, got, c.want, c.not)
+		}
+	}
+}
