@@ -14,7 +14,7 @@ import (
 // or over explicit, element-wise combined lists:
 //
 //	sweep:
-//	  mode: grid            # default; or zip: axes of equal length, taken element-wise
+//	  mode: grid            # default; zip: axes of equal length, taken element-wise; random: see sweep_random.go
 //	  axes:
 //	    - {path: "models[realnvp-8].params.hidden", values: [32, 64]}
 //	    - {path: models.1.train.lr, values: [1e-3, 3e-4]}
@@ -40,8 +40,9 @@ import (
 
 // Sweep modes.
 const (
-	SweepGrid = "grid" // every combination of the axes' values
-	SweepZip  = "zip"  // the i-th values of all axes together
+	SweepGrid   = "grid"   // every combination of the axes' values
+	SweepZip    = "zip"    // the i-th values of all axes together
+	SweepRandom = "random" // points drawn from ranges and value lists under a seed
 )
 
 // maxSweepPoints bounds the number of sweep points of a spec, and
@@ -54,8 +55,12 @@ const (
 
 // SweepSpec is a parsed sweep: block.
 type SweepSpec struct {
-	Mode string // SweepGrid or SweepZip
+	Mode string // SweepGrid, SweepZip or SweepRandom
 	Axes []SweepAxis
+	// Points and Seed: in mode random, the number of points drawn and
+	// the seed of the draw (independent of the trials' seeds).
+	Points int
+	Seed   uint64
 }
 
 // SweepAxis is one swept setting.
@@ -63,12 +68,19 @@ type SweepAxis struct {
 	// Path is the canonical path of the setting: models and unrepeated
 	// data sets by name, e.g. models[realnvp-8].params.hidden.
 	Path string
-	// Values are converted to the type of the setting's schema.
+	// Values are converted to the type of the setting's schema. In mode
+	// random they are the drawn values, one per point.
 	Values []any
 	Line   int   // line of the axis in the spec file
 	Lines  []int // line of each value
+	// Choices and Range are what mode random draws from: the listed
+	// values (uniformly), or a range (nil for a list).
+	Choices []any
+	Range   *SweepRange
 
 	target sweepTarget
+	field  params.Field // schema of the target
+	keys   []string     // in mode random, the key of each drawn value
 }
 
 // Kinds of sweep targets.
@@ -86,8 +98,8 @@ type sweepTarget struct {
 	key   string
 }
 
-var sweepKeys = []string{"axes", "mode"}
-var axisKeys = []string{"path", "values"}
+var sweepKeys = []string{"axes", "mode", "points", "seed"}
+var axisKeys = []string{"path", "range", "scale", "values"}
 
 // sweep reads the sweep: block. s holds the parsed data sets and models;
 // overrides[j] are the train keys model j sets itself; modelOK[j] and
@@ -109,12 +121,15 @@ func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bo
 		switch {
 		case !ok:
 			good = false
-		case mode != SweepGrid && mode != SweepZip:
-			p.errorf(resolve(mn).Line, "sweep.mode", "%q is not one of %s, %s", mode, SweepGrid, SweepZip)
+		case mode != SweepGrid && mode != SweepZip && mode != SweepRandom:
+			p.errorf(resolve(mn).Line, "sweep.mode", "%q is not one of %s, %s, %s", mode, SweepGrid, SweepZip, SweepRandom)
 			good = false
 		default:
 			sw.Mode = mode
 		}
+	}
+	if good { // with a bad mode, points: and seed: cannot be judged
+		good = p.randomSettings(m, sw)
 	}
 	seq, ok := p.sequence(m.get("axes"), "sweep.axes")
 	if !ok {
@@ -126,7 +141,7 @@ func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bo
 	}
 	first := map[string]int{}
 	for i, item := range seq.Content {
-		ax, known, ok := p.sweepAxis(resolve(item), fmt.Sprintf("sweep.axes[%d]", i), i, s, dsInfo, modelOK, first)
+		ax, known, ok := p.sweepAxis(resolve(item), fmt.Sprintf("sweep.axes[%d]", i), i, sw.Mode, s, dsInfo, modelOK, first)
 		good = good && ok
 		if ok && known {
 			sw.Axes = append(sw.Axes, ax)
@@ -136,6 +151,8 @@ func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bo
 		return nil
 	}
 	switch sw.Mode {
+	case SweepRandom:
+		good = p.drawPoints(sw)
 	case SweepZip:
 		for i, ax := range sw.Axes[1:] {
 			if len(ax.Values) != len(sw.Axes[0].Values) {
@@ -163,13 +180,13 @@ func (p *parser) sweep(n *yaml.Node, s *Spec, dsInfo []datasetInfo, modelOK []bo
 // sweepAxis reads axis i of the sweep at path; known is false when the
 // axis targets an entry whose own errors are reported already, ok false
 // when the axis itself is wrong. first maps each axis path to its index.
-func (p *parser) sweepAxis(item *yaml.Node, path string, i int, s *Spec, dsInfo []datasetInfo, modelOK []bool, first map[string]int) (ax SweepAxis, known, ok bool) {
+func (p *parser) sweepAxis(item *yaml.Node, path string, i int, mode string, s *Spec, dsInfo []datasetInfo, modelOK []bool, first map[string]int) (ax SweepAxis, known, ok bool) {
 	am, ok := p.mappingOf(item, path)
 	if !ok {
 		return ax, false, false
 	}
 	p.onlyKeys(am, path, axisKeys, nil)
-	if !p.require(am, path, "path", "values") {
+	if !p.axisSource(am, path, mode) {
 		return ax, false, false
 	}
 	pathNode := resolve(am.get("path"))
@@ -187,17 +204,27 @@ func (p *parser) sweepAxis(item *yaml.Node, path string, i int, s *Spec, dsInfo 
 		return ax, false, false
 	}
 	first[ax.Path] = i
-	vals, ok := p.sequence(am.get("values"), path+".values")
+	ax.field = field
+	if am.get("range") != nil {
+		return ax, known, p.axisRange(am, path, known, &ax)
+	}
+	return ax, known, p.axisValues(am.get("values"), path, known, &ax)
+}
+
+// axisValues reads the values list of an axis into ax.Values and
+// ax.Lines, each converted for the axis's target.
+func (p *parser) axisValues(n *yaml.Node, path string, known bool, ax *SweepAxis) bool {
+	vals, ok := p.sequence(n, path+".values")
 	if !ok {
-		return ax, false, false
+		return false
 	}
 	if len(vals.Content) == 0 {
 		p.errorf(vals.Line, path+".values", "must list at least one value")
-		return ax, false, false
+		return false
 	}
 	if len(vals.Content) > maxSweepPoints {
 		p.errorf(vals.Line, path+".values", "%d values: more than %d sweep points", len(vals.Content), maxSweepPoints)
-		return ax, false, false
+		return false
 	}
 	good := true
 	seen := map[string]int{}
@@ -207,7 +234,7 @@ func (p *parser) sweepAxis(item *yaml.Node, path string, i int, s *Spec, dsInfo 
 		if !known {
 			continue // the target's entry is broken; reported already
 		}
-		v, ok := p.convertFor(field, vn, key, ax.Path)
+		v, ok := p.convertFor(ax.field, vn, key, ax.Path)
 		if !ok {
 			good = false
 			continue
@@ -224,7 +251,7 @@ func (p *parser) sweepAxis(item *yaml.Node, path string, i int, s *Spec, dsInfo 
 		ax.Values = append(ax.Values, v)
 		ax.Lines = append(ax.Lines, vn.Line)
 	}
-	return ax, known, good
+	return good
 }
 
 // convertFor converts a swept value like convert, naming the target.
@@ -248,7 +275,7 @@ func (sw *SweepSpec) points() [][]int {
 	if sw == nil || len(sw.Axes) == 0 {
 		return [][]int{nil}
 	}
-	if sw.Mode == SweepZip {
+	if sw.Mode != SweepGrid { // zip and random: the i-th values together
 		out := make([][]int, len(sw.Axes[0].Values))
 		for i := range out {
 			pt := make([]int, len(sw.Axes))
@@ -393,7 +420,7 @@ func (p *parser) checkSweepBatches(s *Spec, infos []datasetInfo, modelOK []bool)
 					if !ax.touches(i, j, overridden) || (ax.target.key != "batch_size" && ax.target.key != "n_train") {
 						continue
 					}
-					p.errorf(ax.Lines[pt[a]], fmt.Sprintf("sweep.axes[%d].values[%d]", a, pt[a]),
+					p.errorf(ax.Lines[pt[a]], ax.valueKey(a, pt[a]),
 						"batch size %d of model %s is larger than n_train %d of data set %s (datasets[%d]) at this sweep point",
 						m.Train.BatchSize, m.Name, nTrain, d.Name, i)
 					break
@@ -419,15 +446,24 @@ func (s *Spec) sweptBatch(i, j int) bool {
 	return false
 }
 
-// canonSweep is the sweep as it enters the spec hash and spec.json.
+// canonSweep is the sweep as it enters the spec hash and spec.json. The
+// fields of mode random are left out of the others, so that their hashes
+// stay as they were.
 type canonSweep struct {
-	Mode string      `json:"mode"`
-	Axes []canonAxis `json:"axes"`
+	Mode   string      `json:"mode"`
+	Points int         `json:"points,omitempty"`
+	Seed   *uint64     `json:"seed,omitempty"`
+	Axes   []canonAxis `json:"axes"`
 }
 
+// canonAxis is an axis: its values, or in mode random what it draws from
+// (values or range and scale) and the values drawn.
 type canonAxis struct {
 	Path   string `json:"path"`
-	Values []any  `json:"values"`
+	Values []any  `json:"values,omitempty"`
+	Range  []any  `json:"range,omitempty"`
+	Scale  string `json:"scale,omitempty"`
+	Drawn  []any  `json:"drawn,omitempty"`
 }
 
 func (sw *SweepSpec) canonical() *canonSweep {
@@ -435,8 +471,23 @@ func (sw *SweepSpec) canonical() *canonSweep {
 		return nil
 	}
 	c := &canonSweep{Mode: sw.Mode}
+	if sw.Mode == SweepRandom {
+		seed := sw.Seed
+		c.Points, c.Seed = sw.Points, &seed
+	}
 	for _, ax := range sw.Axes {
-		c.Axes = append(c.Axes, canonAxis{Path: ax.Path, Values: ax.Values})
+		c.Axes = append(c.Axes, ax.canonical(sw.Mode))
+	}
+	return c
+}
+
+func (ax *SweepAxis) canonical(mode string) canonAxis {
+	if mode != SweepRandom {
+		return canonAxis{Path: ax.Path, Values: ax.Values}
+	}
+	c := canonAxis{Path: ax.Path, Values: ax.Choices, Drawn: ax.Values}
+	if r := ax.Range; r != nil {
+		c.Range, c.Scale = []any{r.Lo, r.Hi}, r.Scale
 	}
 	return c
 }

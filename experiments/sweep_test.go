@@ -154,11 +154,11 @@ func TestSweepErrors(t *testing.T) {
 		name, sweep, want, msg string
 	}{
 		{"not a mapping", "sweep: [1]\n", "sw.yaml:9: sweep: ", "want a mapping"},
-		{"unknown key", "sweep: {axes: [{path: train.lr, values: [1]}], moed: zip}\n", "sw.yaml:9: sweep.moed: ", "unknown key (valid: axes, mode)"},
+		{"unknown key", "sweep: {axes: [{path: train.lr, values: [1]}], moed: zip}\n", "sw.yaml:9: sweep.moed: ", "unknown key (valid: axes, mode, points, seed)"},
 		{"no axes", "sweep: {mode: grid}\n", "sw.yaml:9: sweep.axes: ", "missing required key"},
 		{"empty axes", "sweep: {axes: []}\n", "sw.yaml:9: sweep.axes: ", "at least one axis"},
-		{"bad mode", "sweep:\n  mode: random\n  axes: [{path: train.lr, values: [1]}]\n", "sw.yaml:10: sweep.mode: ", `"random" is not one of grid, zip`},
-		{"axis unknown key", "sweep:\n  axes:\n    - {path: train.lr, value: [1]}\n", "sw.yaml:11: sweep.axes[0].value: ", "unknown key (valid: path, values)"},
+		{"bad mode", "sweep:\n  mode: rand\n  axes: [{path: train.lr, values: [1]}]\n", "sw.yaml:10: sweep.mode: ", `"rand" is not one of grid, zip, random`},
+		{"axis unknown key", "sweep:\n  axes:\n    - {path: train.lr, value: [1]}\n", "sw.yaml:11: sweep.axes[0].value: ", "unknown key (valid: path, range, scale, values)"},
 		{"bad path", "sweep:\n  axes:\n    - {path: lr, values: [1]}\n", "sw.yaml:11: sweep.axes[0].path: ", "want train.KEY, eval.KEY"},
 		{"unknown train key", "sweep:\n  axes:\n    - {path: train.rate, values: [1]}\n", "sw.yaml:11: sweep.axes[0].path: ", "unknown key rate (valid: batch_size"},
 		{"unquoted brackets in flow style", "sweep:\n  axes:\n    - {path: models[f].params.hidden, values: [1]}\n", "sw.yaml:11: yaml: ", "quote the path"},

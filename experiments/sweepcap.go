@@ -3,7 +3,8 @@ package experiments
 // trialCount is the number of trials of the spec with sweep sw (nil for
 // none), counted without expanding them: for each (data set, model) pair
 // that runs, the points that differ for it (the axes touching it: their
-// product in a grid, the common length in a zip, 1 if none) times the
+// product in a grid, the common length in a zip or the points drawn in
+// mode random, 1 if none) times the
 // seeds. TrialSpecs may list fewer (points that leave a trial the same
 // are listed once), never more.
 func (s *Spec) trialCount(sw *SweepSpec) float64 {
@@ -25,7 +26,7 @@ func (s *Spec) trialCount(sw *SweepSpec) float64 {
 					if !ax.touches(i, j, overridden) {
 						continue
 					}
-					if sw.Mode == SweepZip {
+					if sw.Mode != SweepGrid {
 						points = float64(len(ax.Values))
 					} else {
 						points *= float64(len(ax.Values))

@@ -33,6 +33,7 @@ func (r *Report) document() []block {
 	}
 	doc = append(doc, r.qualitySection()...)
 	doc = append(doc, r.differencesSection()...)
+	doc = append(doc, r.budgetSection()...)
 	if len(r.global) > 0 {
 		doc = append(doc, heading{2, "Across data sets", "across"})
 		for _, f := range r.global {

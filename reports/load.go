@@ -42,8 +42,10 @@ type SpecInfo struct {
 	// (`label:`), when it gave one.
 	Labels  map[string]string
 	Present bool
-	// Sweep is true when spec.json has a sweep block.
-	Sweep bool
+	// Sweep is true when spec.json has a sweep block; SweepMode and
+	// SweepSeed are its mode and, in mode random, its draw's seed.
+	Sweep                bool
+	SweepMode, SweepSeed string
 	// Listed is true when spec.json lists its trials (runners since the
 	// list was added): only then is the expected set known.
 	Listed bool
@@ -124,7 +126,7 @@ func load(dir string) (*loaded, error) {
 // expands a spec into trials), and the labels of its data sets.
 func specInfo(f *results.SpecFile) (*SpecInfo, error) {
 	info := &SpecInfo{Name: f.Name, Hash: f.Hash, Seeds: f.Seeds, Models: f.Models, Sets: len(f.Datasets),
-		Present: true, Sweep: f.Sweep, Listed: f.Trials != nil}
+		Present: true, Sweep: f.Sweep, SweepMode: f.SweepMode, SweepSeed: f.SweepSeed, Listed: f.Trials != nil}
 	for _, d := range f.Datasets {
 		if d.Label == "" || d.Label == d.Name {
 			continue

@@ -35,6 +35,9 @@ type Report struct {
 	comparisons map[*DataSet]*setComparison // paired NLL comparisons and ranks (compare.go)
 	noSamples   map[*DataSet][]string
 	global      []*Figure
+	// budgetFigures: each data set's best-of-k figure, shown in the
+	// equal-budget section (bestofk_section.go).
+	budgetFigures map[*DataSet]*Figure
 }
 
 // Build reads the results folder dir and builds its report: tables,
@@ -162,6 +165,7 @@ func (r *Report) drawFigures() {
 			add(ds, f, err)
 		}
 	}
+	r.drawBudgetFigures()
 	f, err := speedDimFigure(r.Sets)
 	add(nil, f, err)
 }

@@ -48,6 +48,9 @@ type SpecFile struct {
 	Datasets []SpecDataset
 	Models   int  // entries of the models list
 	Sweep    bool // the spec has a sweep block
+	// SweepMode and SweepSeed: the sweep's mode (grid, zip, random) and,
+	// in mode random, the seed its points were drawn with.
+	SweepMode, SweepSeed string
 	// Trials lists every trial of the spec in run order (all shards);
 	// nil when the file lists none (written by an older genbench).
 	Trials []SpecTrial
@@ -120,6 +123,15 @@ func ParseSpecFile(data []byte) (*SpecFile, error) {
 		return nil, errors.New("incomplete: want name, seeds, datasets, models and eval")
 	}
 	f := &SpecFile{Name: s.Name, Hash: s.Hash, Models: len(s.Models), Sweep: present(s.Sweep), Trials: s.Trials}
+	if f.Sweep {
+		var sw struct {
+			Mode string      `json:"mode"`
+			Seed json.Number `json:"seed"`
+		}
+		if err := decodeNumbers(s.Sweep, &sw); err == nil {
+			f.SweepMode, f.SweepSeed = sw.Mode, sw.Seed.String()
+		}
+	}
 	if f.Hash == "" {
 		// Older files: the hash covers the whole canonical spec, whatever
 		// keys it has.
