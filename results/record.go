@@ -253,9 +253,13 @@ type ModelRef struct {
 }
 
 // Reevaluation notes one `genbench eval` of a record: when, which metrics
-// it wrote, and the code version that computed them.
+// it wrote, under how many evaluation seeds, and the code version that
+// computed them.
 type Reevaluation struct {
 	At      string   `json:"at"` // RFC 3339, UTC
 	Metrics []string `json:"metrics"`
 	Commit  string   `json:"commit,omitempty"`
+	// EvalSeeds is the number of evaluation seeds of the stochastic
+	// metrics (omitted for one).
+	EvalSeeds int `json:"eval_seeds,omitempty"`
 }
