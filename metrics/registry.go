@@ -159,6 +159,18 @@ func (m Metric) StochasticFor(kind string) bool {
 	return false
 }
 
+// KeyStochastic reports whether the record key's value depends on the
+// evaluation seed for a model whose test likelihood is of the given kind,
+// as the metric declaring the key says; known is false for a key no
+// metric declares.
+func KeyStochastic(key, kind string) (stochastic, known bool) {
+	_, m, ok := KeyOf(key)
+	if !ok {
+		return false, false
+	}
+	return m.StochasticFor(kind), true
+}
+
 // Needs is a set of inputs a metric needs evaluation to prepare.
 type Needs uint
 

@@ -211,4 +211,18 @@ func TestStochasticDeclarations(t *testing.T) {
 			t.Errorf("%s.StochasticFor(%s) = %v, want %v", tt.metric, tt.kind, got, tt.want)
 		}
 	}
+	keys := []struct {
+		key, kind         string
+		stochastic, known bool
+	}{
+		{"test_nll", "estimate", true, true}, {"test_nll_stderr", "exact", false, true},
+		{"modes_covered", "exact", true, true}, {"active_units", "bound", true, true}, {"train_seconds", "exact", false, true},
+	}
+	for _, k := range keys {
+		// active_units matches the diagnostics' "*" pattern, as any
+		// key no other metric declares does.
+		if s, ok := KeyStochastic(k.key, k.kind); s != k.stochastic || ok != k.known {
+			t.Errorf("KeyStochastic(%s, %s) = %v, %v; want %v, %v", k.key, k.kind, s, ok, k.stochastic, k.known)
+		}
+	}
 }
