@@ -45,16 +45,39 @@ func (s Sources) MarshalJSON() ([]byte, error) {
 		s.NTrain, s.NEval, s.Deterministic})
 }
 
+// StochasticFunc says whether a record key depends on the evaluation seed
+// for a model whose test likelihood is of the given kind, and whether the
+// key is declared at all: metrics.KeyStochastic (compare does not import
+// the metric registry).
+type StochasticFunc func(key, kind string) (stochastic, known bool)
+
 // VarianceSources splits key's spread over recs, the ok trials of one
 // configuration, with stats.SplitSeedVariance (balanced one-way
 // random-effects analysis of variance) on each trial's values under its
 // evaluation seeds (results.Record.EvalSeeds; the first E of each when the
-// trials have different numbers E). stochastic says whether the key depends
-// on the evaluation seed (metrics.KeyStochastic): a deterministic key has
-// no evaluation variance, so its across-seed spread is all training seed;
-// a stochastic key evaluated once per trial mixes the two, and neither is
-// measured. Trials without a finite value of key are left out.
-func VarianceSources(key string, recs []*results.Record, stochastic bool) Sources {
+// trials have different numbers E). A key deterministic under every
+// trial's NLL kind has no evaluation variance, so its across-seed spread
+// is all training seed; a stochastic (or undeclared) key evaluated once
+// per trial mixes the two, and neither is measured. Trials without a
+// finite value of key are left out.
+func VarianceSources(key string, recs []*results.Record, stochastic StochasticFunc) Sources {
+	return splitSources(key, recs, anyStochastic(key, recs, stochastic))
+}
+
+// anyStochastic reports whether key depends on the evaluation seed under
+// the NLL kind of any of recs; an undeclared key counts as stochastic, so
+// that its spread is never called training-seed spread without evidence.
+func anyStochastic(key string, recs []*results.Record, stochastic StochasticFunc) bool {
+	for _, r := range recs {
+		if s, known := stochastic(key, r.NLLKind); s || !known {
+			return true
+		}
+	}
+	return len(recs) == 0
+}
+
+// splitSources is VarianceSources for a key known to be stochastic or not.
+func splitSources(key string, recs []*results.Record, stochastic bool) Sources {
 	nan := math.NaN()
 	s := Sources{Mean: nan, TrainSD: nan, EvalSD: nan, ExampleSE: nan, Deterministic: !stochastic}
 	var rows [][]float64

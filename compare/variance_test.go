@@ -56,7 +56,7 @@ func TestVarianceSources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := VarianceSources("k", tt.recs, tt.stochastic)
+			got := splitSources("k", tt.recs, tt.stochastic)
 			if tt.name == "unbalanced: the first E of each" {
 				ref, _ := stats.SplitSeedVariance([][]float64{{7, 8}, {5, 5}, {8, 7}, {1, 2}})
 				tt.want.Mean, tt.want.TrainSD, tt.want.EvalSD = ref.Mean, ref.TrainSD, ref.EvalSD
@@ -66,7 +66,14 @@ func TestVarianceSources(t *testing.T) {
 			}
 		})
 	}
-	b, err := json.Marshal(VarianceSources("k", once, true))
+	always := func(string, string) (bool, bool) { return true, true }
+	never := func(string, string) (bool, bool) { return false, true }
+	unknown := func(string, string) (bool, bool) { return false, false }
+	if VarianceSources("k", once, never).Deterministic != true || VarianceSources("k", once, always).Deterministic ||
+		VarianceSources("k", once, unknown).Deterministic {
+		t.Error("VarianceSources: deterministic only when every trial's kind says so")
+	}
+	b, err := json.Marshal(VarianceSources("k", once, always))
 	if err != nil || !strings.Contains(string(b), `"eval_sd":null`) || !strings.Contains(string(b), `"train_sd":null`) {
 		t.Errorf("JSON %s (%v): want null for what is not measured", b, err)
 	}

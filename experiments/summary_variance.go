@@ -22,33 +22,16 @@ const varianceNote = "TRAIN-SEED SD and EVAL-SEED SD: one-way random-effects spl
 const notMeasured = "not measured"
 
 // splitVariance sets the variance sources of every metric of a group
-// but helper metrics, from the group's ok trials.
+// but helper metrics and timings, from the group's ok trials.
 func splitVariance(ms map[string]MetricSummary, oks []*results.Record) {
 	for name, m := range ms {
-		if helperMetric(name) {
-			continue
+		if helperMetric(name) || IsTimingMetric(name) {
+			continue // timings spread with the machine, not with seeds
 		}
-		src := compare.VarianceSources(name, oks, keyStochastic(name, oks))
+		src := compare.VarianceSources(name, oks, metrics.KeyStochastic)
 		m.Variance = &src
 		ms[name] = m
 	}
-}
-
-// keyStochastic reports whether a key depends on the evaluation seed in
-// any of the trials (their NLL kinds may differ), as the metric registry
-// declares; an undeclared key counts as stochastic, so that its spread is
-// never called training-seed spread without evidence.
-func keyStochastic(name string, recs []*results.Record) bool {
-	kinds := map[string]bool{}
-	for _, r := range recs {
-		kinds[r.NLLKind] = true
-	}
-	for kind := range kinds {
-		if s, known := metrics.KeyStochastic(name, kind); s || !known {
-			return true
-		}
-	}
-	return len(kinds) == 0
 }
 
 // varianceCells are a row's train-seed SD, eval-seed SD and example SE.
