@@ -25,8 +25,12 @@ type Evaluation struct {
 	Protocol  map[string]string
 	NonFinite []string
 	// Examples holds the per-test-example log-likelihood (exact, bound
-	// or estimate, as Kind says) behind test_nll; nil without one.
+	// or estimate, as Kind says) behind test_nll; nil without one. With
+	// several evaluation seeds, those under the first.
 	Examples []float64
+	// Seeds holds the stochastic keys' values under each evaluation
+	// seed; nil with one (see EvaluateSeeds).
+	Seeds *results.EvalSeeds
 }
 
 // evalOverrideNote is the protocol note of a model that overrides eval
@@ -59,11 +63,30 @@ func firstRows(x *mat.Dense, n int) *mat.Dense {
 // along (metrics.Metric.Also) and those computed always, in the metric
 // registry's order; each metric gets the inputs it declares it needs.
 // Randomness (importance samples, generated samples) comes from rng only.
+// It evaluates under one evaluation seed; EvaluateSeeds under several.
 func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*Evaluation, error) {
+	e, _, err := evaluateAll(m, d, ev, rng)
+	return e, err
+}
+
+// evaluateAll is Evaluate, also returning the input the metrics saw.
+func evaluateAll(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*Evaluation, *metrics.Input, error) {
+	e, in, err := evaluateWith(m, d, ev, rng, metricsFor(ev.Metrics), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.Metrics["params"] = float64(m.NumParams())
+	return e, in, nil
+}
+
+// evaluateWith runs the metrics list on m, with the random stream rng,
+// and returns the evaluation and the input the metrics saw. The inputs
+// of carried (the lower bound of a previous evaluation of the same model
+// and test rows), when not nil, are reused rather than computed again.
+func evaluateWith(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand, list []metrics.Metric, carried *metrics.Input) (*Evaluation, *metrics.Input, error) {
 	e := &Evaluation{Kind: models.Kind(m), Metrics: map[string]float64{}, Protocol: map[string]string{}}
 	test := firstRows(d.Test, ev.MaxTest)
 	nTest, dim := test.Dims()
-	e.Metrics["params"] = float64(m.NumParams())
 	e.Protocol["test_rows"] = fmt.Sprint(nTest)
 	p := &preparer{model: m, data: d, done: map[metrics.Needs]bool{}, in: &metrics.Input{
 		Test: test, Rand: rng, NumParams: m.NumParams(), Kind: string(e.Kind),
@@ -72,17 +95,20 @@ func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*E
 		Settings: metrics.Settings{Samples: ev.Samples, ImportanceK: ev.ImportanceK, SpeedBatch: ev.SpeedBatch, SpeedRepeats: ev.SpeedRepeats,
 			FDSamples: ev.fdSamples()},
 	}}
+	if carried != nil {
+		p.in.LowerBound = carried.LowerBound
+	}
 	out := metrics.NewOutput()
-	for _, mt := range metricsFor(ev.Metrics) {
+	for _, mt := range list {
 		ok, err := p.prepare(mt.Needs)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !ok {
 			continue // the data or the model cannot give what the metric needs
 		}
 		if err := out.Run(mt, p.in); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	e.Examples = p.in.LogLik // nil when no metric needed the likelihood
@@ -90,7 +116,7 @@ func Evaluate(m models.Model, d *datasets.Data, ev EvalSpec, rng *rand.Rand) (*E
 	maps.Copy(e.Protocol, out.Notes)
 	e.NonFinite = out.NonFinite
 	slices.Sort(e.NonFinite)
-	return e, nil
+	return e, p.in, nil
 }
 
 // metricsFor returns, in evaluation order, the registered metrics asked
@@ -229,7 +255,8 @@ func (p *preparer) classifier() error {
 }
 
 // likelihood computes the test log-likelihoods of the model's best kind,
-// and its lower bound besides when the best kind is not the bound.
+// and its lower bound besides when the best kind is not the bound (unless
+// carried over from an earlier evaluation seed: it is deterministic).
 func (p *preparer) likelihood() error {
 	in := p.in
 	var err error
@@ -244,7 +271,7 @@ func (p *preparer) likelihood() error {
 	if err != nil {
 		return fmt.Errorf("test log-likelihood: %w", err)
 	}
-	if b, ok := p.model.(models.Bounded); ok && models.Kind(p.model) != models.Bound {
+	if b, ok := p.model.(models.Bounded); ok && models.Kind(p.model) != models.Bound && in.LowerBound == nil {
 		if in.LowerBound, err = b.LowerBound(in.Test); err != nil {
 			return fmt.Errorf("test ELBO: %w", err)
 		}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -23,7 +23,11 @@ type ReevalOptions struct {
 	// Metrics replaces each trial's eval metrics when not empty (the
 	// names of the spec's eval.metrics key); empty re-runs the trial's own.
 	Metrics []string
-	Log     io.Writer // one line per trial; nil for silence
+	// EvalSeeds is the number of evaluation seeds of the stochastic
+	// metrics; 0 keeps the larger of the spec's eval_seeds and the
+	// number the record already has.
+	EvalSeeds int
+	Log       io.Writer // one line per trial; nil for silence
 }
 
 // ReevalOutcome counts what Reevaluate did.
@@ -137,9 +141,13 @@ func reevaluateTrial(opt ReevalOptions, tr Trial, rec *results.Record, d *datase
 	if len(opt.Metrics) > 0 {
 		ev.Metrics = append([]string(nil), opt.Metrics...)
 	}
-	e, err := Evaluate(m, d, ev, rand.New(rand.NewPCG(evalSeed(tr.Seed), 0)))
+	n := reevalSeedCount(opt, tr, rec)
+	e, err := EvaluateSeeds(m, d, ev, tr.Seed, n)
 	if err != nil {
 		return fmt.Errorf("evaluation: %w", err)
+	}
+	if err := checkStaleSeeds(rec, e); err != nil {
+		return err
 	}
 	if e.Examples != nil {
 		ref, err := results.WriteExamples(opt.Out, tr.ID, string(e.Kind), e.Examples, results.TestHash(firstRows(d.Test, ev.MaxTest)))
@@ -150,15 +158,90 @@ func reevaluateTrial(opt ReevalOptions, tr Trial, rec *results.Record, d *datase
 		rec.Examples = ref
 	}
 	written := mergeEvaluation(rec, e)
+	mergeSeeds(rec, e, written)
 	at := time.Now().UTC().Format(time.RFC3339)
 	_, commit, _ := hostFacts()
-	rec.Reevaluated = append(rec.Reevaluated, results.Reevaluation{At: at, Metrics: written, Commit: commit})
-	if rec.Protocol == nil {
-		rec.Protocol = map[string]string{}
+	rec.Reevaluated = append(rec.Reevaluated, results.Reevaluation{At: at, Metrics: written, Commit: commit, EvalSeeds: zeroIfOne(n)})
+	seeds := "the run's evaluation seed"
+	if e.Seeds != nil {
+		seeds = fmt.Sprintf("%d evaluation seeds, the first the run's", n)
 	}
-	rec.Protocol["reevaluated"] = fmt.Sprintf("%s recomputed at %s by genbench eval from the kept model (no training), with the run's data and evaluation seed",
-		strings.Join(written, ", "), at)
+	rec.Protocol["reevaluated"] = fmt.Sprintf("%s recomputed at %s by genbench eval from the kept model (no training), with the run's data and %s",
+		strings.Join(written, ", "), at, seeds)
 	return results.WriteRecord(opt.Out, rec)
+}
+
+// reevalSeedCount is the number of evaluation seeds of a re-evaluation:
+// the option's, else the larger of the trial's eval_seeds and the number
+// the record has, so that a plain re-evaluation never drops seeds.
+func reevalSeedCount(opt ReevalOptions, tr Trial, rec *results.Record) int {
+	if opt.EvalSeeds > 0 {
+		return opt.EvalSeeds
+	}
+	n := tr.Eval.evalSeedCount()
+	if rec.EvalSeeds != nil {
+		n = max(n, len(rec.EvalSeeds.Seeds))
+	}
+	return n
+}
+
+// zeroIfOne stores one evaluation seed as 0, which JSON omits.
+func zeroIfOne(n int) int {
+	if n == 1 {
+		return 0
+	}
+	return n
+}
+
+// checkStaleSeeds refuses a re-evaluation under other evaluation seeds
+// than the record's when it leaves keys of the record's per-seed values
+// alone: their values would be means over seeds the record no longer
+// names.
+func checkStaleSeeds(rec *results.Record, e *Evaluation) error {
+	old := rec.EvalSeeds
+	if old == nil || (e.Seeds != nil && slices.Equal(old.Seeds, e.Seeds.Seeds)) {
+		return nil
+	}
+	var stale []string
+	for key := range old.Values {
+		if _, ok := valueOf(e, key); !ok {
+			stale = append(stale, key)
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	sort.Strings(stale)
+	n := 1
+	if e.Seeds != nil {
+		n = len(e.Seeds.Seeds)
+	}
+	return fmt.Errorf("the record holds %s under %d evaluation seeds, which this re-evaluation under %d would leave as they are: re-evaluate their metrics too, or keep %d seeds",
+		strings.Join(stale, ", "), len(old.Seeds), n, len(old.Seeds))
+}
+
+// mergeSeeds updates the record's per-seed values with the evaluation's
+// (checkStaleSeeds has passed): keys written now replace their old
+// values, and a single-seed evaluation drops them; the eval_seeds note
+// follows.
+func mergeSeeds(rec *results.Record, e *Evaluation, written []string) {
+	old := rec.EvalSeeds
+	if old != nil && (e.Seeds == nil || !slices.Equal(old.Seeds, e.Seeds.Seeds)) {
+		old = nil // every key of the old values is rewritten (checkStaleSeeds)
+	}
+	if old == nil {
+		rec.EvalSeeds = e.Seeds
+	} else {
+		for _, key := range written {
+			delete(old.Values, key)
+		}
+		maps.Copy(old.Values, e.Seeds.Values)
+	}
+	if rec.EvalSeeds != nil {
+		rec.Protocol["eval_seeds"] = evalSeedsNote(rec.EvalSeeds)
+	} else if _, noted := e.Protocol["eval_seeds"]; !noted {
+		delete(rec.Protocol, "eval_seeds")
+	}
 }
 
 // mergeEvaluation writes e's metrics and protocol notes into rec, a new

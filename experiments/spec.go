@@ -126,7 +126,14 @@ type EvalSpec struct {
 	// FDSamples is n of FD and KID; 0 stands for the default, 2000, so
 	// that trial IDs made before the key existed stay the same.
 	FDSamples int `json:"fd_samples,omitempty"`
+	// EvalSeeds is the number of evaluation seeds of the stochastic
+	// metrics; 0 stands for the default, 1, so that trial IDs made
+	// before the key existed stay the same.
+	EvalSeeds int `json:"eval_seeds,omitempty"`
 }
+
+// evalSeedCount is the number of evaluation seeds (eval.eval_seeds).
+func (e EvalSpec) evalSeedCount() int { return max(e.EvalSeeds, 1) }
 
 // defaultFDSamples is the default of eval.fd_samples: above the 512
 // features of the classifiers, so that covariances have full rank.

@@ -131,6 +131,8 @@ var evalKeys = keyTable[EvalSpec]{
 		set: into(func(e *EvalSpec) *int { return &e.MaxTest })},
 	{Field: params.Field{Key: "fd_samples", Default: defaultFDSamples, Doc: "n of fd and kid: samples drawn, test rows as reference and validation rows for the floor (lowered to the smaller real split); spec-wide, so that every model is measured at the same n", Check: params.Range(2, 1e7)},
 		set: func(e *EvalSpec, v any) { e.FDSamples = int(zeroIfDefault(float64(v.(int)), defaultFDSamples)) }},
+	{Field: params.Field{Key: "eval_seeds", Default: 1, Doc: "evaluation seeds: the stochastic metrics (those drawing samples, an importance-sampled NLL) are computed under this many independent evaluation streams, the first the one a single evaluation uses, and recorded as their mean with every value in the record's eval_seeds; deterministic metrics are computed once", Check: params.Range(1, 1000)},
+		set: func(e *EvalSpec, v any) { e.EvalSeeds = int(zeroIfDefault(float64(v.(int)), 1)) }},
 }
 
 // The schemas of the two blocks, as the parser and genbench list see them.

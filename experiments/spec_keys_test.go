@@ -21,7 +21,7 @@ func TestEveryKeySetsItsField(t *testing.T) {
 		"diverge_loss": 5.0, "diverge_margin": 2.0, "diverge_epochs": 6,
 		"keep_model": false, "min_delta": 0.25,
 		"metrics": []string{"nll"}, "samples": 3, "importance_k": 4,
-		"speed_batch": 5, "speed_repeats": 6, "max_test": 8, "fd_samples": 500,
+		"speed_batch": 5, "speed_repeats": 6, "max_test": 8, "fd_samples": 500, "eval_seeds": 3,
 	}
 	check := func(t *testing.T, key string, f func(v any) (base, changed any)) {
 		v, ok := other[key]

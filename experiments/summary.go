@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/genbench/genbench/compare"
 	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/results"
 )
@@ -33,6 +34,9 @@ type MetricSummary struct {
 	// the per-example standard error of the metric (its _stderr
 	// companion); NaN when it has none. See singleSeed.
 	ExampleSE float64
+	// Variance splits the spread into training seed, evaluation seed and
+	// test examples, where measured (nil for helper metrics).
+	Variance *compare.Sources
 }
 
 // MarshalJSON writes NaN as null.
@@ -44,14 +48,15 @@ func (m MetricSummary) MarshalJSON() ([]byte, error) {
 		return &v
 	}
 	return json.Marshal(struct {
-		Mean      *float64 `json:"mean"`
-		Std       *float64 `json:"std"`
-		CI95Lo    *float64 `json:"ci95_lo"`
-		CI95Hi    *float64 `json:"ci95_hi"`
-		N         int      `json:"n"`
-		NonFinite int      `json:"nonfinite"`
-		ExampleSE *float64 `json:"example_se,omitempty"`
-	}{f(m.Mean), f(m.Std), f(m.CI95Lo), f(m.CI95Hi), m.N, m.NonFinite, m.exampleSE()})
+		Mean      *float64         `json:"mean"`
+		Std       *float64         `json:"std"`
+		CI95Lo    *float64         `json:"ci95_lo"`
+		CI95Hi    *float64         `json:"ci95_hi"`
+		N         int              `json:"n"`
+		NonFinite int              `json:"nonfinite"`
+		ExampleSE *float64         `json:"example_se,omitempty"`
+		Variance  *compare.Sources `json:"variance,omitempty"`
+	}{f(m.Mean), f(m.Std), f(m.CI95Lo), f(m.CI95Hi), m.N, m.NonFinite, m.exampleSE(), m.Variance})
 }
 
 // SummaryGroup is one configuration (data set, model, sweep point: the
@@ -94,6 +99,7 @@ func configKey(r *results.Record) string {
 func Summarize(recs []*results.Record) []SummaryGroup {
 	byKey := map[string]*SummaryGroup{}
 	values := map[string]map[string][]float64{}
+	oks := map[string][]*results.Record{}
 	var order []string
 	for _, r := range recs {
 		key := configKey(r)
@@ -116,6 +122,7 @@ func Summarize(recs []*results.Record) []SummaryGroup {
 			g.Failed++
 			continue
 		}
+		oks[key] = append(oks[key], r)
 		for name, v := range r.Metrics {
 			values[key][name] = append(values[key][name], v)
 		}
@@ -132,6 +139,7 @@ func Summarize(recs []*results.Record) []SummaryGroup {
 			g.Metrics[name] = MetricSummary{Mean: a.Mean, Std: a.Std, CI95Lo: a.CI95Lo, CI95Hi: a.CI95Hi, N: a.N, NonFinite: a.NonFinite}
 		}
 		singleSeed(g.Metrics)
+		splitVariance(g.Metrics, oks[key])
 		out = append(out, *g)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -170,7 +178,7 @@ func SummaryTable(groups []SummaryGroup, only []string, all bool) string {
 	if sweeps {
 		head = append(head, "SWEEP")
 	}
-	head = append(head, "TRIALS", "METRIC", "N", "MEAN", "STD", "95% CI")
+	head = append(head, "TRIALS", "METRIC", "N", "MEAN", "STD", "95% CI", "TRAIN-SEED SD", "EVAL-SEED SD", "EXAMPLE SE")
 	rows = append(rows, head)
 	single := false // a row with one seed, whose CI cell holds the per-example s.e.
 	num := func(v float64) string {
@@ -204,7 +212,7 @@ func SummaryTable(groups []SummaryGroup, only []string, all bool) string {
 			lead = append(lead, g.Sweep.String())
 		}
 		if len(names) == 0 {
-			rows = append(rows, append(append([]string(nil), lead...), trials, "-", "", "", "", ""))
+			rows = append(rows, append(append([]string(nil), lead...), trials, "-", "", "", "", "", "", "", ""))
 		}
 		for _, name := range names {
 			a := g.Metrics[name]
@@ -219,13 +227,13 @@ func SummaryTable(groups []SummaryGroup, only []string, all bool) string {
 			if a.N == 1 {
 				ci, single = oneSeedCell(a), true
 			}
-			rows = append(rows, append(append([]string(nil), lead...), trials, name, n, num(a.Mean), num(a.Std), ci))
+			rows = append(rows, append(append(append([]string(nil), lead...), trials, name, n, num(a.Mean), num(a.Std), ci), varianceCells(a.Variance)...))
 		}
 	}
 	if single {
-		return formatTable(rows) + oneSeedNote
+		return formatTable(rows) + oneSeedNote + varianceNote
 	}
-	return formatTable(rows)
+	return formatTable(rows) + varianceNote
 }
 
 // formatTable aligns columns with two spaces between them.

@@ -209,7 +209,7 @@ func (r *trialRun) recordTraining(res *results.TrainResult) {
 // its sample artifacts (a failure there is only a warning).
 func (r *trialRun) evaluate(res results.TrainResult) error {
 	r.board.progress(r.worker, r.label+" evaluating", 1)
-	ev, err := Evaluate(r.m, r.d, r.tr.Eval, rand.New(rand.NewPCG(streamSeed(r.tr.Seed, "eval"), 0)))
+	ev, err := EvaluateSeeds(r.m, r.d, r.tr.Eval, r.tr.Seed, r.tr.Eval.evalSeedCount())
 	if err != nil {
 		return fmt.Errorf("evaluation: %w", err)
 	}
@@ -217,6 +217,7 @@ func (r *trialRun) evaluate(res results.TrainResult) error {
 		r.rec.Metrics[k] = v
 	}
 	r.rec.NonFinite = ev.NonFinite
+	r.rec.EvalSeeds = ev.Seeds
 	r.rec.Protocol = ev.Protocol
 	for k, v := range protocolNotes(r.tr.Model, res) {
 		r.rec.Protocol[k] = v

@@ -86,12 +86,13 @@ func LogitCorrection(y []float64, lambda float64) (float64, error) {
 
 func init() {
 	Register(Metric{
-		Name:     "bits_per_dim",
-		Doc:      "test NLL in bits per dimension, with dequantization and logit corrections",
-		Protocol: "Bits per dimension",
-		Order:    20,
-		Needs:    NeedsLikelihood,
-		Also:     []string{"nll"},
+		Name:       "bits_per_dim",
+		Doc:        "test NLL in bits per dimension, with dequantization and logit corrections",
+		Protocol:   "Bits per dimension",
+		Order:      20,
+		Stochastic: IfEstimated,
+		Needs:      NeedsLikelihood,
+		Also:       []string{"nll"},
 		Keys: SummaryKeys("bits_per_dim", "test NLL in bits per dimension of the original data", "bits/dim", Lower, 0.01, 0.01,
 			&Column{Header: "bits/dim", Rank: 110, Format: MeanPM, ByNLLKind: true}),
 		Compute: computeBitsPerDim,

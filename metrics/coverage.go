@@ -192,11 +192,12 @@ func JSDToUniform(counts []int) float64 {
 
 func init() {
 	Register(Metric{
-		Name:     "mode_coverage",
-		Doc:      "2-D mixtures: modes covered, high-quality fraction, KL of the mode histogram to uniform",
-		Protocol: "Mode coverage",
-		Order:    50,
-		Needs:    NeedsSamples | NeedsModes,
+		Name:       "mode_coverage",
+		Doc:        "2-D mixtures: modes covered, high-quality fraction, KL of the mode histogram to uniform",
+		Protocol:   "Mode coverage",
+		Order:      50,
+		Stochastic: Sampled,
+		Needs:      NeedsSamples | NeedsModes,
 		Keys: []Key{
 			{Name: "modes_covered", Doc: "modes with at least one high-quality sample", Better: Higher,
 				Column: &Column{Header: "modes covered", Rank: 130, Format: CountOf, Total: "modes_total"}},
@@ -210,12 +211,13 @@ func init() {
 		Compute: computeModeCoverage,
 	})
 	Register(Metric{
-		Name:     "class_coverage",
-		Doc:      "images: classes covered by a trained classifier and KL of the class histogram to uniform",
-		Protocol: "Class coverage",
-		Order:    60,
-		Needs:    NeedsSamples | NeedsImages | NeedsClassifier,
-		Also:     []string{"precision_recall"},
+		Name:       "class_coverage",
+		Doc:        "images: classes covered by a trained classifier and KL of the class histogram to uniform",
+		Protocol:   "Class coverage",
+		Order:      60,
+		Stochastic: Sampled,
+		Needs:      NeedsSamples | NeedsImages | NeedsClassifier,
+		Also:       []string{"precision_recall"},
 		Keys: []Key{
 			{Name: "classes_covered", Doc: "classes the classifier finds among the samples", Better: Higher,
 				Column: &Column{Header: "classes covered", Rank: 160, Format: CountOf, Total: "classes_total"}},

@@ -21,6 +21,8 @@ func ExampleRegister() {
 		Doc:   "Euclidean norm of the mean of generated samples (a toy)",
 		Order: 85, // after parzen, before diagnostics: it draws samples
 		Needs: metrics.NeedsSamples,
+		// Its value depends on the evaluation seed: eval.eval_seeds repeats it.
+		Stochastic: metrics.Sampled,
 		Keys: []metrics.Key{{Name: "sample_mean_norm", Doc: "‖mean of samples‖", Better: metrics.Lower, RelTol: 0.05, AbsTol: 0.01,
 			Column: &metrics.Column{Header: "‖mean‖", Rank: 215, Format: metrics.Sig3}}},
 		Compute: func(in *metrics.Input, out *metrics.Output) error {

@@ -212,8 +212,9 @@ func init() {
 		Protocol: "Fréchet distance and KID",
 		// After the diagnostics, which draw from the random stream: asking
 		// for fd leaves every other metric's numbers as they were.
-		Order: 100,
-		Needs: NeedsSamples | NeedsImages | NeedsClassifier | NeedsValid,
+		Order:      100,
+		Stochastic: Sampled,
+		Needs:      NeedsSamples | NeedsImages | NeedsClassifier | NeedsValid,
 		Keys: []Key{
 			// AbsTol: a change within the floor's scale (≈ 0.5 for MNIST
 			// at n = 2000) is sampling noise.

@@ -122,9 +122,10 @@ func init() {
 		Name: "kid",
 		Doc: "images: KID (unbiased MMD², cubic kernel) of samples to the test split in the data set's classifier features, " +
 			"mean ± std over subsets, with n, the floor and the network's hash; lower is better",
-		Protocol: "Fréchet distance and KID",
-		Order:    101, // after fd, whose samples and floor it shares
-		Needs:    NeedsSamples | NeedsImages | NeedsClassifier | NeedsValid,
+		Protocol:   "Fréchet distance and KID",
+		Order:      101, // after fd, whose samples and floor it shares
+		Stochastic: Sampled,
+		Needs:      NeedsSamples | NeedsImages | NeedsClassifier | NeedsValid,
 		Keys: []Key{
 			// AbsTol: about the floor's scale (≈ 0.003 for MNIST at n = 2000).
 			{Name: "kid", Doc: "KID of n samples to n test rows, mean over subsets", Better: Lower, RelTol: 0.1, AbsTol: 0.005,

@@ -4,12 +4,13 @@ import "fmt"
 
 func init() {
 	Register(Metric{
-		Name:     "nll",
-		Doc:      "test negative log-likelihood in nats, mean ± s.e., with its kind (exact, bound, estimate, none)",
-		Protocol: "Importance-sampled NLL",
-		Order:    10,
-		Needs:    NeedsLikelihood,
-		Also:     []string{"true_nll"},
+		Name:       "nll",
+		Doc:        "test negative log-likelihood in nats, mean ± s.e., with its kind (exact, bound, estimate, none)",
+		Protocol:   "Importance-sampled NLL",
+		Order:      10,
+		Stochastic: IfEstimated, // importance samples
+		Needs:      NeedsLikelihood,
+		Also:       []string{"true_nll"},
 		Keys: append(append(
 			SummaryKeys("test_nll", "test NLL per example (the test NLL column)", "nats", Lower, 0.01, 0.01, nil),
 			SummaryKeys("test_nll_bound", "negative ELBO per example, for models whose best likelihood is an estimate", "nats", Lower, 0.01, 0.01, nil)...),

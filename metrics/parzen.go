@@ -129,11 +129,12 @@ const parzenCentres = 10000
 
 func init() {
 	Register(Metric{
-		Name:     "parzen",
-		Doc:      "Parzen-window log-likelihood estimate from samples (kind estimate, never ranked with exact NLL)",
-		Protocol: "Parzen window estimate",
-		Order:    80,
-		Needs:    NeedsSamples | NeedsValid,
+		Name:       "parzen",
+		Doc:        "Parzen-window log-likelihood estimate from samples (kind estimate, never ranked with exact NLL)",
+		Protocol:   "Parzen window estimate",
+		Order:      80,
+		Stochastic: Sampled,
+		Needs:      NeedsSamples | NeedsValid,
 		Keys: append(SummaryKeys("parzen_nll", "Parzen-window NLL estimate per test example", "nats", Lower, 0.01, 0.01, nil),
 			Key{Name: "parzen_sigma", Doc: "kernel width chosen on the validation split", Better: Neither, RelTol: 0.01, AbsTol: 0.01}),
 		Compute: computeParzen,

@@ -139,12 +139,13 @@ func kthRadii(x *mat.Dense, k int) []float64 {
 
 func init() {
 	Register(Metric{
-		Name:     "precision_recall",
-		Doc:      "k-NN precision/recall and density/coverage (k=5) in a classifier's feature space",
-		Protocol: "Precision, recall, density, coverage",
-		Order:    70,
-		Needs:    NeedsSamples | NeedsImages | NeedsClassifier,
-		Also:     []string{"class_coverage"},
+		Name:       "precision_recall",
+		Doc:        "k-NN precision/recall and density/coverage (k=5) in a classifier's feature space",
+		Protocol:   "Precision, recall, density, coverage",
+		Order:      70,
+		Stochastic: Sampled,
+		Needs:      NeedsSamples | NeedsImages | NeedsClassifier,
+		Also:       []string{"class_coverage"},
 		Keys: []Key{
 			{Name: "precision", Doc: "fraction of samples inside the test images' k-NN balls", Better: Higher, RelTol: 0.02, AbsTol: 0.02,
 				Column: &Column{Header: "precision", Rank: 180, Format: Sig3}},

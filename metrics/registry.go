@@ -34,6 +34,12 @@ type Metric struct {
 	Also []string
 	// Always marks metrics computed for every trial, asked for or not.
 	Always bool
+	// Stochastic says whether the metric's values depend on the
+	// evaluation's random stream, and so whether evaluation repeats it
+	// under every evaluation seed of eval.eval_seeds; deterministic
+	// metrics are computed once. A metric that needs samples must be
+	// stochastic unless all its keys are timings (Register checks).
+	Stochastic Stochastic
 	// Keys declares every record key the metric writes. A key name
 	// ending in "*" covers every key with that prefix (model diagnostics).
 	Keys []Key
@@ -122,6 +128,52 @@ const (
 	Plain3                    // 3 significant digits of the mean
 	Integer                   // the mean as an integer
 )
+
+// Stochastic says when a metric's values depend on the evaluation's
+// random stream.
+type Stochastic int
+
+// Stochasticities. The zero value is Deterministic.
+const (
+	// Deterministic metrics give the same bits under any evaluation seed
+	// (an exact NLL, a bound, the data's own NLL, a count of parameters).
+	Deterministic Stochastic = iota
+	// Sampled metrics always draw from the stream (generated samples,
+	// diagnostics estimated by sampling).
+	Sampled
+	// IfEstimated metrics draw only when the test likelihood is an
+	// importance-sampled estimate (NLL kind "estimate").
+	IfEstimated
+)
+
+// estimateKind is the NLL kind (models.Estimate) of an importance-sampled
+// likelihood, as Input.Kind and the records spell it.
+const estimateKind = "estimate"
+
+// StochasticFor reports whether the metric's values depend on the
+// evaluation seed for a model whose test likelihood is of the given kind
+// (exact, bound, estimate, none).
+func (m Metric) StochasticFor(kind string) bool {
+	switch m.Stochastic {
+	case Sampled:
+		return true
+	case IfEstimated:
+		return kind == estimateKind
+	}
+	return false
+}
+
+// KeyStochastic reports whether the record key's value depends on the
+// evaluation seed for a model whose test likelihood is of the given kind,
+// as the metric declaring the key says; known is false for a key no
+// metric declares.
+func KeyStochastic(key, kind string) (stochastic, known bool) {
+	_, m, ok := KeyOf(key)
+	if !ok {
+		return false, false
+	}
+	return m.StochasticFor(kind), true
+}
 
 // Needs is a set of inputs a metric needs evaluation to prepare.
 type Needs uint
@@ -223,7 +275,24 @@ func (m *Metric) check() error {
 			return fmt.Errorf("metric %s: Also names itself", m.Name)
 		}
 	}
+	if m.Stochastic < Deterministic || m.Stochastic > IfEstimated {
+		return fmt.Errorf("metric %s: unknown Stochastic %d", m.Name, m.Stochastic)
+	}
+	if m.Needs&NeedsSamples != 0 && m.Stochastic == Deterministic && !m.timingOnly() {
+		return fmt.Errorf("metric %s needs samples but is declared Deterministic: its values depend on the evaluation seed", m.Name)
+	}
 	return nil
+}
+
+// timingOnly reports whether every key of m is a timing, whose spread is
+// the machine's rather than the evaluation seed's.
+func (m *Metric) timingOnly() bool {
+	for _, k := range m.Keys {
+		if !k.Timing {
+			return false
+		}
+	}
+	return true
 }
 
 // Lookup returns the named metric.

@@ -23,6 +23,8 @@ func TestRegisterRefusesIncompleteDeclarations(t *testing.T) {
 		{"key of another metric", Metric{Name: "t_key", Doc: "d", Keys: []Key{{Name: "test_nll", Better: Lower}}}, "already declared by nll"},
 		{"key twice", Metric{Name: "t_twice", Doc: "d", Keys: []Key{{Name: "t_k", Better: Lower}, {Name: "t_k", Better: Lower}}}, "declared twice"},
 		{"also itself", Metric{Name: "t_also", Doc: "d", Also: []string{"t_also"}, Keys: []Key{{Name: "t_also", Better: Lower}}}, "names itself"},
+		{"samples but deterministic", Metric{Name: "t_det", Doc: "d", Needs: NeedsSamples, Keys: []Key{{Name: "t_det", Better: Lower}}, Compute: compute}, "declared Deterministic"},
+		{"unknown stochastic", Metric{Name: "t_stoch", Doc: "d", Stochastic: 7, Keys: []Key{{Name: "t_stoch", Better: Lower}}}, "unknown Stochastic"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,5 +182,47 @@ func TestSamplesAreSharedWithinAnEvaluation(t *testing.T) {
 	}
 	if _, err := in.Samples(5); err != nil || draws != 2 {
 		t.Errorf("Samples(5) did not draw: %d draws, %v", draws, err)
+	}
+}
+
+// TestStochasticDeclarations checks which metrics evaluation seeds repeat:
+// every sample-based metric, the NLL and bits/dim only for importance-
+// sampled estimates, never the data's own NLL or the sampling speed (a
+// timing).
+func TestStochasticDeclarations(t *testing.T) {
+	tests := []struct {
+		metric string
+		kind   string
+		want   bool
+	}{
+		{"nll", "exact", false}, {"nll", "bound", false}, {"nll", "estimate", true},
+		{"bits_per_dim", "exact", false}, {"bits_per_dim", "estimate", true},
+		{"true_nll", "estimate", false}, {"sampling_speed", "exact", false},
+		{"mode_coverage", "exact", true}, {"class_coverage", "bound", true}, {"fd", "none", true},
+		{"kid", "none", true}, {"precision_recall", "exact", true}, {"parzen", "none", true},
+		{"diagnostics", "bound", true},
+	}
+	for _, tt := range tests {
+		m, ok := Lookup(tt.metric)
+		if !ok {
+			t.Fatalf("no metric %s", tt.metric)
+		}
+		if got := m.StochasticFor(tt.kind); got != tt.want {
+			t.Errorf("%s.StochasticFor(%s) = %v, want %v", tt.metric, tt.kind, got, tt.want)
+		}
+	}
+	keys := []struct {
+		key, kind         string
+		stochastic, known bool
+	}{
+		{"test_nll", "estimate", true, true}, {"test_nll_stderr", "exact", false, true},
+		{"modes_covered", "exact", true, true}, {"active_units", "bound", true, true}, {"train_seconds", "exact", false, true},
+	}
+	for _, k := range keys {
+		// active_units matches the diagnostics' "*" pattern, as any
+		// key no other metric declares does.
+		if s, ok := KeyStochastic(k.key, k.kind); s != k.stochastic || ok != k.known {
+			t.Errorf("KeyStochastic(%s, %s) = %v, %v; want %v, %v", k.key, k.kind, s, ok, k.stochastic, k.known)
+		}
 	}
 }

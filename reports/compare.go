@@ -135,7 +135,7 @@ func (r *Report) differencesSection() []block {
 			"Without them, the exact sign-flip test on the per-seed differences, which cannot reach α below six seeds (smallest p-value 2^(1−S) for S seeds). "+
 			"Effect size: Cohen's d_z of the per-seed differences (Cohen 1988). "+
 			"Variance sources, where measured: seed sd is the between-training-seed standard deviation of the difference, example s.e. the test-example standard error of one seed's difference; "+
-			"each trial is evaluated once, so evaluation-seed variance is not measured here.", reportAlpha))}}
+			"evaluation-seed variance is in Variance sources, where several evaluation seeds measure it.", reportAlpha))}}
 	for _, ds := range r.Sets {
 		doc = append(doc, r.setDifferences(ds)...)
 	}

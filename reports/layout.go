@@ -17,7 +17,7 @@ func (r *Report) document() []block {
 	if r.Generated != "" {
 		doc = append(doc, para{txt("Generated " + r.Generated + ".")})
 	}
-	doc = append(doc, para{cat(txt("Sections: comparison tables and figures per data set, sample quality across data forms (where a data set comes in several), which differences are real, claims under test, provenance. "),
+	doc = append(doc, para{cat(txt("Sections: comparison tables and figures per data set, sample quality across data forms (where a data set comes in several), which differences are real, equal tuning budget (random sweeps), variance sources, claims under test, provenance. "),
 		txt("NLL is in nats per example on the test split, lower is better, always with its kind: "),
 		bld("exact"), txt(" (flows, autoregressive models, invertible models), "), bld("bound"),
 		txt(" (negative ELBO, an upper bound on NLL), "), bld("estimate"), txt(" (importance-sampled or kernel estimate) or "),
@@ -34,6 +34,7 @@ func (r *Report) document() []block {
 	doc = append(doc, r.qualitySection()...)
 	doc = append(doc, r.differencesSection()...)
 	doc = append(doc, r.budgetSection()...)
+	doc = append(doc, r.varianceSection()...)
 	if len(r.global) > 0 {
 		doc = append(doc, heading{2, "Across data sets", "across"})
 		for _, f := range r.global {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/genbench/genbench/internal/jsonnum"
 )
 
 // Record is one finished trial, as written to DIR/trials/<trial>.json.
@@ -33,6 +35,36 @@ type Record struct {
 	Examples    *ExamplesRef   `json:"examples,omitempty"`
 	SavedModel  *ModelRef      `json:"model_file,omitempty"`
 	Reevaluated []Reevaluation `json:"reevaluated,omitempty"`
+	// EvalSeeds holds the values of the stochastic metrics under each
+	// evaluation seed when there were several; nil with one.
+	EvalSeeds *EvalSeeds `json:"eval_seeds,omitempty"`
+}
+
+// EvalSeeds records a trial evaluated under several evaluation seeds
+// (eval.eval_seeds, or genbench eval -eval-seeds): the seeds of the
+// evaluation streams, the first being the run's own, and every key of
+// the stochastic metrics under each, in seed order. The record's value
+// of such a key is the mean of its values (non-finite when one is).
+type EvalSeeds struct {
+	Seeds  []uint64                   `json:"seeds"`
+	Values map[string][]jsonnum.Float `json:"values"`
+}
+
+// Of returns the values of key under each evaluation seed (NaN for a
+// non-finite one), false when the key was not repeated.
+func (e *EvalSeeds) Of(key string) ([]float64, bool) {
+	if e == nil {
+		return nil, false
+	}
+	vs, ok := e.Values[key]
+	if !ok {
+		return nil, false
+	}
+	out := make([]float64, len(vs))
+	for i, v := range vs {
+		out[i] = float64(v)
+	}
+	return out, true
 }
 
 // ModelInfo records the facts about a trial's model type that reports
@@ -204,6 +236,9 @@ type ExamplesRef struct {
 	TestHash string `json:"test_hash"` // SHA-256 of the test matrix (see TestHash)
 	// EvalSeed seeds the evaluation stream (importance samples of an
 	// estimate): equal for every model of a spec at one training seed.
+	// With several evaluation seeds (Record.EvalSeeds) the sidecar keeps
+	// the values under the first, the run's own, so that examples still
+	// pair across models.
 	EvalSeed uint64 `json:"eval_seed"`
 }
 
@@ -218,9 +253,13 @@ type ModelRef struct {
 }
 
 // Reevaluation notes one `genbench eval` of a record: when, which metrics
-// it wrote, and the code version that computed them.
+// it wrote, under how many evaluation seeds, and the code version that
+// computed them.
 type Reevaluation struct {
 	At      string   `json:"at"` // RFC 3339, UTC
 	Metrics []string `json:"metrics"`
 	Commit  string   `json:"commit,omitempty"`
+	// EvalSeeds is the number of evaluation seeds of the stochastic
+	// metrics (omitted for one).
+	EvalSeeds int `json:"eval_seeds,omitempty"`
 }

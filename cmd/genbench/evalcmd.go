@@ -10,11 +10,15 @@ import (
 	"github.com/genbench/genbench/experiments"
 )
 
-const evalUsage = `usage: genbench eval SPEC.yaml -o DIR [-metrics a,b] [-q]
+const evalUsage = `usage: genbench eval SPEC.yaml -o DIR [-metrics a,b] [-eval-seeds N] [-q]
   Re-evaluates the finished trials of SPEC in DIR from their kept models
   (DIR/models), without training: new metrics on old runs. -metrics replaces
   the spec's eval metrics; new values replace old ones of the same name, and
-  each record notes the re-evaluation. Rewrites DIR/results.json.
+  each record notes the re-evaluation. -eval-seeds N computes the stochastic
+  metrics (sample-based ones, importance-sampled NLLs) under N evaluation
+  seeds, the first the run's own, and records their mean and every value
+  (default: the spec's eval_seeds, or the record's count if larger).
+  Rewrites DIR/results.json.
 `
 
 // cmdEval implements genbench eval. Exit codes: 0 every finished trial with
@@ -26,6 +30,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, evalUsage) }
 	out := fs.String("o", "", "results folder of a run of the spec (default results/<spec name>)")
 	only := fs.String("metrics", "", "comma-separated metrics to compute (default: the spec's)")
+	seeds := fs.Int("eval-seeds", 0, "evaluation seeds of the stochastic metrics (0: the spec's eval_seeds, or the record's count if larger)")
 	quiet := fs.Bool("q", false, "no per-trial lines")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -42,7 +47,11 @@ func cmdEval(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		*out = filepath.Join("results", spec.Name)
 	}
-	opt := experiments.ReevalOptions{Out: *out, Log: stderr, Metrics: splitList(*only)}
+	if *seeds < 0 {
+		fmt.Fprintf(stderr, "genbench eval: -eval-seeds %d: want a positive number (or 0 for the spec's)\n%s", *seeds, evalUsage)
+		return 2
+	}
+	opt := experiments.ReevalOptions{Out: *out, Log: stderr, Metrics: splitList(*only), EvalSeeds: *seeds}
 	if *quiet {
 		opt.Log = nil
 	}
