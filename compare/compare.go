@@ -10,17 +10,32 @@ import (
 	"strings"
 
 	"github.com/genbench/genbench/internal/jsonnum"
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/results"
 	"github.com/genbench/genbench/stats"
 )
 
-// SampleMetrics are the metrics computed from generated samples: they have
-// no per-example values, and `genbench compare` gives each model a
-// bootstrap interval over seeds instead of a paired test.
-var SampleMetrics = []string{
-	"modes_covered", "high_quality_frac", "mode_kl", "mode_jsd",
-	"classes_covered", "class_kl", "precision", "recall", "density", "coverage",
-	"fd", "kid",
+// SampleKeys are the record keys of the metrics computed from generated
+// samples, as the metric registry declares them (metrics.Sampled and
+// metrics.NeedsSamples), leaving out the keys that qualify another, floors,
+// timings, stable counts and directionless settings without a report
+// column. They have no per-example values, so
+// `genbench compare` gives each model a bootstrap interval over seeds
+// instead of a paired test.
+func SampleKeys() []string {
+	var keys []string
+	for _, m := range metrics.All() {
+		if m.Stochastic != metrics.Sampled || m.Needs&metrics.NeedsSamples == 0 {
+			continue
+		}
+		for _, k := range m.Keys {
+			shown := k.Better != metrics.Neither || k.Column != nil // a fitted setting (parzen_sigma) is neither
+			if shown && k.Qualifies == "" && k.FloorOf == "" && !k.Timing && !k.Stable && !strings.HasSuffix(k.Name, "*") {
+				keys = append(keys, k.Name)
+			}
+		}
+	}
+	return keys
 }
 
 // Options tune Compare.
@@ -342,7 +357,7 @@ func sampleIntervals(c *Config, so stats.Options) ([]SampleInterval, error) {
 	}
 	slices.Sort(seeds)
 	var out []SampleInterval
-	for _, name := range SampleMetrics {
+	for _, name := range SampleKeys() {
 		var xs []float64
 		for _, s := range seeds {
 			if finiteMetric(c.BySeed[s], name) {

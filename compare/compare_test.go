@@ -117,3 +117,19 @@ func TestCompareRefusesMismatchedSidecars(t *testing.T) {
 		t.Errorf("paired a corrupted sidecar: per-example %v, note %q", p.PerExample, p.Note)
 	}
 }
+
+// SampleKeys derives from the metric registry; these are the keys the
+// sample-based intervals were written for.
+func TestSampleKeysFromRegistry(t *testing.T) {
+	got := strings.Join(SampleKeys(), " ")
+	for _, want := range []string{"modes_covered", "high_quality_frac", "mode_kl", "classes_covered", "class_kl", "precision", "recall", "density", "coverage", "fd", "kid", "parzen_nll"} {
+		if !strings.Contains(" "+got+" ", " "+want+" ") {
+			t.Errorf("SampleKeys() = %s, lacks %s", got, want)
+		}
+	}
+	for _, not := range []string{"test_nll", "fd_floor", "kid_std", "fd_n", "classes_total", "parzen_sigma", "samples_per_sec"} {
+		if strings.Contains(" "+got+" ", " "+not+" ") {
+			t.Errorf("SampleKeys() = %s, includes %s", got, not)
+		}
+	}
+}
