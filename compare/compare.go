@@ -266,6 +266,12 @@ func comparePair(dir string, a, b *Config, cache map[string][]float64, so stats.
 	exA, exB, why := pairedExamples(dir, a, b, p.Seeds, cache)
 	if why == "" {
 		pair.ExamplesA, pair.ExamplesB, p.PerExample = exA, exB, true
+		if identicalRows(exA, exB) {
+			// Training streams derive from the seed, not the model's name,
+			// so two entries of one configuration train to the same bits:
+			// "not significant" then says nothing about the test's calibration.
+			p.Note = "identical per-example values at every seed: the two entries trained to the same bits (same type, parameters, training settings and seeds)"
+		}
 	} else {
 		p.Note = "per-seed test NLLs only: " + why
 		for _, s := range p.Seeds {
@@ -280,6 +286,19 @@ func comparePair(dir string, a, b *Config, cache map[string][]float64, so stats.
 	p.Detail = c
 	p.setPrimary(c.Primary, 1)
 	return p, nil
+}
+
+// identicalRows reports whether a and b hold the same values, row by row.
+func identicalRows(a, b [][]float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !slices.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func finiteMetric(r *results.Record, name string) bool {

@@ -66,6 +66,9 @@ func TestComparePairs(t *testing.T) {
 	}
 	for _, p := range c.Pairs {
 		key := p.A + "/" + p.B
+		if identical := strings.Contains(p.Note, "trained to the same bits"); identical != (key == "flow/flow-copy") {
+			t.Errorf("%s: note %q: the identical-entries note belongs to flow/flow-copy only", key, p.Note)
+		}
 		if p.Verdict != want[key] {
 			t.Errorf("%s: verdict %q, want %q (p_holm %v, difference %v, note %s)", key, p.Verdict, want[key], p.PHolm, p.Difference, p.Note)
 		}
