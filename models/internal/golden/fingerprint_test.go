@@ -26,8 +26,10 @@ type goldenCase struct {
 	// rows and samples default to 16 and 40; the large cases reach the
 	// sizes at which nn splits work over goroutines.
 	rows, samples int
-	// savedMap: Save's bytes hold a map, whose encoding order varies
-	// from run to run, so they are not hashed (GANs).
+	// savedMap: the golden fingerprints were taken when Save's bytes
+	// held a map, written in an order that varied from run to run, so
+	// TestGolden does not hash them (GANs). Saves are now deterministic
+	// (TestSavedBytesDeterministic) and TestSameBitsOnAnyCores hashes them.
 	savedMap bool
 }
 
