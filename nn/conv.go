@@ -189,7 +189,7 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 // convGradCols is the width of the column chunks that a convolution's
 // weight gradient is cut into for the cores: fixed, so that the cut, and
 // with an external BLAS the rounding, does not depend on their number.
-const convGradCols = 128
+const convGradCols = 64
 
 // imageSums are the gradients of a convolution that sum over the images
 // of a batch: the weights' dw += Σ_img left(img) · right(img)ᵀ (left
@@ -199,8 +199,9 @@ const convGradCols = 128
 // Every element is summed over the images in order, as one goroutine
 // going through the batch would, so the bits do not depend on how many
 // cores share the work (per-core partial sums added at the end would): the
-// work is cut along dw's columns instead, in chunks of convGradCols, with
-// one more part for the bias, and each part goes through all the images.
+// work is cut along dw's columns instead, in chunks of convGradCols, and
+// each chunk goes through all the images. The bias sums, a small fraction
+// of the work, run after.
 type imageSums[T Float] struct {
 	batch, hw   int
 	left, right func(img int) []T
@@ -210,33 +211,27 @@ type imageSums[T Float] struct {
 }
 
 func (s *imageSums[T]) run() {
-	chunks := 0
 	if s.dw != nil {
-		chunks = (s.dw.Cols + convGradCols - 1) / convGradCols
+		chunks := (s.dw.Cols + convGradCols - 1) / convGradCols
+		// A product alone may spread over the cores itself: the Go
+		// driver's sums do not depend on its cut, and an external
+		// BLAS's cut depends on the shape only.
+		mm := gemmSerial[T]
+		if chunks == 1 {
+			mm = gemm[T]
+		}
+		parallelChunks(chunks, func(chunk int) {
+			rows, cols, hw := s.dw.Rows, s.dw.Cols, s.hw
+			c0 := chunk * convGradCols
+			cw := min(convGradCols, cols-c0)
+			for img := 0; img < s.batch; img++ {
+				mm(false, true, rows, cw, hw, s.left(img), hw, s.right(img)[c0*hw:], hw, 1, s.dw.Data[c0:], cols)
+			}
+		})
 	}
-	parts := chunks
 	if s.db != nil {
-		parts++
+		s.sumBias()
 	}
-	// A product alone may spread over the cores itself: the Go driver's
-	// sums do not depend on its cut, and an external BLAS's cut depends
-	// on the shape only.
-	mm := gemmSerial[T]
-	if parts == 1 {
-		mm = gemm[T]
-	}
-	parallelChunks(parts, func(part int) {
-		if part == chunks {
-			s.sumBias()
-			return
-		}
-		rows, cols, hw := s.dw.Rows, s.dw.Cols, s.hw
-		c0 := part * convGradCols
-		cw := min(convGradCols, cols-c0)
-		for img := 0; img < s.batch; img++ {
-			mm(false, true, rows, cw, hw, s.left(img), hw, s.right(img)[c0*hw:], hw, 1, s.dw.Data[c0:], cols)
-		}
-	})
 }
 
 func (s *imageSums[T]) sumBias() {

@@ -9,7 +9,7 @@ import (
 
 // The convolutions' gradients sum over the images of a batch; they must
 // be the same bits whatever the number of cores sharing the images. The
-// weights are wide enough (144 columns) to be cut into two chunks.
+// weights are wide enough (144 and 160 columns) to be cut into chunks.
 func TestConvGradientsSameOnAnyCores(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	cases := []struct {

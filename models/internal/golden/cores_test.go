@@ -8,7 +8,7 @@ import (
 // coreCases add, to the golden cases, families and variants that have no
 // fingerprint from before issue 18 but must reproduce on any number of
 // cores all the same: glow (whose couplings end in Conv2DNarrow, its
-// weights wide enough to be cut into two chunks in the large case), the
+// weights wide enough to be cut into chunks in the large case), the
 // convolutional GAN, nsf, the Gaussian, β-VAE and PacGAN.
 var coreCases = []goldenCase{
 	{"glow", "glow", map[string]any{"levels": 1, "steps": 2, "hidden": 8}, 16, false, []int{1, 4, 4}, 0, 0, false},
