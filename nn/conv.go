@@ -199,9 +199,10 @@ const convGradCols = 64
 // Every element is summed over the images in order, as one goroutine
 // going through the batch would, so the bits do not depend on how many
 // cores share the work (per-core partial sums added at the end would): the
-// work is cut along dw's columns instead, in chunks of convGradCols, and
-// each chunk goes through all the images. The bias sums, a small fraction
-// of the work, run after.
+// work is cut along dw's columns instead, in chunks of at most
+// convGradCols (a shape-only cut), and
+// each chunk goes through all the images; the bias sums are one more
+// part.
 type imageSums[T Float] struct {
 	batch, hw   int
 	left, right func(img int) []T
@@ -211,27 +212,41 @@ type imageSums[T Float] struct {
 }
 
 func (s *imageSums[T]) run() {
+	chunks := 0
 	if s.dw != nil {
-		chunks := (s.dw.Cols + convGradCols - 1) / convGradCols
-		// A product alone may spread over the cores itself: the Go
-		// driver's sums do not depend on its cut, and an external
-		// BLAS's cut depends on the shape only.
-		mm := gemmSerial[T]
-		if chunks == 1 {
-			mm = gemm[T]
-		}
-		parallelChunks(chunks, func(chunk int) {
-			rows, cols, hw := s.dw.Rows, s.dw.Cols, s.hw
-			c0 := chunk * convGradCols
-			cw := min(convGradCols, cols-c0)
-			for img := 0; img < s.batch; img++ {
-				mm(false, true, rows, cw, hw, s.left(img), hw, s.right(img)[c0*hw:], hw, 1, s.dw.Data[c0:], cols)
-			}
-		})
+		chunks = (s.dw.Cols + convGradCols - 1) / convGradCols
 	}
+	parts := chunks
 	if s.db != nil {
-		s.sumBias()
+		parts++ // the bias sums, last
 	}
+	// A product alone may spread over the cores itself: the Go driver's
+	// sums do not depend on its cut, and an external BLAS's cut depends
+	// on the shape only.
+	mm := gemmSerial[T]
+	if chunks == 1 {
+		mm = gemm[T]
+	}
+	parallelChunks(parts, func(part int) {
+		if part == chunks {
+			s.sumBias()
+			return
+		}
+		rows, cols, hw := s.dw.Rows, s.dw.Cols, s.hw
+		c0, c1 := s.chunk(part, chunks)
+		cw := c1 - c0
+		for img := 0; img < s.batch; img++ {
+			mm(false, true, rows, cw, hw, s.left(img), hw, s.right(img)[c0*hw:], hw, 1, s.dw.Data[c0:], cols)
+		}
+	})
+}
+
+// chunk returns the columns [c0, c1) of dw that part i of n covers: the
+// columns in blocks of 16 (a micro-tile's width), dealt out evenly.
+func (s *imageSums[T]) chunk(i, n int) (c0, c1 int) {
+	const block = 16
+	blocks := (s.dw.Cols + block - 1) / block
+	return blocks * i / n * block, min(blocks*(i+1)/n*block, s.dw.Cols)
 }
 
 func (s *imageSums[T]) sumBias() {
