@@ -200,9 +200,8 @@ const convGradCols = 64
 // going through the batch would, so the bits do not depend on how many
 // cores share the work (per-core partial sums added at the end would): the
 // work is cut along dw's columns instead, in chunks of at most
-// convGradCols (a shape-only cut), and
-// each chunk goes through all the images; the bias sums are one more
-// part.
+// convGradCols (a cut that depends on the shape only), and each chunk
+// goes through all the images; the bias sums are one more part.
 type imageSums[T Float] struct {
 	batch, hw   int
 	left, right func(img int) []T
