@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -341,4 +342,90 @@ func (sw *SweepSpec) touchesAny(i, j int, overridden []map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// trialMemory is what the memory gate reserves for a trial: its estimate
+// and its limit. A trial without an estimate reserves nothing, and so
+// does one that alone exceeds its limit: prepare refuses it with the
+// estimate as soon as it starts (memoryError), so it must not wait.
+func trialMemory(tr Trial) (need, limit float64) {
+	limit, _ = memoryLimit(tr.Model.Train)
+	e, ok := EstimateMemory(tr.Dataset, tr.Model, tr.Eval)
+	if !ok || e.Total() > limit {
+		return 0, limit
+	}
+	return e.Total(), limit
+}
+
+// memoryGate admits trials so that the estimates of those running at
+// once (with -j above 1) sum to no more than the limit: a trial starts
+// when the estimates of the running ones plus its own fit its limit, or
+// when none is running (so the run cannot deadlock). Trials are admitted
+// in the order they ask, so a large one is not passed over for ever by
+// smaller ones behind it.
+type memoryGate struct {
+	mu      sync.Mutex
+	used    float64  // sum of the running trials' estimates
+	running int      // trials admitted and not yet released
+	queue   []uint64 // tickets of the waiting trials, first come first
+	next    uint64
+	changed chan struct{} // closed, and replaced, at every change
+}
+
+func newMemoryGate() *memoryGate { return &memoryGate{changed: make(chan struct{})} }
+
+// admit waits until a trial needing need bytes under limit may start,
+// calls waiting once (with what the running trials hold) if it has to
+// wait, and reports false, admitting nothing, if stop closes first.
+// Each admitted trial must be released with the same need.
+func (g *memoryGate) admit(need, limit float64, stop <-chan struct{}, waiting func(used float64, running int)) bool {
+	g.mu.Lock()
+	ticket := g.next
+	g.next++
+	g.queue = append(g.queue, ticket)
+	told := false
+	for {
+		if g.queue[0] == ticket && (g.running == 0 || g.used+need <= limit) {
+			g.queue = g.queue[1:]
+			g.used += need
+			g.running++
+			g.broadcast()
+			g.mu.Unlock()
+			return true
+		}
+		if !told {
+			told = true
+			waiting(g.used, g.running)
+		}
+		changed := g.changed
+		g.mu.Unlock()
+		select {
+		case <-changed:
+			g.mu.Lock()
+		case <-stop:
+			g.mu.Lock()
+			g.queue = slices.DeleteFunc(g.queue, func(t uint64) bool { return t == ticket })
+			g.broadcast()
+			g.mu.Unlock()
+			return false
+		}
+	}
+}
+
+// release ends an admitted trial that needed need bytes.
+func (g *memoryGate) release(need float64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.used -= need
+	g.running--
+	if g.running == 0 {
+		g.used = 0 // no rounding left over from the sums
+	}
+	g.broadcast()
+}
+
+// broadcast wakes the waiting trials; the caller holds g.mu.
+func (g *memoryGate) broadcast() {
+	close(g.changed)
+	g.changed = make(chan struct{})
 }

@@ -1,11 +1,17 @@
 package experiments
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/genbench/genbench/datasets"
 	"github.com/genbench/genbench/results"
 )
 
@@ -185,5 +191,160 @@ func TestMemoryCheckAtSweepPoints(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "oversized.yaml:7: models[1]: model huge on data set ring8 needs an estimated") ||
 		!strings.Contains(err.Error(), "at sweep point models[huge].params.hidden=20000000") || strings.Count(err.Error(), "\n") != 0 {
 		t.Errorf("error %v", err)
+	}
+}
+
+// fakePool is a worker pool whose trials have the given memory needs
+// under one limit and, instead of training, hold their memory for a
+// moment while a monitor sums what the running trials hold.
+type fakePool struct {
+	mu                 sync.Mutex
+	inUse, maxInUse    float64
+	running, maxAtOnce int
+	overLimit          []string
+	log                syncBuffer
+}
+
+// syncBuffer is a log that tests may read while the pool writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (f *fakePool) pool(needs []float64, limit float64, jobs int, stop <-chan struct{}, hold func(k int)) workerPool {
+	return workerPool{
+		jobs: jobs, stop: stop, board: newBoard(&f.log, false, jobs),
+		label:  func(k int) string { return fmt.Sprintf("[%d/%d] t%d", k+1, len(needs), k) },
+		memory: func(k int) (float64, float64) { return needs[k], limit },
+		run: func(k, worker int, _ map[dataKey]*datasets.Data) trialResult {
+			f.mu.Lock()
+			f.inUse += needs[k]
+			f.running++
+			if f.inUse > limit && f.running > 1 {
+				f.overLimit = append(f.overLimit, fmt.Sprintf("t%d brought %d running trials to %g", k, f.running, f.inUse))
+			}
+			f.maxInUse, f.maxAtOnce = max(f.maxInUse, f.inUse), max(f.maxAtOnce, f.running)
+			f.mu.Unlock()
+			hold(k)
+			f.mu.Lock()
+			f.inUse -= needs[k]
+			f.running--
+			f.mu.Unlock()
+			return trialResult{k: k}
+		},
+	}
+}
+
+// collectAll drains a pool's results, failing the test if it takes
+// longer than a deadlock would allow.
+func collectAll(t *testing.T, ch <-chan trialResult) []trialResult {
+	t.Helper()
+	var out []trialResult
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case r, ok := <-ch:
+			if !ok {
+				return out
+			}
+			out = append(out, r)
+		case <-timeout:
+			t.Fatalf("the pool is stuck after %d trials", len(out))
+		}
+	}
+}
+
+// TestMemoryGateSumsRunningTrials: with -j 3 and a limit of 10, trials
+// run at once only while their estimates sum to at most 10; small ones
+// share it, one that alone exceeds it runs alone (no deadlock: nothing
+// else is running), one without an estimate (0) is not held back, and
+// the log says which trials waited for memory.
+func TestMemoryGateSumsRunningTrials(t *testing.T) {
+	needs := []float64{6, 6, 3, 3, 12, 0, 4, 4, 4}
+	var f fakePool
+	p := f.pool(needs, 10, 3, nil, func(int) { time.Sleep(20 * time.Millisecond) })
+	todo := []int{0, 1, 2, 3, 4, 5, 6, 7, 8}
+	res := collectAll(t, p.start(todo))
+	if len(res) != len(needs) {
+		t.Fatalf("%d trials reported, want %d", len(res), len(needs))
+	}
+	for _, r := range res {
+		if r.err != nil {
+			t.Errorf("t%d: %v", r.k, r.err)
+		}
+	}
+	if len(f.overLimit) > 0 {
+		t.Errorf("running trials exceeded the limit together: %v", f.overLimit)
+	}
+	if f.maxAtOnce < 2 {
+		t.Errorf("at most %d trial(s) ran at once: the gate serialised trials that fit together", f.maxAtOnce)
+	}
+	log := f.log.String()
+	if !strings.Contains(log, ": waits for memory: it needs an estimated ") || !strings.Contains(log, " B of the 10 B limit") {
+		t.Errorf("log lacks the waits for memory:\n%s", log)
+	}
+}
+
+// TestMemoryGateStopWhileWaiting: a trial waiting for memory when the
+// run is stopped is interrupted without starting.
+func TestMemoryGateStopWhileWaiting(t *testing.T) {
+	stop := make(chan struct{})
+	var f fakePool
+	release := make(chan struct{})
+	p := f.pool([]float64{8, 8}, 10, 2, stop, func(int) { <-release })
+	ch := p.start([]int{0, 1})
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(f.log.String(), "waits for memory"); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("neither trial waits for memory")
+		}
+	}
+	close(stop)
+	close(release)
+	var done, stopped int
+	for _, r := range collectAll(t, ch) {
+		switch {
+		case r.err == nil:
+			done++
+		case errors.Is(r.err, ErrInterrupted):
+			stopped++
+		}
+	}
+	if done != 1 || stopped != 1 {
+		t.Errorf("%d trials done and %d interrupted, want 1 and 1", done, stopped)
+	}
+}
+
+// TestTrialMemory: the gate reserves a trial's estimate under its limit,
+// and nothing for a trial that alone exceeds it (prepare refuses that one
+// with its estimate, as TestRunRefusesTrialThatCannotFit checks).
+func TestTrialMemory(t *testing.T) {
+	small := strings.Replace(caseOneSpec, "hidden: 20000000", "hidden: 8", 1)
+	spec, err := Parse("s.yaml", []byte(strings.Replace(small, "epochs: 2}", "epochs: 2, memory_limit: 64GiB}", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Models[1].Params["hidden"] = 20000000
+	for _, tr := range spec.TrialSpecs() {
+		need, limit := trialMemory(tr)
+		e, _ := EstimateMemory(tr.Dataset, tr.Model, tr.Eval)
+		want := e.Total()
+		if tr.Model.Name == "huge" {
+			want = 0
+		}
+		if need != want || limit != 64<<30 {
+			t.Errorf("%s: need %g limit %g, want %g and 64 GiB (estimate %v)", tr.ID, need, limit, want, e)
+		}
 	}
 }

@@ -28,7 +28,9 @@ type Options struct {
 	Log      io.Writer // progress and messages; nil for silence
 	Terminal bool      // Log is a terminal: one redrawn progress line per worker
 	// Jobs is how many trials train at once, one model per worker; 0 means
-	// DefaultJobs(runtime.NumCPU()).
+	// DefaultJobs(runtime.NumCPU()). A trial waits (and the log says so)
+	// while its memory estimate and those of the trials running exceed
+	// its train.memory_limit together.
 	Jobs int
 	// Shard restricts the run to a deterministic part of the trials; the
 	// zero value runs them all.
@@ -253,22 +255,47 @@ func skipFinished(trials []Trial, opt Options, out *Outcome, board *board) []int
 
 // runWorkers runs the trials at positions todo on up to opt.Jobs
 // workers, one model each, and reports each trial on the channel, which
-// is closed when all are done or Stop ended the run.
+// is closed when all are done or Stop ended the run. A trial starts only
+// when its memory estimate and those of the trials running fit its limit
+// (memoryGate).
 func runWorkers(spec *Spec, trials []Trial, todo []int, opt Options, board *board) <-chan trialResult {
+	p := workerPool{
+		jobs: opt.Jobs, stop: opt.Stop, board: board,
+		label:  func(k int) string { return fmt.Sprintf("[%d/%d] %s", k+1, len(trials), trials[k].ID) },
+		memory: func(k int) (float64, float64) { return trialMemory(trials[k]) },
+		run: func(k, worker int, cache map[dataKey]*datasets.Data) trialResult {
+			return runLocked(spec, trials, k, cache, opt, board, worker)
+		},
+	}
+	return p.start(todo)
+}
+
+// workerPool is Run's scheduling, apart from what a trial does.
+type workerPool struct {
+	jobs  int
+	stop  <-chan struct{}
+	board *board
+	label func(k int) string
+	// memory is trial k's estimate and limit for the memory gate.
+	memory func(k int) (need, limit float64)
+	// run runs trial k on a worker, with the worker's data cache.
+	run func(k, worker int, cache map[dataKey]*datasets.Data) trialResult
+}
+
+// start runs the trials at positions todo and reports each on the
+// returned channel, closed when all are done or stop ended the run.
+func (p workerPool) start(todo []int) <-chan trialResult {
 	jobs := make(chan int)
 	finished := make(chan trialResult)
+	gate := newMemoryGate()
 	var wg sync.WaitGroup
-	for w := 0; w < min(opt.Jobs, max(len(todo), 1)); w++ {
+	for w := 0; w < min(p.jobs, max(len(todo), 1)); w++ {
 		wg.Add(1)
 		go func(worker int) {
 			defer wg.Done()
 			cache := map[dataKey]*datasets.Data{} // one data set in memory per worker
 			for k := range jobs {
-				if interrupted(opt.Stop) {
-					finished <- trialResult{k: k, err: ErrInterrupted}
-					continue
-				}
-				finished <- runLocked(spec, trials, k, cache, opt, board, worker)
+				finished <- p.admitAndRun(gate, k, worker, cache)
 			}
 		}(w)
 	}
@@ -277,7 +304,7 @@ func runWorkers(spec *Spec, trials []Trial, todo []int, opt Options, board *boar
 		for _, k := range todo {
 			select {
 			case jobs <- k:
-			case <-opt.Stop:
+			case <-p.stop:
 				return
 			}
 		}
@@ -287,6 +314,24 @@ func runWorkers(spec *Spec, trials []Trial, todo []int, opt Options, board *boar
 		close(finished)
 	}()
 	return finished
+}
+
+// admitAndRun runs trial k once the memory gate admits it, saying in the
+// log when it has to wait; a stop while it waits interrupts it.
+func (p workerPool) admitAndRun(gate *memoryGate, k, worker int, cache map[dataKey]*datasets.Data) trialResult {
+	if interrupted(p.stop) {
+		return trialResult{k: k, err: ErrInterrupted}
+	}
+	need, limit := p.memory(k)
+	admitted := gate.admit(need, limit, p.stop, func(used float64, running int) {
+		p.board.logf("%s: waits for memory: it needs an estimated %s and the %d running trial(s) hold %s of the %s limit",
+			p.label(k), FormatBytes(need), running, FormatBytes(used), FormatBytes(limit))
+	})
+	if !admitted {
+		return trialResult{k: k, err: ErrInterrupted}
+	}
+	defer gate.release(need)
+	return p.run(k, worker, cache)
 }
 
 // collect counts the workers' results into out, logging each, and

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // ImageShape is the channels × height × width of the images in a batch.
@@ -130,70 +131,134 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 		return out
 	}
 
-	// Per-worker scratch, taken from the tape so that memory stays flat.
-	workers := numWorkers(batch)
-	var dwp, dcol, db *Mat[T]
-	if w.Grad != nil {
-		dwp = t.buf(workers, cout*kk)
-	}
+	// Scratch taken from the tape so that memory stays flat: per worker
+	// for the input gradient, single for the sums over the images.
+	var dcol, dwp, db *Mat[T]
 	if x.Grad != nil && !identity {
-		dcol = t.buf(workers, kk*hw)
+		dcol = t.buf(numWorkers(batch), kk*hw)
+	}
+	if w.Grad != nil {
+		dwp = t.buf(cout, kk)
 	}
 	if b != nil && b.Grad != nil {
-		db = t.buf(workers, cout)
+		db = t.buf(1, cout)
 	}
 	return t.record(out, func() {
 		G := out.Grad.Data
-		parallelImages(batch, func(wk, lo, hi int) {
-			for img := lo; img < hi; img++ {
-				g := G[img*oc : (img+1)*oc]
-				if dwp != nil {
-					// dW' += dOut · colᵀ
-					mm(false, true, cout, kk, hw, g, hw, colOf(img), hw, 1, dwp.Row(wk), kk)
-				}
-				if x.Grad != nil {
+		gradOf := func(img int) []T { return G[img*oc : (img+1)*oc] }
+		if x.Grad != nil {
+			parallelImages(batch, func(wk, lo, hi int) {
+				for img := lo; img < hi; img++ {
 					// dcol = W'ᵀ · dOut, scattered back onto the image; a
 					// 1×1 convolution's dcol is the image's gradient, so the
 					// product accumulates straight into it.
 					gx := x.Grad.Data[img*X.Cols : (img+1)*X.Cols]
 					if identity {
-						mm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 1, gx, hw)
-					} else {
-						dc := dcol.Row(wk)
-						mm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 0, dc, hw)
-						col2im(dc, in, k, active, gx)
+						mm(true, false, kk, hw, cout, wp.Data, kk, gradOf(img), hw, 1, gx, hw)
+						continue
 					}
+					dc := dcol.Row(wk)
+					mm(true, false, kk, hw, cout, wp.Data, kk, gradOf(img), hw, 0, dc, hw)
+					col2im(dc, in, k, active, gx)
 				}
-				if db != nil {
-					dbw := db.Row(wk)
-					for c := 0; c < cout; c++ {
-						var s T
-						for _, v := range g[c*hw : (c+1)*hw] {
-							s += v
-						}
-						dbw[c] += s
+			})
+		}
+		// dW' = Σ dOut · colᵀ and the bias sums, over the images in order.
+		sums := imageSums[T]{batch: batch, hw: hw, left: gradOf, right: colOf, dw: dwp, out: gradOf}
+		if db != nil {
+			sums.db = db.Data
+		}
+		sums.run()
+		if dwp != nil {
+			for o := 0; o < cout; o++ {
+				for a, col := range active {
+					v := dwp.Data[o*kk+a]
+					if mask != nil {
+						v *= mask.Data[o*ncol+col]
 					}
+					w.Grad.Data[o*ncol+col] += v
 				}
-			}
-		})
-		for wk := 0; wk < workers; wk++ {
-			if dwp != nil {
-				d := dwp.Row(wk)
-				for o := 0; o < cout; o++ {
-					for a, col := range active {
-						v := d[o*kk+a]
-						if mask != nil {
-							v *= mask.Data[o*ncol+col]
-						}
-						w.Grad.Data[o*ncol+col] += v
-					}
-				}
-			}
-			if db != nil {
-				addTo(b.Grad.Data, db.Row(wk))
 			}
 		}
+		if db != nil {
+			addTo(b.Grad.Data, db.Data)
+		}
 	})
+}
+
+// convGradCols is the width of the column chunks that a convolution's
+// weight gradient is cut into for the cores: fixed, so that the cut, and
+// with an external BLAS the rounding, does not depend on their number.
+const convGradCols = 64
+
+// imageSums are the gradients of a convolution that sum over the images
+// of a batch: the weights' dw += Σ_img left(img) · right(img)ᵀ (left
+// rows×hw, right cols×hw, dw rows×cols) and the per-channel bias sums
+// db[c] += Σ_img Σ_p out(img)[c·hw + p]. Either may be nil.
+//
+// Every element is summed over the images in order, as one goroutine
+// going through the batch would, so the bits do not depend on how many
+// cores share the work (per-core partial sums added at the end would): the
+// work is cut along dw's columns instead, in chunks of at most
+// convGradCols (a cut that depends on the shape only), and each chunk
+// goes through all the images; the bias sums are one more part.
+type imageSums[T Float] struct {
+	batch, hw   int
+	left, right func(img int) []T
+	dw          *Mat[T]
+	out         func(img int) []T
+	db          []T
+}
+
+func (s *imageSums[T]) run() {
+	chunks := 0
+	if s.dw != nil {
+		chunks = (s.dw.Cols + convGradCols - 1) / convGradCols
+	}
+	parts := chunks
+	if s.db != nil {
+		parts++ // the bias sums, last
+	}
+	// A product alone may spread over the cores itself: the Go driver's
+	// sums do not depend on its cut, and an external BLAS's cut depends
+	// on the shape only.
+	mm := gemmSerial[T]
+	if chunks == 1 {
+		mm = gemm[T]
+	}
+	parallelChunks(parts, func(part int) {
+		if part == chunks {
+			s.sumBias()
+			return
+		}
+		rows, cols, hw := s.dw.Rows, s.dw.Cols, s.hw
+		c0, c1 := s.chunk(part, chunks)
+		cw := c1 - c0
+		for img := 0; img < s.batch; img++ {
+			mm(false, true, rows, cw, hw, s.left(img), hw, s.right(img)[c0*hw:], hw, 1, s.dw.Data[c0:], cols)
+		}
+	})
+}
+
+// chunk returns the columns [c0, c1) of dw that part i of n covers: the
+// columns in blocks of 16 (a micro-tile's width), dealt out evenly.
+func (s *imageSums[T]) chunk(i, n int) (c0, c1 int) {
+	const block = 16
+	blocks := (s.dw.Cols + block - 1) / block
+	return blocks * i / n * block, min(blocks*(i+1)/n*block, s.dw.Cols)
+}
+
+func (s *imageSums[T]) sumBias() {
+	for img := 0; img < s.batch; img++ {
+		g := s.out(img)
+		for c := range s.db {
+			var sum T
+			for _, v := range g[c*s.hw : (c+1)*s.hw] {
+				sum += v
+			}
+			s.db[c] += sum
+		}
+	}
 }
 
 // CropImages returns the h×w part of each image of x (of shape in) whose
@@ -246,6 +311,31 @@ const elemGrain = 1 << 16
 // leave all cores but one idle between the parallel convolutions.
 func parallelElems(n int, f func(lo, hi int)) {
 	parallelParts(n, max(1, min(n/elemGrain, runtime.GOMAXPROCS(0))), func(_, lo, hi int) { f(lo, hi) })
+}
+
+// parallelChunks runs f(0), …, f(n−1) on numWorkers(n) goroutines, each
+// taking the next chunk not yet taken: which goroutine runs a chunk is
+// left to timing, so chunks must write disjoint results.
+func parallelChunks(n int, f func(chunk int)) {
+	workers := numWorkers(n)
+	if workers == 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+			f(i)
+		}
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
 }
 
 // parallelParts splits [0, n) into parts contiguous ranges and runs

@@ -66,54 +66,54 @@ func (t *Tape[T]) Conv2DNarrow(x *Node[T], in ImageShape, w *Node[T], k int, b *
 	if out.Grad == nil {
 		return out
 	}
-	dparts := t.rawBuf(workers, rows*hw)
+	// dP of every image is kept for the weight gradient, which sums over
+	// the images in order (see imageSums); without it one per worker does.
 	var dwt, db *Mat[T]
+	kept := workers
 	if w.Grad != nil {
-		dwt = t.buf(workers, rows*in.C)
+		dwt = t.buf(rows, in.C)
+		kept = batch
 	}
+	dparts := t.rawBuf(kept, rows*hw)
 	if b != nil && b.Grad != nil {
-		db = t.buf(workers, cout)
+		db = t.buf(1, cout)
 	}
 	return t.record(out, func() {
-		parallelImages(batch, func(wk, lo, hi int) {
-			dp := dparts.Row(wk)
-			for img := lo; img < hi; img++ {
-				g := out.Grad.Data[img*oc : (img+1)*oc]
-				clear(dp)
-				shiftPartials(dp, g, in, k, cout, true)
-				xi := X.Data[img*X.Cols : (img+1)*X.Cols]
-				if x.Grad != nil { // dx += W̃ᵀ·dP
-					gemmSerial(true, false, in.C, hw, rows, wt.Data, in.C, dp, hw, 1, x.Grad.Data[img*X.Cols:(img+1)*X.Cols], hw)
+		gradOf := func(img int) []T { return out.Grad.Data[img*oc : (img+1)*oc] }
+		dpOf := func(img int) []T { return dparts.Row(img) }
+		imageOf := func(img int) []T { return X.Data[img*X.Cols : (img+1)*X.Cols] }
+		if x.Grad != nil || dwt != nil {
+			parallelImages(batch, func(wk, lo, hi int) {
+				for img := lo; img < hi; img++ {
+					dp := dparts.Row(wk)
+					if dwt != nil {
+						dp = dpOf(img)
+					}
+					clear(dp)
+					shiftPartials(dp, gradOf(img), in, k, cout, true)
+					if x.Grad != nil { // dx += W̃ᵀ·dP
+						gemmSerial(true, false, in.C, hw, rows, wt.Data, in.C, dp, hw, 1, x.Grad.Data[img*X.Cols:(img+1)*X.Cols], hw)
+					}
 				}
-				if dwt != nil { // dW̃ += dP·xᵀ
-					gemmSerial(false, true, rows, in.C, hw, dp, hw, xi, hw, 1, dwt.Row(wk), in.C)
-				}
-				if db != nil {
-					dbw := db.Row(wk)
-					for c := 0; c < cout; c++ {
-						var s T
-						for _, v := range g[c*hw : (c+1)*hw] {
-							s += v
-						}
-						dbw[c] += s
+			})
+		}
+		// dW̃ = Σ dP·xᵀ and the bias sums, over the images in order.
+		sums := imageSums[T]{batch: batch, hw: hw, left: dpOf, right: imageOf, dw: dwt, out: gradOf}
+		if db != nil {
+			sums.db = db.Data
+		}
+		sums.run()
+		if dwt != nil {
+			for o := 0; o < cout; o++ {
+				for c := 0; c < in.C; c++ {
+					for off := 0; off < kk; off++ {
+						w.Grad.Data[o*in.C*kk+c*kk+off] += dwt.Data[(off*cout+o)*in.C+c]
 					}
 				}
 			}
-		})
-		for wk := 0; wk < workers; wk++ {
-			if dwt != nil {
-				d := dwt.Row(wk)
-				for o := 0; o < cout; o++ {
-					for c := 0; c < in.C; c++ {
-						for off := 0; off < kk; off++ {
-							w.Grad.Data[o*in.C*kk+c*kk+off] += d[(off*cout+o)*in.C+c]
-						}
-					}
-				}
-			}
-			if db != nil {
-				addTo(b.Grad.Data, db.Row(wk))
-			}
+		}
+		if db != nil {
+			addTo(b.Grad.Data, db.Data)
 		}
 	})
 }

@@ -52,8 +52,9 @@ var (
 // External BLAS, set by the openblas build (gemm_openblas.go); nil in the
 // default pure-Go build. blasMin is the multiply–add count from which
 // products go to it rather than to the Go driver.
-// With blasSplit, products are split over the cores by nn's pool, each
-// part one single-threaded BLAS call (OpenBLAS's own threads spin between
+// With blasSplit, products are cut into parts by their shape alone
+// (blasParts), each part one single-threaded BLAS call, and the parts are
+// spread over the cores by nn's pool (OpenBLAS's own threads spin between
 // calls and fight the Go code for the cores).
 var (
 	blasSgemm blasFunc[float32]
@@ -99,7 +100,7 @@ func shape64(useAsm bool) gemmShape[float64] {
 // driver; split lets a large product spread over the cores.
 func gemmFloat32(split, tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if blasSgemm != nil && m*n*k >= blasMin {
-		if split && blasSplit && (beta == 0 || beta == 1) && gemmParallel(shape32(asmKernels), nil, blasSgemm, parWorkers(), tA, tB, m, n, k, a, lda, b, ldb, beta == 1, c, ldc) {
+		if blasSplit && (beta == 0 || beta == 1) && gemmParallel(shape32(asmKernels), nil, blasSgemm, blasParts(m, n, k), split, tA, tB, m, n, k, a, lda, b, ldb, beta == 1, c, ldc) {
 			return
 		}
 		blasSgemm(tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
@@ -110,7 +111,7 @@ func gemmFloat32(split, tA, tB bool, m, n, k int, a []float32, lda int, b []floa
 
 func gemmFloat64(split, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	if blasDgemm != nil && m*n*k >= blasMin {
-		if split && blasSplit && (beta == 0 || beta == 1) && gemmParallel(shape64(asmKernels), nil, blasDgemm, parWorkers(), tA, tB, m, n, k, a, lda, b, ldb, beta == 1, c, ldc) {
+		if blasSplit && (beta == 0 || beta == 1) && gemmParallel(shape64(asmKernels), nil, blasDgemm, blasParts(m, n, k), split, tA, tB, m, n, k, a, lda, b, ldb, beta == 1, c, ldc) {
 			return
 		}
 		blasDgemm(tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
@@ -221,7 +222,7 @@ func gemmGo[T Float](split bool, sh gemmShape[T], pool *gemmPool[T], tA, tB bool
 		return
 	}
 	if w := gemmWorkers(m, n, k); split && w > 1 {
-		if gemmParallel(sh, pool, nil, w, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc) {
+		if gemmParallel(sh, pool, nil, w, true, tA, tB, m, n, k, a, lda, b, ldb, acc, c, ldc) {
 			return
 		}
 	}

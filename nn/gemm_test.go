@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -212,11 +213,14 @@ func TestGemmNoAllocs(t *testing.T) {
 // TestBLASCutIndependentOfPool: an external BLAS may round a part of a
 // product differently from the whole, so a product sent to it must be
 // cut the same way whether or not the goroutine pool is free (with
-// timing deciding, a training run would not reproduce its own numbers).
-// A stand-in BLAS records the parts it is asked for.
+// timing deciding, a training run would not reproduce its own numbers),
+// whatever the number of cores, and whether the caller lets it spread
+// over them (gemm) or not (gemmSerial). A stand-in BLAS records the parts
+// it is asked for.
 func TestBLASCutIndependentOfPool(t *testing.T) {
 	saved, savedMin, savedSplit := blasSgemm, blasMin, blasSplit
 	defer func() { blasSgemm, blasMin, blasSplit = saved, savedMin, savedSplit }()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	var mu sync.Mutex
 	var parts [][2]int
 	blasSgemm = func(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -225,8 +229,8 @@ func TestBLASCutIndependentOfPool(t *testing.T) {
 		mu.Unlock()
 		gemmGo(false, shape32(asmKernels), &pool32, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 	}
-	blasMin, blasSplit = 1, true
 	const m, n, k = 48, 512, 64
+	blasMin, blasSplit = m*n*k/4, true
 	rng := rand.New(rand.NewPCG(1, 1))
 	a, b := make([]float32, m*k), make([]float32, k*n)
 	for i := range a {
@@ -236,28 +240,37 @@ func TestBLASCutIndependentOfPool(t *testing.T) {
 		b[i] = float32(rng.NormFloat64())
 	}
 	parPool.once.Do(startHelpers)
-	run := func(busy bool) ([][2]int, []float32) {
+	type mulFunc = func(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+	run := func(busy bool, procs int, mm mulFunc) ([][2]int, []float32) {
+		runtime.GOMAXPROCS(procs)
 		parts = nil
 		c := make([]float32, m*n)
 		if busy {
 			parPool.mu.Lock()
 		}
-		gemm(false, false, m, n, k, a, k, b, n, 0, c, n)
+		mm(false, false, m, n, k, a, k, b, n, 0, c, n)
 		if busy {
 			parPool.mu.Unlock()
 		}
 		slices.SortFunc(parts, func(x, y [2]int) int { return x[1] - y[1] })
 		return parts, c
 	}
-	freeParts, freeC := run(false)
-	busyParts, busyC := run(true)
-	if !slices.Equal(freeParts, busyParts) {
-		t.Errorf("parts %v with the pool free, %v with it busy", freeParts, busyParts)
+	freeParts, freeC := run(false, 4, gemm[float32])
+	if len(freeParts) != 4 {
+		t.Errorf("a product of 4·blasMin multiply-adds went to the BLAS in %d part(s), want 4", len(freeParts))
 	}
-	if !slices.Equal(freeC, busyC) {
-		t.Error("products differ with the pool free and busy")
-	}
-	if parWorkers() > 1 && len(freeParts) < 2 {
-		t.Errorf("a %d×%d×%d product went to the BLAS in %d part(s), want it split over %d cores", m, n, k, len(freeParts), parWorkers())
+	for _, r := range []struct {
+		name  string
+		busy  bool
+		procs int
+		mm    mulFunc
+	}{{"pool busy", true, 4, gemm[float32]}, {"1 core", false, 1, gemm[float32]}, {"serial", false, 4, gemmSerial[float32]}} {
+		p, c := run(r.busy, r.procs, r.mm)
+		if !slices.Equal(freeParts, p) {
+			t.Errorf("%s: parts %v, %v with the pool free on 4 cores", r.name, p, freeParts)
+		}
+		if !slices.Equal(freeC, c) {
+			t.Errorf("%s: the product differs", r.name)
+		}
 	}
 }

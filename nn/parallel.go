@@ -3,6 +3,7 @@ package nn
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // ---- splitting work over the cores ----
@@ -19,24 +20,38 @@ var parPool struct {
 	mu      sync.Mutex
 	once    sync.Once
 	helpers int
-	start   []chan parPart
+	start   []chan parRun
 	done    chan struct{}
+	next    atomic.Int64 // the next part to take, for the task running
 }
 
-type parPart struct {
-	t parTask
-	i int
+// parRun is a task being run: each goroutine on it takes the next part
+// not yet taken until all n are.
+type parRun struct {
+	t    parTask
+	next *atomic.Int64
+	n    int
+}
+
+func (r parRun) work() {
+	for {
+		i := int(r.next.Add(1)) - 1
+		if i >= r.n {
+			return
+		}
+		r.t.runPart(i)
+	}
 }
 
 func startHelpers() {
 	parPool.helpers = min(runtime.NumCPU(), gemmMaxPar) - 1
 	parPool.done = make(chan struct{}, gemmMaxPar)
 	for i := 0; i < parPool.helpers; i++ {
-		ch := make(chan parPart, 1)
+		ch := make(chan parRun, 1)
 		parPool.start = append(parPool.start, ch)
 		go func() {
-			for p := range ch {
-				p.t.runPart(p.i)
+			for r := range ch {
+				r.work()
 				parPool.done <- struct{}{}
 			}
 		}()
@@ -48,25 +63,33 @@ func startHelpers() {
 func parWorkers() int { return min(runtime.GOMAXPROCS(0), gemmMaxPar) }
 
 // runParts runs parts 0..n−1 of t, spread over the caller and the idle
-// helpers, and returns when all are done. Part i runs on helper i−1 or on
-// the caller; with the pool busy or n beyond the helpers, the caller runs
-// the rest in order.
+// helpers, and returns when all are done; with the pool busy the caller
+// runs them all. Which goroutine runs a part is left to timing, so parts
+// must write disjoint results: how the work is cut is the caller's
+// choice, never the number of cores', so results do not depend on it.
 func runParts(t parTask, n int) {
-	w := 0
 	if n > 1 && parWorkers() > 1 {
 		parPool.once.Do(startHelpers)
 		if parPool.mu.TryLock() {
 			defer parPool.mu.Unlock()
-			w = min(n-1, parPool.helpers, parWorkers()-1)
+			runPartsLocked(t, n)
+			return
 		}
 	}
-	for i := 1; i <= w; i++ {
-		parPool.start[i-1] <- parPart{t, i}
-	}
-	t.runPart(0)
-	for i := w + 1; i < n; i++ {
+	for i := 0; i < n; i++ {
 		t.runPart(i)
 	}
+}
+
+// runPartsLocked is runParts for a caller that holds parPool.mu.
+func runPartsLocked(t parTask, n int) {
+	w := min(n-1, parPool.helpers, parWorkers()-1)
+	parPool.next.Store(0)
+	r := parRun{t, &parPool.next, n}
+	for i := 0; i < w; i++ {
+		parPool.start[i] <- r
+	}
+	r.work()
 	for i := 0; i < w; i++ {
 		<-parPool.done
 	}
@@ -118,30 +141,31 @@ func gemmWorkers(m, n, k int) int {
 	return parWorkers()
 }
 
-// gemmParallel splits the product into w parts along n (or along m when
-// it has more micro-tiles) and runs them at once, on the Go driver or,
-// when blas is set, as one call to it each. It reports false, having done
-// nothing, when the product is too small to split, the pool has no
-// helpers, or (Go driver only) the pool is busy. An external BLAS may
-// round a part differently from the whole product (its kernels depend on
-// the shape), so a BLAS product is always cut the same way: with the pool
-// busy, its parts run one after another on the caller, and the result
-// does not depend on which goroutine got the pool first. The Go driver
-// gives every element the same sum whatever the cut.
-func gemmParallel[T Float](sh gemmShape[T], pool *gemmPool[T], blas blasFunc[T], w int, tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc bool, c []T, ldc int) bool {
-	parPool.once.Do(startHelpers)
-	w = min(w, parPool.helpers+1)
+// gemmParallel cuts the product into parts along n (or along m when it
+// has more micro-tiles), at most the given number, and runs them, on the
+// Go driver or, when blas is set, as one call to it each: at once when
+// parallel is set and the pool is free, else one after another on the
+// caller. It reports false, having done nothing, when the product is too
+// small to cut or (Go driver only) it would run on the caller alone.
+//
+// The Go driver gives every element the same sum whatever the cut, so
+// its callers cut by the cores available. An external BLAS may round a
+// part differently from the whole product (its kernels depend on the
+// shape), so its callers cut by the shape alone ([blasParts]) and the
+// result depends neither on the number of cores nor on which goroutine
+// got the pool first.
+func gemmParallel[T Float](sh gemmShape[T], pool *gemmPool[T], blas blasFunc[T], parts int, parallel, tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, acc bool, c []T, ldc int) bool {
 	splitN := n/sh.nr >= m/gemmMR
 	unit, total := gemmMR, m
 	if splitN {
 		unit, total = sh.nr, n
 	}
 	units := (total + unit - 1) / unit
-	w = min(w, units)
+	w := min(parts, units, gemmMaxPar)
 	if w < 2 {
 		return false
 	}
-	var parts gemmJobs[T]
+	var cut gemmJobs[T]
 	for i := 0; i < w; i++ {
 		lo, hi := units*i/w*unit, min(units*(i+1)/w*unit, total)
 		j := gemmJob[T]{sh: sh, pool: pool, blas: blas, tA: tA, tB: tB, acc: acc, k: k, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
@@ -160,32 +184,35 @@ func gemmParallel[T Float](sh gemmShape[T], pool *gemmPool[T], blas blasFunc[T],
 				j.aOff = lo * lda
 			}
 		}
-		parts[i] = j
+		cut[i] = j
 	}
-	if !parPool.mu.TryLock() {
-		if blas == nil {
-			return false
+	if parallel && parWorkers() > 1 {
+		parPool.once.Do(startHelpers)
+		if parPool.helpers > 0 && parPool.mu.TryLock() {
+			defer parPool.mu.Unlock()
+			var jobs *gemmJobs[T]
+			if p, ok := any(&jobs32).(*gemmJobs[T]); ok {
+				jobs = p
+			} else {
+				jobs = any(&jobs64).(*gemmJobs[T])
+			}
+			*jobs = cut
+			runPartsLocked(jobs, w)
+			return true
 		}
-		for i := 0; i < w; i++ {
-			parts.runPart(i)
-		}
-		return true
 	}
-	defer parPool.mu.Unlock()
-	var jobs *gemmJobs[T]
-	if p, ok := any(&jobs32).(*gemmJobs[T]); ok {
-		jobs = p
-	} else {
-		jobs = any(&jobs64).(*gemmJobs[T])
+	if blas == nil {
+		return false
 	}
-	*jobs = parts
-	// The pool's lock is held: hand the parts to the helpers directly.
-	for i := 1; i < w; i++ {
-		parPool.start[i-1] <- parPart{jobs, i}
-	}
-	jobs.runPart(0)
-	for i := 1; i < w; i++ {
-		<-parPool.done
+	for i := 0; i < w; i++ {
+		cut.runPart(i)
 	}
 	return true
+}
+
+// blasParts is how many parts a product sent to an external BLAS is cut
+// into: one per blasMin multiply–adds, at most gemmMaxPar, whatever the
+// number of cores (see gemmParallel).
+func blasParts(m, n, k int) int {
+	return min(gemmMaxPar, m*n*k/max(1, blasMin))
 }

@@ -4,8 +4,10 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // ParamSet is a model's named trainable parameters.
@@ -110,7 +112,11 @@ func (a *Adam[T]) Minimize(t *Tape[T], loss *Node[T]) (float64, error) {
 // Steps returns how many updates have been applied.
 func (a *Adam[T]) Steps() int { return a.steps }
 
-// state is the serialised form of parameters, optimiser and random state.
+// state is the serialised form of parameters, optimiser and random state
+// (version 1). gob writes the Extra map in Go's randomised iteration
+// order, so with two extra values or more the same model saved twice
+// gave different bytes: such checkpoints are written as sortedState.
+// Those with at most one are written as before, byte for byte.
 type state struct {
 	Names   []string
 	Shapes  [][2]int
@@ -121,6 +127,22 @@ type state struct {
 	RNG     []byte
 	Extra   map[string][]float64
 	Version int
+}
+
+// sortedState is state with the extra values as two slices sorted by
+// name (version 2). Files of both versions are read into it.
+type sortedState struct {
+	Names       []string
+	Shapes      [][2]int
+	Values      [][]float64
+	M, V        [][]float64
+	Steps       int
+	LR          float64
+	RNG         []byte
+	Extra       map[string][]float64
+	ExtraNames  []string
+	ExtraValues [][]float64
+	Version     int
 }
 
 func toF64[T Float](x []T) []float64 {
@@ -145,9 +167,10 @@ type Checkpoint[T Float] struct {
 	Extra  map[string][]float64
 }
 
-// Save writes the checkpoint with encoding/gob.
+// Save writes the checkpoint with encoding/gob. The same checkpoint
+// always gives the same bytes.
 func (c Checkpoint[T]) Save(w io.Writer) error {
-	s := state{Version: 1, Extra: c.Extra}
+	var s sortedState
 	for k, p := range c.Params.Nodes {
 		s.Names = append(s.Names, c.Params.Names[k])
 		s.Shapes = append(s.Shapes, [2]int{p.Value.Rows, p.Value.Cols})
@@ -167,7 +190,16 @@ func (c Checkpoint[T]) Save(w io.Writer) error {
 		}
 		s.RNG = b
 	}
-	if err := gob.NewEncoder(w).Encode(&s); err != nil {
+	var out any = &state{Names: s.Names, Shapes: s.Shapes, Values: s.Values, M: s.M, V: s.V,
+		Steps: s.Steps, LR: s.LR, RNG: s.RNG, Extra: c.Extra, Version: 1}
+	if len(c.Extra) > 1 {
+		s.Version, s.ExtraNames = 2, slices.Sorted(maps.Keys(c.Extra))
+		for _, k := range s.ExtraNames {
+			s.ExtraValues = append(s.ExtraValues, c.Extra[k])
+		}
+		out = &s
+	}
+	if err := gob.NewEncoder(w).Encode(out); err != nil {
 		return fmt.Errorf("saving parameters: %w", err)
 	}
 	return nil
@@ -176,7 +208,7 @@ func (c Checkpoint[T]) Save(w io.Writer) error {
 // Load restores a checkpoint written by Save into c's parameters,
 // optimiser and random source; names and shapes must match.
 func (c Checkpoint[T]) Load(r io.Reader) error {
-	var s state
+	var s sortedState
 	if err := gob.NewDecoder(r).Decode(&s); err != nil {
 		return fmt.Errorf("loading parameters: %w", err)
 	}
@@ -201,6 +233,15 @@ func (c Checkpoint[T]) Load(r io.Reader) error {
 		if err := c.RNG.UnmarshalBinary(s.RNG); err != nil {
 			return fmt.Errorf("loading random state: %w", err)
 		}
+	}
+	if len(s.ExtraNames) != len(s.ExtraValues) {
+		return fmt.Errorf("loading parameters: %d extra names for %d values", len(s.ExtraNames), len(s.ExtraValues))
+	}
+	if s.Extra == nil {
+		s.Extra = make(map[string][]float64, len(s.ExtraNames))
+	}
+	for i, k := range s.ExtraNames {
+		s.Extra[k] = s.ExtraValues[i]
 	}
 	for k, v := range s.Extra {
 		if dst, ok := c.Extra[k]; ok && len(dst) == len(v) {

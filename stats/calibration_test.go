@@ -179,17 +179,26 @@ func TestPowerPlantedDifference(t *testing.T) {
 }
 
 // The combined test must hold its level whatever the ratio of seed to
-// example variance: with no seed effect at all (where the Hartung–Knapp
-// variance, not a floor at the fixed-effect one, keeps it from being
-// conservative) and with a seed effect comparable to the example error.
+// example variance: with no seed effect at all and with a seed effect
+// comparable to the example error. With no seed effect the modified
+// Hartung–Knapp floor (q* = max(1, q)) binds whenever q < 1, about half
+// the time, so there the test is conservative (Jackson et al. 2017): its
+// rate, and that of the regression check built on it, must not exceed α,
+// and are logged.
 func TestCalibrationAcrossSeedEffects(t *testing.T) {
 	for i, seedSD := range []float64{0, 0.03} {
 		sim := simulation{seeds: 5, examples: 200, seedSD: seedSD, noiseSD: 0.3, difficultySD: 1, comparisons: 500}
 		r := sim.run(t, uint64(10+i))
 		b := binomialBound(0.05, sim.comparisons)
 		t.Logf("seed sd %g: combined %.3f, regression check %.3f, naive pooled z %.3f", seedSD, r.combined, r.regression, r.pooledZ)
-		if math.Abs(r.combined-0.05) > b || math.Abs(r.regression-0.05) > b {
-			t.Errorf("seed sd %g: combined %.3f, regression %.3f, want 0.05 ± %.3f", seedSD, r.combined, r.regression, b)
+		ok := func(rate float64) bool {
+			if seedSD == 0 {
+				return rate <= 0.05+b
+			}
+			return math.Abs(rate-0.05) <= b
+		}
+		if !ok(r.combined) || !ok(r.regression) {
+			t.Errorf("seed sd %g: combined %.3f, regression %.3f, want 0.05 ± %.3f (at most 0.05 + %.3f with no seed effect)", seedSD, r.combined, r.regression, b, b)
 		}
 	}
 }

@@ -36,7 +36,13 @@ func (v Variance) MarshalJSON() ([]byte, error) {
 // with weights 1/(SE_s² + τ²) and it is tested with the Hartung–Knapp–
 // Sidik–Jonkman variance and a t distribution with S − 1 degrees of freedom
 // (Hartung & Knapp 2001), which keeps the level for few seeds where the
-// DerSimonian–Laird normal test does not (IntHout et al. 2014).
+// DerSimonian–Laird normal test does not (IntHout et al. 2014). The
+// variance is the modified Hartung–Knapp one (Röver, Knapp & Friede 2015;
+// Jackson et al. 2017): its scale factor q is raised to 1 when smaller,
+// so the interval is never narrower than the DerSimonian–Laird one. Plain
+// Hartung–Knapp gives standard error 0, and so infinite significance, when
+// every seed has the same nonzero difference (q = 0) although each seed's
+// difference is only known to within its SE_s.
 //
 // Why this and not a z test on all examples: two trainings of the same
 // model differ by far more than their test-example standard errors, so a
@@ -74,9 +80,9 @@ func Combine(seeds []ExampleDiff, opt Options) (Result, Variance, error) {
 	}
 	r := newResult(TestRandomEffects, opt.Alternative, opt.Alpha)
 	r.NSeeds, r.NExamples = len(seeds), seedExamples(&r, seeds)
-	tau2, w := randomEffectsWeights(m, se2)
+	tau2, w, inverseVariance := randomEffectsWeights(m, se2)
 	v.SeedSD = math.Sqrt(tau2)
-	pooled, se := hartungKnapp(m, w)
+	pooled, se := hartungKnapp(m, w, inverseVariance)
 	df := float64(len(seeds) - 1)
 	r.Difference, r.StdErr, r.MinP = pooled, se, 0
 	r.PValue = tPValue(pooled, se, df, opt.Alternative)
@@ -108,8 +114,10 @@ func seedExamples(r *Result, seeds []ExampleDiff) int {
 
 // randomEffectsWeights returns the DerSimonian–Laird between-seed variance
 // τ² = max(0, (Q − (S−1)) / (Σw − Σw²/Σw)) with w = 1/SE², and the random-
-// effects weights 1/(SE² + τ²). A zero SE makes every weight equal.
-func randomEffectsWeights(m, se2 []float64) (tau2 float64, w []float64) {
+// effects weights 1/(SE² + τ²), which are inverse variances
+// (inverseVariance). A zero SE makes every weight 1, and not an inverse
+// variance.
+func randomEffectsWeights(m, se2 []float64) (tau2 float64, w []float64, inverseVariance bool) {
 	w = make([]float64, len(m))
 	for _, s := range se2 {
 		if s == 0 {
@@ -117,7 +125,7 @@ func randomEffectsWeights(m, se2 []float64) (tau2 float64, w []float64) {
 			for i := range w {
 				w[i] = 1
 			}
-			return sd * sd, w
+			return sd * sd, w, false
 		}
 	}
 	var sw, sw2, swm float64
@@ -136,12 +144,17 @@ func randomEffectsWeights(m, se2 []float64) (tau2 float64, w []float64) {
 	for i := range w {
 		w[i] = 1 / (se2[i] + tau2)
 	}
-	return tau2, w
+	return tau2, w, true
 }
 
-// hartungKnapp returns the weighted mean of m and its Hartung–Knapp
-// standard error √(Σw(m − μ)² / ((S−1)Σw)).
-func hartungKnapp(m, w []float64) (pooled, se float64) {
+// hartungKnapp returns the weighted mean μ of m and its modified
+// Hartung–Knapp standard error √(q*/Σw), q* = max(1, q) with
+// q = Σw(m − μ)²/(S−1) (Röver, Knapp & Friede 2015). With inverse-variance
+// weights 1/Σw is the variance of μ itself (the DerSimonian–Laird one),
+// the floor that q* keeps; with unit weights (a seed of zero standard
+// error: the paired t test on the m) q is not floored, as 1/Σw is then no
+// variance.
+func hartungKnapp(m, w []float64, inverseVariance bool) (pooled, se float64) {
 	var sw, swm float64
 	for i := range m {
 		sw += w[i]
@@ -152,7 +165,11 @@ func hartungKnapp(m, w []float64) (pooled, se float64) {
 	for i := range m {
 		q += w[i] * (m[i] - pooled) * (m[i] - pooled)
 	}
-	return pooled, math.Sqrt(q / (float64(len(m)-1) * sw))
+	q /= float64(len(m) - 1)
+	if inverseVariance {
+		q = math.Max(1, q)
+	}
+	return pooled, math.Sqrt(q / sw)
 }
 
 // tPValue is the p-value of mean/se against Student's t with df degrees of
