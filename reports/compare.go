@@ -113,7 +113,7 @@ func testsUsed(pairs []compare.PairResult) []string {
 func testName(test string) string {
 	switch test {
 	case stats.TestRandomEffects:
-		return "random-effects combination of per-seed paired per-example differences, Hartung–Knapp t (" + test + ")"
+		return "random-effects combination of per-seed paired per-example differences, modified Hartung–Knapp t (" + test + ")"
 	case stats.TestPairedZ:
 		return "paired z test over test examples of one seed (" + test + ")"
 	case stats.TestSignFlipExact, stats.TestSignFlipMC:
@@ -131,7 +131,7 @@ func (r *Report) differencesSection() []block {
 		"Every pair of models of one NLL kind on a data set, compared on their common training seeds as genbench compare does: a − b of test NLL in nats (negative favours a) with its 95%% interval, "+
 			"significant when the p-value after Holm's (1979) correction across all pairs of the data set is at most α = %g. "+
 			"With per-example values (examples/<trial-id>.bin, the same test examples and evaluation seed for every model) the per-seed paired differences are combined as a random-effects meta-analysis "+
-			"(DerSimonian & Laird 1986) and tested with the Hartung–Knapp t (Hartung & Knapp 2001); with one seed this is the paired z test over test examples, which says whether two trained networks differ, not whether two training procedures do. "+
+			"(DerSimonian & Laird 1986) and tested with the modified Hartung–Knapp t (Hartung & Knapp 2001; its variance is never below the fixed-effect one, Röver, Knapp & Friede 2015, so the test is conservative when the seeds agree); with one seed this is the paired z test over test examples, which says whether two trained networks differ, not whether two training procedures do. "+
 			"Without them, the exact sign-flip test on the per-seed differences, which cannot reach α below six seeds (smallest p-value 2^(1−S) for S seeds). "+
 			"Effect size: Cohen's d_z of the per-seed differences (Cohen 1988). "+
 			"Variance sources, where measured: seed sd is the between-training-seed standard deviation of the difference, example s.e. the test-example standard error of one seed's difference; "+

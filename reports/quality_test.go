@@ -12,7 +12,9 @@ import (
 // qualityFixture is MNIST in three forms: grey and logit (continuous) and
 // binarized, with one model each and two on grey.
 func qualityFixture() []*DataSet {
-	set := func(label, kind string) *DataSet { return &DataSet{Name: "mnist", Label: label, Kind: kind, Slug: label} }
+	set := func(label, kind string) *DataSet {
+		return &DataSet{Name: "mnist", Label: label, Kind: kind, Slug: label}
+	}
 	grey, logit, binary := set("mnist-grey", "continuous"), set("mnist-logit", "continuous"), set("mnist-binary", "binary")
 	row := func(ds *DataSet, model, family string, fd ...float64) {
 		r := &Row{Set: ds, Model: model, Label: model, Family: family}

@@ -23,7 +23,7 @@
 //     bootstrap interval of the mean, [BootstrapMean] / [Bootstrap];
 //   - both at once: [Combine], a random-effects combination of the per-seed
 //     per-example differences (DerSimonian & Laird 1986) tested with the
-//     Hartung–Knapp t (Hartung & Knapp 2001), which accounts for the
+//     modified Hartung–Knapp t (Hartung & Knapp 2001; Röver et al. 2015), which accounts for the
 //     training-seed variance that a per-example test ignores and reports
 //     it separately ([Variance]);
 //   - for stochastic metrics repeated under several evaluation seeds,
