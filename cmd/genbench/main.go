@@ -140,7 +140,11 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	points := ""
 	if spec.Sweep != nil {
-		points = fmt.Sprintf(" × %d sweep points (%s, %d axes; trials an axis does not touch run once)", spec.SweepPoints(), spec.Sweep.Mode, len(spec.Sweep.Axes))
+		mode := spec.Sweep.Mode
+		if mode == experiments.SweepRandom {
+			mode += fmt.Sprintf(" under sweep seed %d", spec.Sweep.Seed) // the draw's seed decides the points
+		}
+		points = fmt.Sprintf(" × %d sweep points (%s, %d axes; trials an axis does not touch run once)", spec.SweepPoints(), mode, len(spec.Sweep.Axes))
 	}
 	trials := spec.TrialSpecs()
 	fmt.Fprintf(stdout, "%s: ok: %d data sets × %d models × %d seeds%s = %d trials (spec hash %.12s)\n",

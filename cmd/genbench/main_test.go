@@ -28,6 +28,7 @@ func TestCommands(t *testing.T) {
 		{"validate bad", []string{"validate", "testdata/bad.yaml"}, 2, nil,
 			[]string{"testdata/bad.yaml:6: models[0].params.hiden: unknown parameter", "testdata/bad.yaml:7: train.batch_size"}, ""},
 		{"validate missing file", []string{"validate", "testdata/nope.yaml"}, 2, nil, []string{"nope.yaml"}, ""},
+		{"validate random sweep names its seed", []string{"validate", "../../experiments/random-budget.yaml"}, 0, []string{"8 sweep points (random under sweep seed 7, 4 axes"}, nil, ""},
 		{"run without spec", []string{"run"}, 2, nil, []string{"want one spec file"}, ""},
 		{"run bad spec", []string{"run", "testdata/bad.yaml", "-o", out}, 2, nil, []string{"unknown parameter"}, ""},
 		{"run", []string{"run", "testdata/tiny.yaml", "-o", out, "-q"}, 0,
