@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/genbench/genbench/metrics"
 	"github.com/genbench/genbench/results"
 )
 
@@ -15,29 +16,13 @@ import (
 var ExportColumns = []string{"trial", "dataset", "model", "type", "family", "seed", "sweep", "status",
 	"metric", "value", "nll_kind", "n", "protocol"}
 
-// metricProtocol maps a metric to the protocol note that says how it was
-// made (a key of Record.Protocol).
+// metricProtocol is the protocol note of a record key: the note of the
+// metric that declares the key (metrics.KeyOf, with _stderr, _n and
+// _nonfinite companions declared beside their key), "" for keys no metric
+// declares.
 func metricProtocol(name string) string {
-	base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_stderr"), "_nonfinite"), "_n")
-	switch {
-	case base == "test_nll" || base == "test_nll_bound" || base == "importance_k":
-		return "nll"
-	case base == "bits_per_dim":
-		return "bits_per_dim"
-	case base == "true_nll" || base == "nll_gap":
-		return "true_nll"
-	case base == "samples_per_sec":
-		return "sampling_speed"
-	case strings.HasPrefix(base, "modes_") || base == "high_quality_frac" || strings.HasPrefix(base, "mode_"):
-		return "mode_coverage"
-	case strings.HasPrefix(base, "classes_") || base == "class_kl":
-		return "class_coverage"
-	case base == "precision" || base == "recall" || base == "density" || base == "coverage":
-		return "precision_recall"
-	case strings.HasPrefix(base, "parzen"):
-		return "parzen"
-	case base == "train_seconds" || base == "train_steps" || base == "epochs" || base == "seconds_per_epoch":
-		return "training"
+	if _, m, ok := metrics.KeyOf(name); ok {
+		return m.Name
 	}
 	return ""
 }
