@@ -51,7 +51,7 @@ func TestMetricProtocolFromRegistry(t *testing.T) {
 		"test_nll": "nll", "test_nll_stderr": "nll", "importance_k": "nll", "bits_per_dim": "bits_per_dim",
 		"nll_gap": "true_nll", "samples_per_sec": "sampling_speed", "mode_jsd": "mode_coverage",
 		"class_share_3": "class_coverage", "density": "precision_recall", "fd_floor": "fd", "kid_std": "kid",
-		"seconds_per_epoch": "training", "no_such_key": "",
+		"seconds_per_epoch": "training", "kl_dim_0": "diagnostics", // the diagnostics metric declares every other key
 	} {
 		if got := metricProtocol(key); got != want {
 			t.Errorf("metricProtocol(%s) = %q, want %q", key, got, want)
