@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/genbench/genbench/internal/jsonnum"
 	"github.com/genbench/genbench/results"
 )
 
@@ -14,7 +15,8 @@ func TestExportCSV(t *testing.T) {
 		{Trial: "t2", Dataset: "ring8", Model: "flow", Type: "realnvp", Family: "flow", Seed: 2, Status: results.StatusOK, NLLKind: "exact",
 			Sweep:     results.SweepPoint{"train.lr": 0.01},
 			Metrics:   map[string]float64{"test_nll": 1.25, "test_nll_n": 256, "modes_covered": 8},
-			NonFinite: []string{"mode_kl"}, Protocol: map[string]string{"nll": "exact log-density", "mode_coverage": "VEEGAN"}},
+			NonFinite: []string{"mode_kl"}, Protocol: map[string]string{"nll": "exact log-density", "mode_coverage": "VEEGAN"},
+			EvalSeeds: &results.EvalSeeds{Seeds: []uint64{11, 12}, Values: map[string][]jsonnum.Float{"modes_covered": {7, 9}}}},
 		{Trial: "t1", Dataset: "ring8", Model: "gan", Type: "pacgan", Family: "gan", Seed: 1, Status: results.StatusFailed, NLLKind: "none",
 			Metrics: map[string]float64{}},
 	}
@@ -28,11 +30,13 @@ func TestExportCSV(t *testing.T) {
 	}
 	want := [][]string{
 		ExportColumns,
-		{"t1", "ring8", "gan", "pacgan", "gan", "1", "", "failed", "", "", "", "", ""},
-		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "mode_kl", "NaN", "", "", "VEEGAN"},
-		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "modes_covered", "8", "", "", "VEEGAN"},
-		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "test_nll", "1.25", "exact", "256", "exact log-density"},
-		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "test_nll_n", "256", "exact", "", "exact log-density"},
+		{"t1", "ring8", "gan", "pacgan", "gan", "1", "", "failed", "", "", "", "", "", ""},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "mode_kl", "NaN", "", "", "VEEGAN", ""},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "modes_covered", "8", "", "", "VEEGAN", ""},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "modes_covered", "7", "", "", "VEEGAN", "11"},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "modes_covered", "9", "", "", "VEEGAN", "12"},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "test_nll", "1.25", "exact", "256", "exact log-density", ""},
+		{"t2", "ring8", "flow", "realnvp", "flow", "2", "train.lr=0.01", "ok", "test_nll_n", "256", "exact", "", "exact log-density", ""},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d:\n%v", len(rows), len(want), rows)
