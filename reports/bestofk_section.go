@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,14 +59,12 @@ func budgetGroups(ds *DataSet) []*budgetGroup {
 				g.partial = append(g.partial, seed)
 			}
 		}
-		sortSeeds(g.seeds)
-		sortSeeds(g.partial)
+		slices.Sort(g.seeds)
+		slices.Sort(g.partial)
 		keep = append(keep, g)
 	}
 	return keep
 }
-
-func sortSeeds(s []uint64) { sort.Slice(s, func(i, j int) bool { return s[i] < s[j] }) }
 
 // budgetKeys are the keys a best-of-k curve is drawn for: test NLL and the
 // registry's table columns with a better direction, leaving out timings

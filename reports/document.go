@@ -36,6 +36,15 @@ func bld(s string) inline  { return inline{{text: s, style: bold}} }
 func ital(s string) inline { return inline{{text: s, style: italic}} }
 func cde(s string) inline  { return inline{{text: s, style: code}} }
 
+// emphasized is a copy of in set in bold (the best value of a column).
+func emphasized(in inline) inline {
+	out := append(inline(nil), in...)
+	for k := range out {
+		out[k].style = bold
+	}
+	return out
+}
+
 func cat(parts ...inline) inline {
 	var out inline
 	for _, p := range parts {

@@ -362,7 +362,7 @@ func (r *Report) setSection(ds *DataSet) []block {
 	if len(notes) > 0 {
 		doc = append(doc, para{bld("Published references")}, list{notes})
 	}
-	if pr := protocolNotes(ds); len(pr) > 0 {
+	if pr := protocolNotes(ds.Rows, func(key string) bool { return key != "test_rows" }); len(pr) > 0 {
 		doc = append(doc, para{bld("Measurement protocols (from the records)")}, list{pr})
 	}
 	figs := r.setFigures[ds]
@@ -411,10 +411,7 @@ func (r *Report) setTable(ds *DataSet, refs map[*Row]inline) table {
 				v = txt("—")
 			}
 			if best[i][row] {
-				v = append(inline(nil), v...)
-				for k := range v {
-					v[k].style = bold
-				}
+				v = emphasized(v)
 			}
 			cells = append(cells, v)
 		}
@@ -423,15 +420,15 @@ func (r *Report) setTable(ds *DataSet, refs map[*Row]inline) table {
 	return t
 }
 
-// protocolNotes lists the distinct measurement protocols of the data
-// set's ok records, naming the models when they differ.
-func protocolNotes(ds *DataSet) []inline {
+// protocolNotes lists the distinct measurement protocols of the rows' ok
+// records whose key keep accepts, naming the models when they differ.
+func protocolNotes(rows []*Row, keep func(key string) bool) []inline {
 	byKey := map[string]map[string][]string{}
-	for _, row := range ds.Rows {
+	for _, row := range rows {
 		seen := map[string]bool{}
 		for _, rec := range row.OK {
 			for k, v := range rec.Protocol {
-				if k == "test_rows" || seen[k+"\x00"+v] {
+				if !keep(k) || seen[k+"\x00"+v] {
 					continue
 				}
 				seen[k+"\x00"+v] = true

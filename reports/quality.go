@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -152,9 +153,7 @@ func qualityGroupBlocks(g *qualityGroup, ranked, floors []metrics.Key, protocols
 			notes = append(notes, txt(fmt.Sprintf("Floor of %s: %s.", ds.Label, f)))
 		}
 	}
-	for _, p := range protocolTexts(g.rows, protocols) {
-		notes = append(notes, cat(cde(p[0]), txt(": "+p[1])))
-	}
+	notes = append(notes, protocolNotes(g.rows, func(key string) bool { return slices.Contains(protocols, key) })...)
 	if len(notes) > 0 {
 		doc = append(doc, list{notes})
 	}
@@ -174,13 +173,7 @@ func rankByMean(rows []*Row, k metrics.Key) map[*Row]int {
 			es = append(es, entry{row, s.Mean})
 		}
 	}
-	better := func(a, b float64) bool {
-		if k.Better == metrics.Higher {
-			return a > b
-		}
-		return a < b
-	}
-	sort.SliceStable(es, func(i, j int) bool { return better(es[i].mean, es[j].mean) })
+	sort.SliceStable(es, func(i, j int) bool { return better(es[i].mean, es[j].mean, k.Better == metrics.Lower) })
 	out := map[*Row]int{}
 	for i, e := range es {
 		if i > 0 && e.mean == es[i-1].mean {
@@ -202,18 +195,9 @@ func qualityCell(row *Row, k metrics.Key, rank int) inline {
 		return v
 	}
 	if rank == 1 {
-		return cat(bld(mdPlain(v)), txt(" (1)"))
+		return cat(emphasized(v), txt(" (1)"))
 	}
 	return cat(v, txt(fmt.Sprintf(" (%d)", rank)))
-}
-
-// mdPlain joins an inline's texts (for re-styling one cell as bold).
-func mdPlain(in inline) string {
-	var b strings.Builder
-	for _, s := range in {
-		b.WriteString(s.text)
-	}
-	return b.String()
 }
 
 // floorText lists a form's floors by the key they are the floor of,
@@ -231,22 +215,4 @@ func floorText(ds *DataSet, floors []metrics.Key) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// protocolTexts gives each metric's distinct protocol notes over the rows,
-// [metric, note], in metric order.
-func protocolTexts(rows []*Row, names []string) [][2]string {
-	var out [][2]string
-	for _, name := range names {
-		seen := map[string]bool{}
-		for _, row := range rows {
-			for _, rec := range row.OK {
-				if n := rec.Protocol[name]; n != "" && !seen[n] {
-					seen[n] = true
-					out = append(out, [2]string{name, n})
-				}
-			}
-		}
-	}
-	return out
 }
