@@ -45,6 +45,27 @@ func (s Sources) MarshalJSON() ([]byte, error) {
 		s.NTrain, s.NEval, s.Deterministic})
 }
 
+// NotMeasured is the text of a source the trials do not measure.
+const NotMeasured = "not measured"
+
+// Texts writes the training-seed sd, evaluation-seed sd and test-example
+// s.e. with format: NotMeasured where the trials do not measure one, and
+// "0 (deterministic)" for the evaluation-seed sd of a deterministic
+// metric.
+func (s Sources) Texts(format func(float64) string) (train, eval, example string) {
+	text := func(x float64) string {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return NotMeasured
+		}
+		return format(x)
+	}
+	eval = text(s.EvalSD)
+	if s.Deterministic {
+		eval = "0 (deterministic)"
+	}
+	return text(s.TrainSD), eval, text(s.ExampleSE)
+}
+
 // StochasticFunc says whether a record key depends on the evaluation seed
 // for a model whose test likelihood is of the given kind, and whether the
 // key is declared at all: metrics.KeyStochastic (compare does not import

@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/genbench/genbench/compare"
 	"github.com/genbench/genbench/metrics"
@@ -17,9 +16,6 @@ import (
 
 // varianceNote is printed under every summary table.
 const varianceNote = "TRAIN-SEED SD and EVAL-SEED SD: one-way random-effects split of the spread (Searle, Casella & McCulloch 1992), measured with >= 2 training seeds and, for a stochastic metric, >= 2 evaluation seeds (eval.eval_seeds); a deterministic metric has no evaluation-seed spread. EXAMPLE SE: the test-example standard error of one trial's value, mean over seeds.\n"
-
-// notMeasured fills a variance cell the trials do not measure.
-const notMeasured = "not measured"
 
 // splitVariance sets the variance sources of every metric of a group
 // but helper metrics and timings, from the group's ok trials.
@@ -39,15 +35,6 @@ func varianceCells(v *compare.Sources) []string {
 	if v == nil {
 		return []string{"", "", ""}
 	}
-	cell := func(x float64) string {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return notMeasured
-		}
-		return fmt.Sprintf("%.3g", x)
-	}
-	eval := cell(v.EvalSD)
-	if v.Deterministic {
-		eval = "0 (deterministic)"
-	}
-	return []string{cell(v.TrainSD), eval, cell(v.ExampleSE)}
+	train, eval, example := v.Texts(func(x float64) string { return fmt.Sprintf("%.3g", x) })
+	return []string{train, eval, example}
 }

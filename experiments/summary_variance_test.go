@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/genbench/genbench/compare"
 	"github.com/genbench/genbench/internal/jsonnum"
 	"github.com/genbench/genbench/results"
 	"github.com/genbench/genbench/stats"
@@ -81,7 +82,7 @@ func TestSummaryVarianceSources(t *testing.T) {
 	if v := g.Metrics["modes_covered"].Variance; !math.IsNaN(v.TrainSD) || !math.IsNaN(v.EvalSD) {
 		t.Errorf("one evaluation seed: %+v, want neither SD measured", v)
 	}
-	if table := SummaryTable([]SummaryGroup{g}, []string{"modes_covered"}, false); strings.Count(table, notMeasured) != 3 {
+	if table := SummaryTable([]SummaryGroup{g}, []string{"modes_covered"}, false); strings.Count(table, compare.NotMeasured) != 3 {
 		t.Errorf("want three 'not measured' cells:\n%s", table)
 	}
 }

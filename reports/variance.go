@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"math"
 	"sort"
 
 	"github.com/genbench/genbench/compare"
@@ -15,9 +14,6 @@ import (
 // (eval.eval_seeds, genbench eval -eval-seeds) and the test examples.
 // compare.VarianceSources computes them, the metric registry says which
 // keys depend on the evaluation seed.
-
-// notMeasuredText fills a cell the trials do not measure.
-const notMeasuredText = "not measured"
 
 // varianceSection is the report's "Variance sources" section.
 func (r *Report) varianceSection() []block {
@@ -75,22 +71,10 @@ func varianceTable(ds *DataSet) table {
 			if src.NTrain == 0 {
 				continue // no finite value of key in the row
 			}
-			eval := sourceText(src.EvalSD)
-			if src.Deterministic {
-				eval = "0 (deterministic)"
-			}
+			train, eval, example := src.Texts(func(v float64) string { return fmtSig(v, 3) })
 			t.rows = append(t.rows, []inline{txt(row.Label), cde(key), txt(fmt.Sprintf("%d × %d", src.NTrain, src.NEval)),
-				txt(numText(src.Mean)), txt(sourceText(src.TrainSD)), txt(eval), txt(sourceText(src.ExampleSE))})
+				txt(numText(src.Mean)), txt(train), txt(eval), txt(example)})
 		}
 	}
 	return t
-}
-
-// sourceText writes a standard deviation or error, "not measured" when
-// the trials do not measure it.
-func sourceText(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return notMeasuredText
-	}
-	return fmtSig(v, 3)
 }
