@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -119,11 +120,7 @@ func averageSeeds(first *Evaluation, runs []*Evaluation, seeds []uint64) {
 // evalSeedsNote is the protocol note of a trial evaluated under several
 // evaluation seeds.
 func evalSeedsNote(es *results.EvalSeeds) string {
-	keys := make([]string, 0, len(es.Values))
-	for k := range es.Values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(es.Values))
 	return fmt.Sprintf("%s: mean of %d evaluation seeds (the first the single-evaluation stream, the others independent); each seed's value in the record's eval_seeds; the other metrics are deterministic and computed once",
 		strings.Join(keys, ", "), len(es.Seeds))
 }
