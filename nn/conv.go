@@ -143,12 +143,25 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 	if b != nil && b.Grad != nil {
 		db = t.buf(1, cout)
 	}
+	var dbData []T
+	if db != nil {
+		dbData = db.Data
+	}
+	sums := newImageSums(t, batch, hw, dwp, dbData)
 	return t.record(out, func() {
 		G := out.Grad.Data
 		gradOf := func(img int) []T { return G[img*oc : (img+1)*oc] }
-		if x.Grad != nil {
+		// dW' = Σ dOut · colᵀ and the bias sums, over the images in order.
+		sums.left, sums.right, sums.out = gradOf, colOf, gradOf
+		if x.Grad != nil || sums.perImage() {
 			parallelImages(batch, func(wk, lo, hi int) {
 				for img := lo; img < hi; img++ {
+					if sums.perImage() {
+						sums.image(img, gradOf(img))
+					}
+					if x.Grad == nil {
+						continue
+					}
 					// dcol = W'ᵀ · dOut, scattered back onto the image; a
 					// 1×1 convolution's dcol is the image's gradient, so the
 					// product accumulates straight into it.
@@ -163,12 +176,11 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 				}
 			})
 		}
-		// dW' = Σ dOut · colᵀ and the bias sums, over the images in order.
-		sums := imageSums[T]{batch: batch, hw: hw, left: gradOf, right: colOf, dw: dwp, out: gradOf}
-		if db != nil {
-			sums.db = db.Data
+		if sums.perImage() {
+			sums.reduce()
+		} else {
+			sums.run()
 		}
-		sums.run()
 		if dwp != nil {
 			for o := 0; o < cout; o++ {
 				for a, col := range active {
@@ -187,29 +199,118 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 }
 
 // convGradCols is the width of the column chunks that a convolution's
-// weight gradient is cut into for the cores: fixed, so that the cut, and
-// with an external BLAS the rounding, does not depend on their number.
+// weight gradient is cut into for the cores when the per-image partial
+// sums would not fit imagePartsMax: fixed, so that the cut, and with an
+// external BLAS the rounding, does not depend on their number.
 const convGradCols = 64
+
+// imagePartsMax is the most elements of per-image partial sums a
+// convolution keeps for its gradients (16 MiB in float32); the glow and
+// PixelCNN layers need well under 2 MiB.
+const imagePartsMax = 1 << 22
 
 // imageSums are the gradients of a convolution that sum over the images
 // of a batch: the weights' dw += Σ_img left(img) · right(img)ᵀ (left
 // rows×hw, right cols×hw, dw rows×cols) and the per-channel bias sums
 // db[c] += Σ_img Σ_p out(img)[c·hw + p]. Either may be nil.
 //
-// Every element is summed over the images in order, as one goroutine
-// going through the batch would, so the bits do not depend on how many
-// cores share the work (per-core partial sums added at the end would): the
-// work is cut along dw's columns instead, in chunks of at most
-// convGradCols (a cut that depends on the shape only), and each chunk
-// goes through all the images; the bias sums are one more part.
+// Every element is summed as one goroutine going through the batch with
+// one product per image would (the product adding each block of gemmKC
+// steps onto dw in turn), so the bits do not depend on how many cores
+// share the work. With parts (see newImageSums), each image's block
+// products and bias sums go into slots of their own, computed wherever
+// that image's other work runs (image), and reduce adds the slots onto
+// dw and db in that order; without, run cuts the work along dw's columns
+// in chunks of at most convGradCols (a cut that depends on the shape
+// only) and each chunk goes through all the images.
 type imageSums[T Float] struct {
 	batch, hw   int
 	left, right func(img int) []T
 	dw          *Mat[T]
 	out         func(img int) []T
 	db          []T
+	parts       []T // batch slots of blocks()·len(dw.Data) + len(db) values, or nil
 }
 
+// newImageSums returns the sums for dw and db (either may be nil), with
+// per-image slots taken from t when they fit imagePartsMax. It is called
+// while recording, so that the scratch is the tape's to reuse.
+func newImageSums[T Float](t *Tape[T], batch, hw int, dw *Mat[T], db []T) *imageSums[T] {
+	s := &imageSums[T]{batch: batch, hw: hw, dw: dw, db: db}
+	if n := batch * s.slot(); n > 0 && n <= imagePartsMax {
+		s.parts = t.rawBuf(batch, s.slot()).Data
+	}
+	return s
+}
+
+// blocks is the number of gemmKC-step blocks of one image's product.
+func (s *imageSums[T]) blocks() int { return (s.hw + gemmKC - 1) / gemmKC }
+
+func (s *imageSums[T]) slot() int {
+	n := len(s.db)
+	if s.dw != nil {
+		n += s.blocks() * len(s.dw.Data)
+	}
+	return n
+}
+
+// perImage reports whether image and reduce are the route: the caller
+// then calls image for every image (from any goroutine) and reduce once.
+func (s *imageSums[T]) perImage() bool { return s.parts != nil }
+
+// image writes image img's products, one per block of steps, and bias
+// sums into its slot, with left the image's left factor (left(img) where
+// run would use it).
+func (s *imageSums[T]) image(img int, left []T) {
+	p := s.parts[img*s.slot() : (img+1)*s.slot()]
+	if s.dw != nil {
+		rows, cols, hw := s.dw.Rows, s.dw.Cols, s.hw
+		right := s.right(img)
+		for p0 := 0; p0 < hw; p0 += gemmKC {
+			gemmSerial(false, true, rows, cols, min(gemmKC, hw-p0), left[p0:], hw, right[p0:], hw, 0, p, cols)
+			p = p[rows*cols:]
+		}
+	}
+	if s.db != nil {
+		g := s.out(img)
+		for c := range s.db {
+			var sum T
+			for _, v := range g[c*s.hw : (c+1)*s.hw] {
+				sum += v
+			}
+			p[c] = sum
+		}
+	}
+}
+
+// reduce adds the slots onto dw and db, image by image and block by
+// block, each element's sum in that order whichever core adds it.
+func (s *imageSums[T]) reduce() {
+	nw, blocks := 0, 1
+	if s.dw != nil {
+		nw, blocks = len(s.dw.Data), s.blocks()
+	}
+	slot, m := s.slot(), nw+len(s.db)
+	total := slot * s.batch // the adds, for the cut over the cores
+	parallelElems(total, func(lo, hi int) {
+		lo, hi = lo*m/total, hi*m/total // elements [lo, hi) of dw then db
+		for img := 0; img < s.batch; img++ {
+			p := s.parts[img*slot : (img+1)*slot]
+			if lo < nw {
+				for b := 0; b < blocks; b++ {
+					addTo(s.dw.Data[lo:min(hi, nw)], p[b*nw+lo:b*nw+min(hi, nw)])
+				}
+			}
+			if hi > nw {
+				db := p[blocks*nw:]
+				addTo(s.db[max(lo, nw)-nw:hi-nw], db[max(lo, nw)-nw:hi-nw])
+			}
+		}
+	})
+}
+
+// run computes the sums without per-image slots: the work cut along dw's
+// columns, the bias sums one more part.
 func (s *imageSums[T]) run() {
 	chunks := 0
 	if s.dw != nil {

@@ -66,43 +66,53 @@ func (t *Tape[T]) Conv2DNarrow(x *Node[T], in ImageShape, w *Node[T], k int, b *
 	if out.Grad == nil {
 		return out
 	}
-	// dP of every image is kept for the weight gradient, which sums over
-	// the images in order (see imageSums); without it one per worker does.
+	// The weight gradient sums over the images in order (see imageSums):
+	// with per-image slots each worker's dP serves its images, otherwise
+	// the dP of every image is kept for the sums that run after.
 	var dwt, db *Mat[T]
-	kept := workers
+	var dbData []T
 	if w.Grad != nil {
 		dwt = t.buf(rows, in.C)
+	}
+	if b != nil && b.Grad != nil {
+		db = t.buf(1, cout)
+		dbData = db.Data
+	}
+	sums := newImageSums(t, batch, hw, dwt, dbData)
+	kept := workers
+	if dwt != nil && !sums.perImage() {
 		kept = batch
 	}
 	dparts := t.rawBuf(kept, rows*hw)
-	if b != nil && b.Grad != nil {
-		db = t.buf(1, cout)
-	}
 	return t.record(out, func() {
 		gradOf := func(img int) []T { return out.Grad.Data[img*oc : (img+1)*oc] }
 		dpOf := func(img int) []T { return dparts.Row(img) }
 		imageOf := func(img int) []T { return X.Data[img*X.Cols : (img+1)*X.Cols] }
-		if x.Grad != nil || dwt != nil {
-			parallelImages(batch, func(wk, lo, hi int) {
-				for img := lo; img < hi; img++ {
-					dp := dparts.Row(wk)
-					if dwt != nil {
-						dp = dpOf(img)
-					}
+		// dW̃ = Σ dP·xᵀ and the bias sums, over the images in order.
+		sums.left, sums.right, sums.out = dpOf, imageOf, gradOf // left for run
+		parallelImages(batch, func(wk, lo, hi int) {
+			for img := lo; img < hi; img++ {
+				dp := dparts.Row(wk)
+				if kept == batch {
+					dp = dpOf(img)
+				}
+				if x.Grad != nil || dwt != nil {
 					clear(dp)
 					shiftPartials(dp, gradOf(img), in, k, cout, true)
-					if x.Grad != nil { // dx += W̃ᵀ·dP
-						gemmSerial(true, false, in.C, hw, rows, wt.Data, in.C, dp, hw, 1, x.Grad.Data[img*X.Cols:(img+1)*X.Cols], hw)
-					}
 				}
-			})
+				if sums.perImage() {
+					sums.image(img, dp)
+				}
+				if x.Grad != nil { // dx += W̃ᵀ·dP
+					gemmSerial(true, false, in.C, hw, rows, wt.Data, in.C, dp, hw, 1, x.Grad.Data[img*X.Cols:(img+1)*X.Cols], hw)
+				}
+			}
+		})
+		if sums.perImage() {
+			sums.reduce()
+		} else {
+			sums.run()
 		}
-		// dW̃ = Σ dP·xᵀ and the bias sums, over the images in order.
-		sums := imageSums[T]{batch: batch, hw: hw, left: dpOf, right: imageOf, dw: dwt, out: gradOf}
-		if db != nil {
-			sums.db = db.Data
-		}
-		sums.run()
 		if dwt != nil {
 			for o := 0; o < cout; o++ {
 				for c := 0; c < in.C; c++ {
