@@ -272,14 +272,33 @@ func (s *imageSums[T]) image(img int, left []T) {
 		}
 	}
 	if s.db != nil {
-		g := s.out(img)
-		for c := range s.db {
-			var sum T
-			for _, v := range g[c*s.hw : (c+1)*s.hw] {
-				sum += v
-			}
-			p[c] = sum
+		planeSums(p[:len(s.db)], s.out(img), s.hw)
+	}
+}
+
+// planeSums sets sums[c] to the sum of plane c of g (planes of hw values),
+// each added up in order from the plane's first value. Four planes at a
+// time: their sums are independent chains of additions, which the core
+// overlaps, where one plane alone waits for every addition in turn.
+func planeSums[T Float](sums, g []T, hw int) {
+	c := 0
+	for ; c+4 <= len(sums); c += 4 {
+		p0, p1, p2, p3 := g[c*hw:(c+1)*hw], g[(c+1)*hw:(c+2)*hw], g[(c+2)*hw:(c+3)*hw], g[(c+3)*hw:(c+4)*hw]
+		var s0, s1, s2, s3 T
+		for i, v := range p0 {
+			s0 += v
+			s1 += p1[i]
+			s2 += p2[i]
+			s3 += p3[i]
 		}
+		sums[c], sums[c+1], sums[c+2], sums[c+3] = s0, s1, s2, s3
+	}
+	for ; c < len(sums); c++ {
+		var sum T
+		for _, v := range g[c*hw : (c+1)*hw] {
+			sum += v
+		}
+		sums[c] = sum
 	}
 }
 
@@ -350,15 +369,10 @@ func (s *imageSums[T]) chunk(i, n int) (c0, c1 int) {
 }
 
 func (s *imageSums[T]) sumBias() {
+	sums := make([]T, len(s.db))
 	for img := 0; img < s.batch; img++ {
-		g := s.out(img)
-		for c := range s.db {
-			var sum T
-			for _, v := range g[c*s.hw : (c+1)*s.hw] {
-				sum += v
-			}
-			s.db[c] += sum
-		}
+		planeSums(sums, s.out(img), s.hw)
+		addTo(s.db, sums)
 	}
 }
 

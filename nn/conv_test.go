@@ -353,3 +353,28 @@ func BenchmarkConv2D3x3(b *testing.B) {
 		tp.Backward(tp.Mean(tp.Conv2D(x, in, w, 3, mask, bias)))
 	}
 }
+
+// TestPlaneSumsInOrder checks that planeSums adds each plane up in order
+// from its first value, bit for bit, for plane counts around its
+// four-plane step.
+func TestPlaneSumsInOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, planes := range []int{1, 3, 4, 5, 9} {
+		const hw = 37
+		g := make([]float32, planes*hw)
+		for i := range g {
+			g[i] = float32(rng.NormFloat64()) * float32(math.Pow(10, float64(rng.IntN(6)-3)))
+		}
+		got := make([]float32, planes)
+		planeSums(got, g, hw)
+		for c := range planes {
+			var want float32
+			for _, v := range g[c*hw : (c+1)*hw] {
+				want += v
+			}
+			if math.Float32bits(got[c]) != math.Float32bits(want) {
+				t.Errorf("%d planes: plane %d sums to %v, want %v (in order)", planes, c, got[c], want)
+			}
+		}
+	}
+}
