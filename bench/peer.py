@@ -3,15 +3,19 @@
 
 Each case mirrors one in bench/peer/main.go: same layer sizes, batch sizes,
 losses, optimiser (Adam, lr 1e-3; models clip the global gradient norm at
-100 as genbench's do), all in float32 on the CPU with one intra-op thread.
-For every case it prints one line "case<TAB>ms" with the median time of a
-step (or of one sampling call) over the timed repeats.
+100 as genbench's do by default, except glow, whose default is no
+clipping), all in float32 on the CPU with one intra-op thread. For every
+case it prints one line "case<TAB>ms" with the median time of a step (or
+of one sampling call) over the timed repeats; with -params, the case's
+trainable parameter count instead, to compare with `bench/peer -params`.
+The flows Glow and NSF are in peer/torch_flows.py.
 
 Run it with Debian's interpreter and PyTorch (apt-get install python3-torch):
     /usr/bin/python3 bench/peer.py -cases mlp-large,mlp-tiny -steps 20
 """
 import argparse
 import math
+import os
 import statistics
 import sys
 import time
@@ -25,9 +29,12 @@ except ImportError:
              "    apt-get install -y python3-torch\n"
              "(bench/peer.sh does not install anything by itself)")
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer"))
+import torch_flows  # noqa: E402  (after the check that PyTorch is installed)
+
 HALF_LOG_2PI = 0.9189385332046727
-ALL = ["mlp-large", "mlp-tiny", "realnvp", "made", "vae", "pixelcnn",
-       "sample-realnvp", "sample-vae", "sample-made"]
+ALL = ["mlp-large", "mlp-tiny", "realnvp", "made", "vae", "pixelcnn", "glow", "nsf",
+       "sample-realnvp", "sample-vae", "sample-made", "sample-glow", "sample-nsf"]
 
 
 def mlp(sizes, zero_out=False):
@@ -44,6 +51,19 @@ def mlp(sizes, zero_out=False):
     return tnn.Sequential(*layers)
 
 
+def timed(fn, model):
+    """Marks fn as a case's timed call on model (for -params)."""
+    fn.model = model
+    return fn
+
+
+def live_params(model):
+    """Trainable scalars, without the weights that masks hold at zero
+    (as genbench's NumParams counts them)."""
+    masked = sum(m.masked_out() for m in model.modules() if hasattr(m, "masked_out"))
+    return sum(p.numel() for p in model.parameters()) - masked
+
+
 # ---- plain MLPs with MSE loss ----
 
 def mlp_case(sizes, batch):
@@ -58,7 +78,7 @@ def mlp_case(sizes, batch):
         loss = F.mse_loss(net(x), y)
         loss.backward()
         opt.step()
-    return step
+    return timed(step, net)
 
 
 # ---- RealNVP (genbench models/flow BuildRealNVP, 2-D) ----
@@ -111,7 +131,7 @@ def realnvp_case(batch=512):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(flow.parameters(), 100.0)
         opt.step()
-    return step
+    return timed(step, flow)
 
 
 def realnvp_sample_case(n=10000):
@@ -123,7 +143,7 @@ def realnvp_sample_case(n=10000):
     def call():
         with torch.no_grad():
             flow.sample(n, g)
-    return call
+    return timed(call, flow)
 
 
 # ---- MADE (genbench models/autoregressive, binary data) ----
@@ -150,6 +170,9 @@ class MADE(tnn.Module):
         self.register_buffer("m1", m1.t().contiguous())
         self.register_buffer("m2", m2.t().contiguous())
         self.deg = deg
+
+    def masked_out(self):
+        return int((self.m1 == 0).sum() + (self.m2 == 0).sum())
 
     def forward(self, x):
         h = F.relu(F.linear(x, self.l1.weight * self.m1, self.l1.bias))
@@ -198,7 +221,7 @@ def bernoulli_step(m, x):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(m.parameters(), 100.0)
         opt.step()
-    return step
+    return timed(step, m)
 
 
 def made_case(batch=100):
@@ -213,7 +236,7 @@ def made_sample_case(n=100):
     def call():
         with torch.no_grad():
             m.sample(n, g)
-    return call
+    return timed(call, m)
 
 
 # ---- VAE (genbench models/vae, binary data, ELBO with closed-form KL) ----
@@ -248,7 +271,7 @@ def vae_case(batch=100):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(v.parameters(), 100.0)
         opt.step()
-    return step
+    return timed(step, v)
 
 
 def vae_sample_case(n=1000):
@@ -260,7 +283,7 @@ def vae_sample_case(n=1000):
             z = torch.randn(n, v.latent, generator=g)
             p = torch.sigmoid(v.dec(z))
             (torch.rand(p.shape, generator=g) < p).float()
-    return call
+    return timed(call, v)
 
 
 # ---- PixelCNN (genbench models/autoregressive, 1×28×28 binary images) ----
@@ -282,6 +305,9 @@ class MaskedConv(tnn.Conv2d):
         super().__init__(cin, cout, k, padding=k // 2)
         self.register_buffer("mask", causal_mask(type_a, cin, cout, k))
         tnn.init.zeros_(self.bias)
+
+    def masked_out(self):
+        return int((self.mask == 0).sum())
 
     def forward(self, x):
         return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
@@ -312,6 +338,47 @@ def pixelcnn_case(batch=64):
     return bernoulli_step(PixelCNN(), binary_batch(batch, 784, g).view(batch, 1, 28, 28))
 
 
+# ---- Glow and NSF (genbench models/glow and nsf; the models in peer/torch_flows.py) ----
+
+def nll_step(flow, x, clip=None):
+    """One Adam step (lr 1e-3) of flow on its mean NLL on x, clipping the
+    global gradient norm at clip when given."""
+    opt = torch.optim.Adam(flow.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        loss = -flow.log_prob(x).mean()
+        loss.backward()
+        if clip:
+            torch.nn.utils.clip_grad_norm_(flow.parameters(), clip)
+        opt.step()
+    return timed(step, flow)
+
+
+def glow_case(batch=64):
+    """glow's defaults: no gradient clipping."""
+    g = torch.Generator().manual_seed(1)
+    return nll_step(torch_flows.Glow(g), torch.randn(batch, 784, generator=g))
+
+
+def sample_case(step, n, steps):
+    """Sampling n points from step's flow after steps training steps."""
+    for _ in range(steps):
+        step()
+    flow, g = step.model, torch.Generator().manual_seed(3)
+
+    def call():
+        with torch.no_grad():
+            flow.sample(n, g)
+    return timed(call, flow)
+
+
+def nsf_case(batch=512):
+    """nsf's defaults: the gradient norm clipped at 100."""
+    g = torch.Generator().manual_seed(1)
+    return nll_step(torch_flows.NSF(mlp), torch.randn(batch, 2, generator=g), clip=100.0)
+
+
 CASES = {
     "mlp-large": lambda: mlp_case([784, 1024, 1024, 784], 128),
     "mlp-tiny": lambda: mlp_case([2, 64, 64, 2], 512),
@@ -319,9 +386,13 @@ CASES = {
     "made": made_case,
     "vae": vae_case,
     "pixelcnn": pixelcnn_case,
+    "glow": glow_case,
+    "nsf": nsf_case,
     "sample-realnvp": realnvp_sample_case,
     "sample-vae": vae_sample_case,
     "sample-made": made_sample_case,
+    "sample-glow": lambda: sample_case(glow_case(), 100, 2),
+    "sample-nsf": lambda: sample_case(nsf_case(), 10000, 20),
 }
 
 
@@ -332,6 +403,7 @@ def main():
     ap.add_argument("-warmup", type=int, default=3)
     ap.add_argument("-threads", type=int, default=1, help="intra-op threads (torch.set_num_threads)")
     ap.add_argument("-info", action="store_true", help="print the version and intra-op thread count, and exit")
+    ap.add_argument("-params", action="store_true", help="print each case's trainable parameter count, and exit")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.info:
@@ -342,6 +414,9 @@ def main():
         if name not in CASES:
             sys.exit(f"peer.py: unknown case {name!r} (valid: {', '.join(ALL)})")
         fn = CASES[name]()
+        if a.params:
+            print(f"{name}\t{live_params(fn.model)}", flush=True)
+            continue
         for _ in range(a.warmup):
             fn()
         times = []

@@ -152,4 +152,4 @@ END {
 	}
 }' "$work/raw"
 echo "# ratio = genbench/PyTorch of the medians; med_rat = median over repeats of the ratio in each repeat"
-echo "# sample-* cases time one sampling call: realnvp 10000 samples, vae 1000 (decoder + Bernoulli draws), made 100 (incremental sampler)"
+echo "# sample-* cases time one sampling call: realnvp 10000 samples, vae 1000 (decoder + Bernoulli draws), made 100 (incremental sampler), glow 100, nsf 10000"

@@ -29,16 +29,25 @@ import (
 	"github.com/genbench/genbench/models"
 	_ "github.com/genbench/genbench/models/autoregressive"
 	_ "github.com/genbench/genbench/models/flow"
+	_ "github.com/genbench/genbench/models/glow"
 	_ "github.com/genbench/genbench/models/vae"
 	"github.com/genbench/genbench/nn"
 )
 
-var all = []string{"mlp-large", "mlp-tiny", "realnvp", "made", "vae", "pixelcnn",
-	"sample-realnvp", "sample-vae", "sample-made"}
+var all = []string{"mlp-large", "mlp-tiny", "realnvp", "made", "vae", "pixelcnn", "glow", "nsf",
+	"sample-realnvp", "sample-vae", "sample-made", "sample-glow", "sample-nsf"}
+
+// peerCase is one timed case: the step (or sampling call) and the
+// trainable scalars of its network, which -params prints so that they can
+// be compared with peer.py's.
+type peerCase struct {
+	step   func()
+	params int
+}
 
 // mlpCase returns one Adam step of an MLP (ReLU hidden layers, linear
 // output) on the mean squared error against fixed random targets.
-func mlpCase(sizes []int, batch int) func() {
+func mlpCase(sizes []int, batch int) peerCase {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var ps nn.ParamSet[float32]
 	net := nn.NewMLP(&ps, "mlp", sizes, nn.ActRelu, false, rng)
@@ -52,7 +61,7 @@ func mlpCase(sizes []int, batch int) func() {
 		y.Data[i] = float32(rng.NormFloat64())
 	}
 	var t nn.Tape[float32]
-	return func() {
+	return peerCase{step: func() {
 		t.Reset()
 		out := net.Forward(&t, t.Const(x))
 		loss := t.Mean(t.Square(t.Sub(out, t.Const(y))))
@@ -60,7 +69,7 @@ func mlpCase(sizes []int, batch int) func() {
 		if _, err := opt.Step(); err != nil {
 			fail(err)
 		}
-	}
+	}, params: ps.Count()}
 }
 
 func model(name string, user map[string]any, cfg models.Config) models.Model {
@@ -72,21 +81,21 @@ func model(name string, user map[string]any, cfg models.Config) models.Model {
 	return m
 }
 
-func trainCase(m models.Model, x *mat.Dense) func() {
-	return func() {
+func trainCase(m models.Model, x *mat.Dense) peerCase {
+	return peerCase{step: func() {
 		if _, err := m.TrainStep(x); err != nil {
 			fail(err)
 		}
-	}
+	}, params: m.NumParams()}
 }
 
-func sampleCase(m models.Model, n int) func() {
+func sampleCase(m models.Model, n int) peerCase {
 	rng := rand.New(rand.NewPCG(3, 4))
-	return func() {
+	return peerCase{step: func() {
 		if _, err := m.Sample(n, rng); err != nil {
 			fail(err)
 		}
-	}
+	}, params: m.NumParams()}
 }
 
 func normalBatch(r, c int) *mat.Dense {
@@ -115,14 +124,19 @@ var (
 	vaeParams     = map[string]any{"latent": 50, "hidden": 200, "hidden_layers": 2}
 	// The mnist-binary spec's PixelCNN.
 	pixelcnnParams = map[string]any{"channels": 32, "blocks": 12}
+	// glow and nsf run with their registered defaults: glow 2 levels of
+	// 4 steps with 64 hidden channels, no gradient clipping; nsf 6 spline
+	// couplings (16 bins on [-5, 5], 1-64-64-47 conditioners) after an
+	// elementwise spline, order reversals, clipping at 100.
+	glowConfig = models.Config{Dim: 784, Shape: []int{1, 28, 28}}
+	nsfConfig  = models.Config{Dim: 2}
 )
 
-// trainedFlow returns a RealNVP whose output layers are no longer zero
-// (a fresh one is the identity), after a few training steps.
-func trainedFlow() models.Model {
-	m := model("realnvp", realnvpParams, models.Config{Dim: 2})
-	x := normalBatch(512, 2)
-	for i := 0; i < 20; i++ {
+// trained returns m after steps training steps on x, so that the output
+// layers that start at zero (a fresh flow is the identity, or nearly)
+// are not zero when it samples.
+func trained(m models.Model, x *mat.Dense, steps int) models.Model {
+	for i := 0; i < steps; i++ {
 		if _, err := m.TrainStep(x); err != nil {
 			fail(err)
 		}
@@ -130,7 +144,7 @@ func trainedFlow() models.Model {
 	return m
 }
 
-func makeCase(name string) func() {
+func makeCase(name string) peerCase {
 	switch name {
 	case "mlp-large":
 		return mlpCase([]int{784, 1024, 1024, 784}, 128)
@@ -144,15 +158,23 @@ func makeCase(name string) func() {
 		return trainCase(model("vae", vaeParams, models.Config{Dim: 784, Binary: true}), binaryBatch(100, 784))
 	case "pixelcnn":
 		return trainCase(model("pixelcnn", pixelcnnParams, models.Config{Dim: 784, Binary: true, Shape: []int{1, 28, 28}}), binaryBatch(64, 784))
+	case "glow":
+		return trainCase(model("glow", nil, glowConfig), normalBatch(64, 784))
+	case "nsf":
+		return trainCase(model("nsf", nil, nsfConfig), normalBatch(512, 2))
 	case "sample-realnvp":
-		return sampleCase(trainedFlow(), 10000)
+		return sampleCase(trained(model("realnvp", realnvpParams, models.Config{Dim: 2}), normalBatch(512, 2), 20), 10000)
 	case "sample-vae":
 		return sampleCase(model("vae", vaeParams, models.Config{Dim: 784, Binary: true}), 1000)
 	case "sample-made":
 		return sampleCase(model("made", madeParams, models.Config{Dim: 784, Binary: true}), 100)
+	case "sample-glow":
+		return sampleCase(trained(model("glow", nil, glowConfig), normalBatch(64, 784), 2), 100)
+	case "sample-nsf":
+		return sampleCase(trained(model("nsf", nil, nsfConfig), normalBatch(512, 2), 20), 10000)
 	}
 	fail(fmt.Errorf("unknown case %q (valid: %s)", name, strings.Join(all, ", ")))
-	return nil
+	return peerCase{}
 }
 
 // cpuTime returns the user and system CPU time the process has used.
@@ -190,7 +212,7 @@ func procStatus() (rss, hwm int) {
 }
 
 func rssRun(name string, steps int) {
-	step := makeCase(name)
+	step := makeCase(name).step
 	fmt.Printf("# %s: %d steps; RSS and peak RSS from /proc/self/status, heap from runtime.MemStats\n", name, steps)
 	fmt.Printf("%8s %10s %10s %10s %12s %14s\n", "step", "rss_MiB", "peak_MiB", "heap_MiB", "mallocs", "mallocs/step")
 	var ms runtime.MemStats
@@ -225,10 +247,17 @@ func main() {
 	warmup := flag.Int("warmup", 3, "untimed steps before timing")
 	rss := flag.Int("rss", 0, "instead of timing, train the (single) case for this many steps and report memory")
 	info := flag.Bool("info", false, "print which matrix product this build uses and GOMAXPROCS, and exit")
+	countParams := flag.Bool("params", false, "print each case's trainable parameter count (\"case<TAB>count\"), and exit")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
 	flag.Parse()
 	if *info {
 		fmt.Printf("%s; GOMAXPROCS=%d\n", nn.BLAS(), runtime.GOMAXPROCS(0))
+		return
+	}
+	if *countParams {
+		for _, name := range strings.Split(*cases, ",") {
+			fmt.Printf("%s\t%d\n", name, makeCase(name).params)
+		}
 		return
 	}
 	if *cpuprofile != "" {
@@ -246,7 +275,7 @@ func main() {
 		return
 	}
 	for _, name := range strings.Split(*cases, ",") {
-		step := makeCase(name)
+		step := makeCase(name).step
 		for i := 0; i < *warmup; i++ {
 			step()
 		}
