@@ -1,0 +1,115 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"unsafe"
+)
+
+// Fast approximations used only to take decisions whose exact outcome
+// they can prove: a Bernoulli draw u < σ(l) is decided from an
+// approximate σ when u lies farther from it than the approximation's
+// error bound, and from the exact σ (SigmoidF) otherwise, so every
+// decision equals the exact one.
+
+// fastExpRelErr bounds |fastExpNonPos(a) − e^a| / e^a for a in
+// [−64, 0]: the degree-7 Taylor remainder at |r| ≤ ln2/2 + 1e−13 is
+// r⁸/8!·e^|r| < 7.4e−9, and the float64 roundings add under 1e−14
+// (TestFastExpNonPos checks 2e−8 against math.Exp).
+const fastExpRelErr = 2e-8
+
+// fastSigmoidErr bounds |fastSigmoid(x) − SigmoidF(x)| for every
+// non-NaN x. σ(x) is 1/(1+e) or e/(1+e) with e = e^−|x| ≤ 1, both with
+// |dσ/de| = 1/(1+e)² ≤ 1, so an error δ·e in e moves σ by at most
+// δ ≤ 2e−8; below e^−64 (< 2e−28) the clamp moves it by less than
+// that; the divisions and SigmoidF's own rounding add a few ulps of 1.
+// The bound used keeps a factor 5 over all of these.
+const fastSigmoidErr = 1e-7
+
+// fastExpNonPos returns e^a for a ≤ 0 within a relative error of
+// fastExpRelErr (a < −64 is taken as −64; NaN gives NaN): e^a =
+// 2^k·e^r with k = round(a/ln2) and |r| ≤ ln2/2, e^r by its Taylor
+// polynomial of degree 7. Branch-free but for the rare clamp.
+func fastExpNonPos(a float64) float64 {
+	const (
+		log2e = 1.4426950408889634 // 1/ln 2
+		ln2   = 0.6931471805599453
+		round = 0x1.8p52 // adding it rounds |y| < 2⁵¹ to an integer
+	)
+	if a < -64 {
+		a = -64
+	}
+	y := a*log2e + round
+	k := int64(math.Float64bits(y) - math.Float64bits(round)) // round(a/ln2), in [−93, 0]
+	r := a - (y-round)*ln2
+	// Estrin's scheme: three levels of dependent operations, not seven.
+	r2 := r * r
+	r4 := r2 * r2
+	p := (1 + r) + r2*(1.0/2+r*(1.0/6)) + r4*((1.0/24+r*(1.0/120))+r2*(1.0/720+r*(1.0/5040)))
+	return p * math.Float64frombits(uint64(k+1023)<<52)
+}
+
+// fastSigmoid returns σ(x) within fastSigmoidErr of SigmoidF(x) (NaN
+// for NaN), choosing the numerator e or 1 without a branch, since the
+// signs of logits are unpredictable.
+func fastSigmoid(x float64) float64 {
+	bits := math.Float64bits(x)
+	e := fastExpNonPos(math.Float64frombits(bits | 1<<63)) // e^−|x|
+	neg := -(bits >> 63)                                   // all ones for x < 0 (and −0, NaN with the sign set)
+	num := math.Float64frombits(math.Float64bits(e)&neg | math.Float64bits(1)&^neg)
+	return num / (1 + e)
+}
+
+// fastSigmoids sets ps[i] to fastSigmoid(xs[i]) or, with the AVX2
+// loops, to an approximation with the same error bound.
+func fastSigmoids[T Float](ps []float64, xs []T) {
+	ps = ps[:len(xs)]
+	if elemAsm {
+		done := len(xs) &^ 3
+		if done > 0 {
+			if unsafe.Sizeof(xs[0]) == 4 {
+				fastSigmoid32(&ps[0], &asF32(xs)[0], done)
+			} else {
+				fastSigmoid64(&ps[0], &asF64(xs)[0], done)
+			}
+		}
+		ps, xs = ps[done:], xs[done:]
+	}
+	// Converted in a pass of their own: float32→float64 conversion
+	// merges into its destination register, and inside the loop below
+	// that made every element wait for the previous one's result.
+	for i, x := range xs {
+		ps[i] = float64(x)
+	}
+	for i, x := range ps {
+		ps[i] = fastSigmoid(x)
+	}
+}
+
+// bernoulliBlock is how many probabilities BernoulliDraws approximates
+// at a time, in a pass with no random draws in it.
+const bernoulliBlock = 256
+
+// BernoulliDraws sets dst[i] to 1 if rng.Float64() < SigmoidF(logits[i])
+// and to 0 otherwise, drawing once per element in order: the values and
+// the state rng is left in are those of that loop, bit for bit. Most
+// decisions come from fastSigmoid; those within fastSigmoidErr of the
+// threshold, and NaN logits, are taken from SigmoidF.
+func BernoulliDraws[T Float](dst []float64, logits []T, rng *rand.Rand) {
+	const one = 0x3ff0000000000000 // 1.0's bits
+	dst = dst[:len(logits)]
+	for lo := 0; lo < len(logits); lo += bernoulliBlock {
+		hi := min(lo+bernoulliBlock, len(logits))
+		ls, ps := logits[lo:hi], dst[lo:hi]
+		fastSigmoids(ps, ls)
+		for i, p := range ps {
+			u := rng.Float64()
+			d := u - p
+			below := d < 0
+			if !(math.Abs(d) > fastSigmoidErr) { // too close to call, or NaN
+				below = u < SigmoidF(float64(ls[i]))
+			}
+			ps[i] = math.Float64frombits(one & -uint64(b2u(below)))
+		}
+	}
+}
