@@ -98,18 +98,27 @@ const bernoulliBlock = 256
 func BernoulliDraws[T Float](dst []float64, logits []T, rng *rand.Rand) {
 	const one = 0x3ff0000000000000 // 1.0's bits
 	dst = dst[:len(logits)]
+	var uniforms [bernoulliBlock]float64
 	for lo := 0; lo < len(logits); lo += bernoulliBlock {
 		hi := min(lo+bernoulliBlock, len(logits))
 		ls, ps := logits[lo:hi], dst[lo:hi]
 		fastSigmoids(ps, ls)
+		us := uniforms[:len(ps)]
+		for i := range us {
+			us[i] = rng.Float64()
+		}
 		for i, p := range ps {
-			u := rng.Float64()
+			u := us[i]
 			d := u - p
-			below := d < 0
+			// d < 0 is d's sign bit: u ≥ +0 and p ≥ 0 make d = −0
+			// impossible, and NaN goes to the exact path.
+			ps[i] = math.Float64frombits(one & -(math.Float64bits(d) >> 63))
 			if !(math.Abs(d) > fastSigmoidErr) { // too close to call, or NaN
-				below = u < SigmoidF(float64(ls[i]))
+				ps[i] = 0
+				if u < SigmoidF(float64(ls[i])) {
+					ps[i] = 1
+				}
 			}
-			ps[i] = math.Float64frombits(one & -uint64(b2u(below)))
 		}
 	}
 }
