@@ -96,29 +96,68 @@ const bernoulliBlock = 256
 // decisions come from fastSigmoid; those within fastSigmoidErr of the
 // threshold, and NaN logits, are taken from SigmoidF.
 func BernoulliDraws[T Float](dst []float64, logits []T, rng *rand.Rand) {
-	const one = 0x3ff0000000000000 // 1.0's bits
 	dst = dst[:len(logits)]
+	if p := pcgOf(rng); p != nil {
+		if hi, lo, ok := pcgState(p); ok {
+			hi, lo = bernoulliPCG(dst, logits, hi, lo)
+			p.Seed(hi, lo)
+			return
+		}
+	}
 	var uniforms [bernoulliBlock]float64
 	for lo := 0; lo < len(logits); lo += bernoulliBlock {
 		hi := min(lo+bernoulliBlock, len(logits))
-		ls, ps := logits[lo:hi], dst[lo:hi]
+		ls, ps, us := logits[lo:hi], dst[lo:hi], uniforms[:hi-lo]
 		fastSigmoids(ps, ls)
-		us := uniforms[:len(ps)]
 		for i := range us {
 			us[i] = rng.Float64()
 		}
 		for i, p := range ps {
-			u := us[i]
-			d := u - p
-			// d < 0 is d's sign bit: u ≥ +0 and p ≥ 0 make d = −0
-			// impossible, and NaN goes to the exact path.
-			ps[i] = math.Float64frombits(one & -(math.Float64bits(d) >> 63))
-			if !(math.Abs(d) > fastSigmoidErr) { // too close to call, or NaN
-				ps[i] = 0
-				if u < SigmoidF(float64(ls[i])) {
-					ps[i] = 1
-				}
+			ps[i] = decide(us[i], p)
+			if ps[i] < 0 {
+				ps[i] = exactBernoulli(us[i], float64(ls[i]))
 			}
 		}
 	}
+}
+
+// bernoulliPCG is BernoulliDraws for a PCG source in state (hi, lo),
+// stepped inline; it returns the state after the last draw. The
+// generator's serial dependency chain then overlaps the decisions.
+func bernoulliPCG[T Float](dst []float64, logits []T, hi, lo uint64) (uint64, uint64) {
+	for start := 0; start < len(logits); start += bernoulliBlock {
+		end := min(start+bernoulliBlock, len(logits))
+		ls, ps := logits[start:end], dst[start:end]
+		fastSigmoids(ps, ls)
+		for i, p := range ps {
+			var u float64
+			u, hi, lo = pcgFloat64(hi, lo)
+			ps[i] = decide(u, p)
+			if ps[i] < 0 {
+				ps[i] = exactBernoulli(u, float64(ls[i]))
+			}
+		}
+	}
+	return hi, lo
+}
+
+// decide returns 1 if u < p' and 0 otherwise for every p' within
+// fastSigmoidErr of p, and −1 when there is no such answer (u too close
+// to p, or p NaN).
+func decide(u, p float64) float64 {
+	const one = 0x3ff0000000000000 // 1.0's bits
+	d := u - p
+	if !(math.Abs(d) > fastSigmoidErr) {
+		return -1
+	}
+	// d < 0 is d's sign bit: u ≥ +0 and p ≥ 0 make d = −0 impossible.
+	return math.Float64frombits(one & -(math.Float64bits(d) >> 63))
+}
+
+// exactBernoulli returns 1 if u < SigmoidF(l) and 0 otherwise.
+func exactBernoulli(u, l float64) float64 {
+	if u < SigmoidF(l) {
+		return 1
+	}
+	return 0
 }
