@@ -14,3 +14,6 @@ func fastSigmoid32(dst *float64, x *float32, n int)
 
 //go:noescape
 func fastSigmoid64(dst, x *float64, n int)
+
+//go:noescape
+func softplusParts32(e, l *float64, x *float32, n int)
