@@ -1,6 +1,9 @@
 package nn
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // BernoulliLogLik returns the elementwise log-likelihood of binary targets
 // under Bernoulli(σ(logits)): x·l − softplus(l), stable for any logit.
@@ -44,15 +47,15 @@ func (t *Tape[T]) BernoulliLogLik(logits *Node[T], targets *Mat[T]) *Node[T] {
 func (t *Tape[T]) bernoulliLogLikFast(out, logits *Node[T], targets *Mat[T]) *Node[T] {
 	ls, xs, o := asF32(logits.Value.Data), asF32(targets.Data), asF32(out.Value.Data)
 	ex := t.f64Buf(len(ls))
-	bernoulliLogLikFast32(o, ls, xs, ex, t.f64Buf(len(ls)))
+	// One bit per element, a byte per four, in a tape-owned buffer.
+	okb := t.f64Buf(len(ls)/32 + 1)
+	okm := unsafe.Slice((*uint8)(unsafe.Pointer(&okb[0])), 8*len(okb))
+	bernoulliLogLikFast32(o, ls, xs, ex, okm)
 	if out.Grad == nil {
 		return out
 	}
 	return t.record(out, func() {
-		g, ga := asF32(out.Grad.Data), asF32(logits.Grad.Data)
-		for i, gi := range g {
-			ga[i] += gi * (xs[i] - sigmoidFast32(float64(ls[i]), ex[i]))
-		}
+		sigmoidGradFast32(asF32(logits.Grad.Data), asF32(out.Grad.Data), ls, xs, ex, okm)
 	})
 }
 

@@ -17,3 +17,9 @@ func fastSigmoid64(dst, x *float64, n int)
 
 //go:noescape
 func softplusParts32(e, l *float64, x *float32, n int)
+
+//go:noescape
+func bernoulliLogLik32(o *float32, ex *float64, okm *uint8, x, t *float32, n int, errL, ulp2 float64)
+
+//go:noescape
+func sigmoidGrad32(ga, grad, x, t *float32, ex *float64, okm *uint8, n int, errS float64)

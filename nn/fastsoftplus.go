@@ -1,9 +1,6 @@
 package nn
 
-import (
-	"math"
-	"unsafe"
-)
+import "unsafe"
 
 // Fast float32 Bernoulli log-likelihoods, equal bit for bit to the exact
 // ones: softplusParts32 approximates e = e^−|l| and log1p(e) in float64
@@ -32,64 +29,71 @@ func fastLogLikOK[T Float]() bool {
 	return elemAsm && unsafe.Sizeof(z) == 4
 }
 
-// sameFloat32 returns float32(v) and whether every real within delta of
-// v rounds to it (v finite and not NaN). v ± delta are rounded too, but
-// callers' deltas keep a margin of several ulps of v for that.
-func sameFloat32(v, delta float64) (float32, bool) {
-	lo, hi := float32(v-delta), float32(v+delta)
-	return float32(v), math.Float32bits(lo) == math.Float32bits(hi) && math.Abs(v) <= math.MaxFloat64
-}
-
-// reluBits returns x for x with the sign bit clear (NaN included) and +0
-// otherwise, without a branch: fl(relu(x) + L) is softplus's sum for
-// x > 0 and L itself for x ≤ 0, as softplusFrom's two branches.
-func reluBits(x float64) float64 {
-	b := math.Float64bits(x)
-	return math.Float64frombits(b &^ uint64(int64(b)>>63))
-}
+// logLikErr bounds the error of the fast log1p(e) relative to the exact
+// one (both approximations, with margin); logLikUlps is two ulps,
+// relative, for the roundings of sp and v; sigmoidErr bounds the error
+// of σ from the fast e relative to the exact σ, with margin.
+const (
+	logLikErr  = 2*(softplusExpErr+softplusLog1pErr) + 1e-15
+	logLikUlps = 4.5e-16
+	sigmoidErr = 2*softplusExpErr + 1e-15
+)
 
 // bernoulliLogLikFast32 sets o[i] to float32(xs[i]·ls[i] − softplus(ls[i]))
 // computed in float64, bit for bit as BernoulliLogLik's exact loop, and
 // ex[i] to e^−|ls[i]| within softplusExpErr (exactly where the exact
-// path ran). lp is scratch of the same length.
-func bernoulliLogLikFast32(o, ls, xs []float32, ex, lp []float64) {
+// path ran). okm is scratch of at least len(ls)/4 bytes.
+func bernoulliLogLikFast32(o, ls, xs []float32, ex []float64, okm []uint8) {
 	n := len(ls)
-	o, xs, ex, lp = o[:n], xs[:n], ex[:n], lp[:n]
-	done := n &^ 3
-	if done > 0 {
-		softplusParts32(&ex[0], &lp[0], &ls[0], done)
+	o, xs, ex = o[:n], xs[:n], ex[:n]
+	groups := n / 4
+	if groups > 0 {
+		bernoulliLogLik32(&o[0], &ex[0], &okm[0], &ls[0], &xs[0], 4*groups, logLikErr, logLikUlps)
 	}
-	for i := done; i < n; i++ {
-		ex[i] = expNegAbs(float64(ls[i]))
-		lp[i] = math.Log1p(ex[i])
-	}
-	const errL = 2*(softplusExpErr+softplusLog1pErr) + 1e-15 // relative, on log1p(e), with margin
-	const ulp2 = 4.5e-16                                     // two ulps, relative
-	for i, l := range ls {
-		x, L := float64(l), lp[i]
-		sp := reluBits(x) + L
-		v := float64(xs[i])*x - sp
-		r, ok := sameFloat32(v, errL*L+ulp2*(math.Abs(sp)+math.Abs(v)))
-		if ok && math.Abs(x) < softplusFastMax {
-			o[i] = r
-			continue
-		}
+	exact := func(i int) {
+		x := float64(ls[i])
 		e := expNegAbs(x)
 		ex[i] = e
 		o[i] = float32(float64(xs[i])*x - softplusFrom(x, e))
 	}
+	for g, m := range okm[:groups] {
+		if m != 0xf {
+			for i := 4 * g; i < 4*g+4; i++ {
+				if m&(1<<(i-4*g)) == 0 {
+					exact(i)
+				}
+			}
+		}
+	}
+	for i := 4 * groups; i < n; i++ {
+		exact(i)
+	}
 }
 
-// sigmoidFast32 returns float32(sigmoidFrom(x, e)) for the exact
-// e = e^−|x|, given e within softplusExpErr of it (or exact).
-func sigmoidFast32(x, e float64) float32 {
-	const errS = 2*softplusExpErr + 1e-15 // relative, on σ, with margin
-	bits := math.Float64bits(x)
-	neg := -(bits >> 63) // x's sign bit: e/(1+e); at x = −0, e = 1 and both forms give ½
-	num := math.Float64frombits(math.Float64bits(e)&neg | math.Float64bits(1)&^neg)
-	s := num / (1 + e)
-	if r, ok := sameFloat32(s, errS*s); ok {
-		return r
+// sigmoidGradFast32 adds g[i]·(xs[i] − float32(σ(ls[i]))) to ga[i] in
+// float32, bit for bit as BernoulliLogLik's exact backward loop, given
+// ex from bernoulliLogLikFast32. okm is scratch as there.
+func sigmoidGradFast32(ga, g, ls, xs []float32, ex []float64, okm []uint8) {
+	n := len(ls)
+	ga, g, xs, ex = ga[:n], g[:n], xs[:n], ex[:n]
+	groups := n / 4
+	if groups > 0 {
+		sigmoidGrad32(&ga[0], &g[0], &ls[0], &xs[0], &ex[0], &okm[0], 4*groups, sigmoidErr)
 	}
-	return float32(sigmoidFrom(x, expNegAbs(x)))
+	exact := func(i int) {
+		x := float64(ls[i])
+		ga[i] += g[i] * (xs[i] - float32(sigmoidFrom(x, expNegAbs(x))))
+	}
+	for gr, m := range okm[:groups] {
+		if m != 0xf {
+			for i := 4 * gr; i < 4*gr+4; i++ {
+				if m&(1<<(i-4*gr)) == 0 {
+					exact(i)
+				}
+			}
+		}
+	}
+	for i := 4 * groups; i < n; i++ {
+		exact(i)
+	}
 }

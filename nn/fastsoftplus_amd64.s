@@ -168,15 +168,71 @@ DATA spc<>+0x400(SB)/8, $0x3c7abc9e3b39803f
 DATA spc<>+0x408(SB)/8, $0x3c7abc9e3b39803f
 DATA spc<>+0x410(SB)/8, $0x3c7abc9e3b39803f
 DATA spc<>+0x418(SB)/8, $0x3c7abc9e3b39803f
-GLOBL spc<>(SB), RODATA|NOPTR, $0x420
+// 0x420: all bits but the sign, float64
+DATA spc<>+0x420(SB)/8, $0x7fffffffffffffff
+DATA spc<>+0x428(SB)/8, $0x7fffffffffffffff
+DATA spc<>+0x430(SB)/8, $0x7fffffffffffffff
+DATA spc<>+0x438(SB)/8, $0x7fffffffffffffff
+// 0x440: all bits but the sign, float32
+DATA spc<>+0x440(SB)/8, $0x7fffffff7fffffff
+DATA spc<>+0x448(SB)/8, $0x7fffffff7fffffff
+// 0x450: 700, float32 (softplusFastMax)
+DATA spc<>+0x450(SB)/8, $0x442f0000442f0000
+DATA spc<>+0x458(SB)/8, $0x442f0000442f0000
+GLOBL spc<>(SB), RODATA|NOPTR, $0x460
+
+// SOFTPLUSPARTS sets Y5 to e ≈ e^−|x| and Y6 to log1p(e) for the four
+// float64 x in Y0: e = 2^k·P(r), r = a − k·ln2 with a = max(−|x|, −708)
+// (NaN kept) and ln 2 in two parts (Cody and Waite 1980), P the degree-11
+// Taylor polynomial; log1p(e) = 2·atanh(s), s = e/(2+e) ≤ 1/3, by its
+// series to s²⁷. Y14 holds −708, Y10 1 and Y11 2; Y1–Y8 are clobbered.
+// fastsoftplus.go states the error bounds.
+#define SOFTPLUSPARTS \
+	VORPD spc<>+0x000(SB), Y0, Y1 \
+	VMAXPD Y1, Y14, Y1 \
+	VMOVUPD spc<>+0x060(SB), Y2 \
+	VFMADD231PD spc<>+0x040(SB), Y1, Y2 \
+	VSUBPD spc<>+0x060(SB), Y2, Y3 \
+	VMOVAPD Y1, Y4 \
+	VFNMADD231PD spc<>+0x080(SB), Y3, Y4 \
+	VFNMADD231PD spc<>+0x400(SB), Y3, Y4 \
+	VPSUBQ spc<>+0x0a0(SB), Y2, Y2 \
+	VPSLLQ $52, Y2, Y2 \
+	VMOVUPD spc<>+0x100(SB), Y5 \
+	VFMADD213PD spc<>+0x120(SB), Y4, Y5 \
+	VFMADD213PD spc<>+0x140(SB), Y4, Y5 \
+	VFMADD213PD spc<>+0x160(SB), Y4, Y5 \
+	VFMADD213PD spc<>+0x180(SB), Y4, Y5 \
+	VFMADD213PD spc<>+0x1a0(SB), Y4, Y5 \
+	VFMADD213PD spc<>+0x1c0(SB), Y4, Y5 \
+	VFMADD213PD spc<>+0x1e0(SB), Y4, Y5 \
+	VFMADD213PD spc<>+0x200(SB), Y4, Y5 \
+	VFMADD213PD spc<>+0x220(SB), Y4, Y5 \
+	VFMADD213PD Y10, Y4, Y5 \
+	VFMADD213PD Y10, Y4, Y5 \
+	VMULPD Y2, Y5, Y5 \
+	VADDPD Y11, Y5, Y6 \
+	VDIVPD Y6, Y5, Y6 \
+	VMULPD Y6, Y6, Y7 \
+	VMOVUPD spc<>+0x240(SB), Y8 \
+	VFMADD213PD spc<>+0x260(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x280(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x2a0(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x2c0(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x2e0(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x300(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x320(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x340(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x360(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x380(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x3a0(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x3c0(SB), Y7, Y8 \
+	VFMADD213PD spc<>+0x3e0(SB), Y7, Y8 \
+	VADDPD Y6, Y6, Y6 \
+	VMULPD Y8, Y6, Y6
 
 // func softplusParts32(e, l *float64, x *float32, n int)
-// For four float32 x at a time: e[i] ≈ e^−|x| (2^k·P(r), r = a − k·ln2
-// with ln 2 in two parts (Cody and Waite 1980), P the
-// degree-11 Taylor polynomial, |r| ≤ ln2/2, a clamped at −708 so that 2^k
-// stays normal) and l[i] ≈ log1p(e[i]) = 2·atanh(s) with s = e/(2+e) ≤
-// 1/3, by its series to s^27. NaN stays NaN. See fastsoftplus.go for the
-// bounds.
+// e[i], l[i] = SOFTPLUSPARTS(x[i]); n is a multiple of 4.
 TEXT ·softplusParts32(SB), NOSPLIT, $0-32
 	MOVQ e+0(FP), DI
 	MOVQ l+8(FP), DX
@@ -186,56 +242,125 @@ TEXT ·softplusParts32(SB), NOSPLIT, $0-32
 	VMOVUPD spc<>+0x0c0(SB), Y10
 	VMOVUPD spc<>+0x0e0(SB), Y11
 	XORQ AX, AX
-loop:
+partsloop:
 	CMPQ AX, CX
-	JGE done
+	JGE partsdone
 	VCVTPS2PD (SI)(AX*4), Y0
-	VORPD spc<>+0x000(SB), Y0, Y1
-	VMAXPD Y1, Y14, Y1
-	VMOVUPD spc<>+0x060(SB), Y2
-	VFMADD231PD spc<>+0x040(SB), Y1, Y2
-	VSUBPD spc<>+0x060(SB), Y2, Y3
-	VMOVAPD Y1, Y4
-	VFNMADD231PD spc<>+0x080(SB), Y3, Y4
-	VFNMADD231PD spc<>+0x400(SB), Y3, Y4
-	VPSUBQ spc<>+0x0a0(SB), Y2, Y2
-	VPSLLQ $52, Y2, Y2
-	VMOVUPD spc<>+0x100(SB), Y5
-	VFMADD213PD spc<>+0x120(SB), Y4, Y5
-	VFMADD213PD spc<>+0x140(SB), Y4, Y5
-	VFMADD213PD spc<>+0x160(SB), Y4, Y5
-	VFMADD213PD spc<>+0x180(SB), Y4, Y5
-	VFMADD213PD spc<>+0x1a0(SB), Y4, Y5
-	VFMADD213PD spc<>+0x1c0(SB), Y4, Y5
-	VFMADD213PD spc<>+0x1e0(SB), Y4, Y5
-	VFMADD213PD spc<>+0x200(SB), Y4, Y5
-	VFMADD213PD spc<>+0x220(SB), Y4, Y5
-	VFMADD213PD Y10, Y4, Y5
-	VFMADD213PD Y10, Y4, Y5
-	VMULPD Y2, Y5, Y5
+	SOFTPLUSPARTS
 	VMOVUPD Y5, (DI)(AX*8)
-	VADDPD Y11, Y5, Y6
-	VDIVPD Y6, Y5, Y6
-	VMULPD Y6, Y6, Y7
-	VMOVUPD spc<>+0x240(SB), Y8
-	VFMADD213PD spc<>+0x260(SB), Y7, Y8
-	VFMADD213PD spc<>+0x280(SB), Y7, Y8
-	VFMADD213PD spc<>+0x2a0(SB), Y7, Y8
-	VFMADD213PD spc<>+0x2c0(SB), Y7, Y8
-	VFMADD213PD spc<>+0x2e0(SB), Y7, Y8
-	VFMADD213PD spc<>+0x300(SB), Y7, Y8
-	VFMADD213PD spc<>+0x320(SB), Y7, Y8
-	VFMADD213PD spc<>+0x340(SB), Y7, Y8
-	VFMADD213PD spc<>+0x360(SB), Y7, Y8
-	VFMADD213PD spc<>+0x380(SB), Y7, Y8
-	VFMADD213PD spc<>+0x3a0(SB), Y7, Y8
-	VFMADD213PD spc<>+0x3c0(SB), Y7, Y8
-	VFMADD213PD spc<>+0x3e0(SB), Y7, Y8
-	VADDPD Y6, Y6, Y6
-	VMULPD Y8, Y6, Y6
 	VMOVUPD Y6, (DX)(AX*8)
 	ADDQ $4, AX
-	JMP loop
-done:
+	JMP partsloop
+partsdone:
+	VZEROUPPER
+	RET
+
+// func bernoulliLogLik32(o *float32, ex *float64, okm *uint8, x, t *float32, n int, errL, ulp2 float64)
+// For four elements at a time, with e and L from SOFTPLUSPARTS:
+// ex = e; sp = max(x, +0) + L; v = t·x − sp (not fused, as in Go);
+// o = float32(v); okm's next byte gets a bit per element, set where
+// float32(v − δ) and float32(v + δ) have the same bits, v is not NaN and
+// |x| < 700, with δ = errL·L + ulp2·(|sp| + |v|). Elements without the
+// bit are to be recomputed exactly. n is a multiple of 4.
+TEXT ·bernoulliLogLik32(SB), NOSPLIT, $0-64
+	MOVQ o+0(FP), DI
+	MOVQ ex+8(FP), DX
+	MOVQ okm+16(FP), R9
+	MOVQ x+24(FP), SI
+	MOVQ t+32(FP), BX
+	MOVQ n+40(FP), CX
+	VBROADCASTSD errL+48(FP), Y12
+	VBROADCASTSD ulp2+56(FP), Y13
+	VMOVUPD spc<>+0x020(SB), Y14
+	VMOVUPD spc<>+0x0c0(SB), Y10
+	VMOVUPD spc<>+0x0e0(SB), Y11
+	VXORPD Y9, Y9, Y9
+	XORQ AX, AX
+loglikloop:
+	CMPQ AX, CX
+	JGE loglikdone
+	VCVTPS2PD (SI)(AX*4), Y0
+	SOFTPLUSPARTS
+	VMOVUPD Y5, (DX)(AX*8)
+	VMAXPD Y9, Y0, Y1
+	VADDPD Y6, Y1, Y1
+	VCVTPS2PD (BX)(AX*4), Y2
+	VMULPD Y0, Y2, Y2
+	VSUBPD Y1, Y2, Y2
+	VMOVUPD spc<>+0x420(SB), Y3
+	VANDPD Y3, Y1, Y4
+	VANDPD Y3, Y2, Y5
+	VADDPD Y5, Y4, Y4
+	VMULPD Y13, Y4, Y4
+	VFMADD231PD Y12, Y6, Y4
+	VSUBPD Y4, Y2, Y5
+	VADDPD Y4, Y2, Y3
+	VCVTPD2PSY Y5, X5
+	VCVTPD2PSY Y3, X3
+	VCVTPD2PSY Y2, X2
+	VPCMPEQD X5, X3, X3
+	VCMPPS $0, X2, X2, X5
+	VANDPS X5, X3, X3
+	VMOVUPS (SI)(AX*4), X5
+	VANDPS spc<>+0x440(SB), X5, X5
+	VCMPPS $1, spc<>+0x450(SB), X5, X5
+	VANDPS X5, X3, X3
+	VMOVUPS X2, (DI)(AX*4)
+	VMOVMSKPS X3, R8
+	MOVB R8, (R9)
+	INCQ R9
+	ADDQ $4, AX
+	JMP loglikloop
+loglikdone:
+	VZEROUPPER
+	RET
+
+// func sigmoidGrad32(ga, grad, x, t *float32, ex *float64, okm *uint8, n int, errS float64)
+// For four elements at a time: s = (x's sign bit set ? e : 1)/(1 + e)
+// with e = ex; where float32(s − errS·s) and float32(s + errS·s) have
+// the same bits and float32(s) is not NaN, ga += grad·(t − float32(s)) in
+// float32, operation for operation as the Go loop; elsewhere ga is left
+// and okm's bit for the element is clear. n is a multiple of 4.
+TEXT ·sigmoidGrad32(SB), NOSPLIT, $0-64
+	MOVQ ga+0(FP), DI
+	MOVQ grad+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ t+24(FP), BX
+	MOVQ ex+32(FP), R10
+	MOVQ okm+40(FP), R9
+	MOVQ n+48(FP), CX
+	VBROADCASTSD errS+56(FP), Y12
+	VMOVUPD spc<>+0x0c0(SB), Y10
+	XORQ AX, AX
+gradloop:
+	CMPQ AX, CX
+	JGE graddone
+	VCVTPS2PD (SI)(AX*4), Y0
+	VMOVUPD (R10)(AX*8), Y5
+	VBLENDVPD Y0, Y5, Y10, Y6
+	VADDPD Y10, Y5, Y7
+	VDIVPD Y7, Y6, Y6
+	VMULPD Y12, Y6, Y4
+	VSUBPD Y4, Y6, Y5
+	VADDPD Y4, Y6, Y3
+	VCVTPD2PSY Y5, X5
+	VCVTPD2PSY Y3, X3
+	VCVTPD2PSY Y6, X2
+	VPCMPEQD X5, X3, X3
+	VCMPPS $0, X2, X2, X5
+	VANDPS X5, X3, X3
+	VMOVUPS (BX)(AX*4), X8
+	VSUBPS X2, X8, X8
+	VMULPS (DX)(AX*4), X8, X8
+	VMOVUPS (DI)(AX*4), X9
+	VADDPS X9, X8, X8
+	VBLENDVPS X3, X8, X9, X9
+	VMOVUPS X9, (DI)(AX*4)
+	VMOVMSKPS X3, R8
+	MOVB R8, (R9)
+	INCQ R9
+	ADDQ $4, AX
+	JMP gradloop
+graddone:
 	VZEROUPPER
 	RET
