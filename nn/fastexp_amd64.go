@@ -23,3 +23,6 @@ func bernoulliLogLik32(o *float32, ex *float64, okm *uint8, x, t *float32, n int
 
 //go:noescape
 func sigmoidGrad32(ga, grad, x, t *float32, ex *float64, okm *uint8, n int, errS float64)
+
+//go:noescape
+func bernoulliPCGDecide(ps, us *float64, n int, state *[2]uint64, eps float64) (undecided int)

@@ -125,20 +125,34 @@ func BernoulliDraws[T Float](dst []float64, logits []T, rng *rand.Rand) {
 // stepped inline; it returns the state after the last draw. The
 // generator's serial dependency chain then overlaps the decisions.
 func bernoulliPCG[T Float](dst []float64, logits []T, hi, lo uint64) (uint64, uint64) {
+	var uniforms [bernoulliBlock]float64
+	state := [2]uint64{hi, lo}
 	for start := 0; start < len(logits); start += bernoulliBlock {
 		end := min(start+bernoulliBlock, len(logits))
 		ls, ps := logits[start:end], dst[start:end]
 		fastSigmoids(ps, ls)
+		if elemAsm {
+			// The same loop in assembly: draws, then decisions or −1.
+			us := uniforms[:len(ps)]
+			if bernoulliPCGDecide(&ps[0], &us[0], len(ps), &state, fastSigmoidErr) > 0 {
+				for i, p := range ps {
+					if p < 0 {
+						ps[i] = exactBernoulli(us[i], float64(ls[i]))
+					}
+				}
+			}
+			continue
+		}
 		for i, p := range ps {
 			var u float64
-			u, hi, lo = pcgFloat64(hi, lo)
+			u, state[0], state[1] = pcgFloat64(state[0], state[1])
 			ps[i] = decide(u, p)
 			if ps[i] < 0 {
 				ps[i] = exactBernoulli(u, float64(ls[i]))
 			}
 		}
 	}
-	return hi, lo
+	return state[0], state[1]
 }
 
 // decide returns 1 if u < p' and 0 otherwise for every p' within
