@@ -25,4 +25,4 @@ func bernoulliLogLik32(o *float32, ex *float64, okm *uint8, x, t *float32, n int
 func sigmoidGrad32(ga, grad, x, t *float32, ex *float64, okm *uint8, n int, errS float64)
 
 //go:noescape
-func bernoulliPCGDecide(ps, us *float64, n int, state *[2]uint64, eps float64) (undecided int)
+func bernoulliPCGDecide2(ps, us *float64, n int, lanes *[4]uint64, eps float64, jump *[4]uint64) (undecided int)

@@ -69,3 +69,42 @@ func pcgFloat64(hi, lo uint64) (u float64, nhi, nlo uint64) {
 	// Float64: the low 53 bits over 2⁵³, exact (int64 converts faster).
 	return float64(int64(h<<11>>11)) / (1 << 53), nhi, nlo
 }
+
+// mul128 returns the low 128 bits of (ah, al)·(bh, bl).
+func mul128(ah, al, bh, bl uint64) (hi, lo uint64) {
+	hi, lo = bits.Mul64(al, bl)
+	return hi + ah*bl + al*bh, lo
+}
+
+// add128 returns (ah, al) + (bh, bl) mod 2¹²⁸.
+func add128(ah, al, bh, bl uint64) (hi, lo uint64) {
+	lo, c := bits.Add64(al, bl, 0)
+	hi, _ = bits.Add64(ah, bh, c)
+	return hi, lo
+}
+
+// pcgJump returns the map state → a·state + c (mod 2¹²⁸) that is n steps
+// of the PCG's LCG, high words first, by binary powering.
+func pcgJump(n uint64) (aHi, aLo, cHi, cLo uint64) {
+	aHi, aLo = 0, 1 // identity
+	bHi, bLo, dHi, dLo := uint64(pcgMulHi), uint64(pcgMulLo), uint64(pcgIncHi), uint64(pcgIncLo)
+	for ; n > 0; n >>= 1 {
+		if n&1 == 1 {
+			// apply the result, then the power: b·(a·x + c) + d
+			aHi, aLo = mul128(bHi, bLo, aHi, aLo)
+			cHi, cLo = mul128(bHi, bLo, cHi, cLo)
+			cHi, cLo = add128(cHi, cLo, dHi, dLo)
+		}
+		// square the power: b·(b·x + d) + d = b²·x + (b·d + d)
+		bdHi, bdLo := mul128(bHi, bLo, dHi, dLo)
+		dHi, dLo = add128(bdHi, bdLo, dHi, dLo)
+		bHi, bLo = mul128(bHi, bLo, bHi, bLo)
+	}
+	return aHi, aLo, cHi, cLo
+}
+
+// pcgJump2 is two steps of the generator, as bernoulliPCGDecide2 takes it.
+var pcgJump2 = func() [4]uint64 {
+	aHi, aLo, cHi, cLo := pcgJump(2)
+	return [4]uint64{aHi, aLo, cHi, cLo}
+}()

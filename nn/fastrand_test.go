@@ -59,3 +59,19 @@ func TestBernoulliDrawsOtherSource(t *testing.T) {
 		t.Fatal("source left in another state")
 	}
 }
+
+// TestPCGJump: the jump map for n steps equals n single steps.
+func TestPCGJump(t *testing.T) {
+	for _, n := range []uint64{0, 1, 2, 5, 256, 1001} {
+		hi, lo := uint64(0x0123456789abcdef), uint64(0xfedcba9876543210)
+		aHi, aLo, cHi, cLo := pcgJump(n)
+		jHi, jLo := mul128(aHi, aLo, hi, lo)
+		jHi, jLo = add128(jHi, jLo, cHi, cLo)
+		for range n {
+			_, hi, lo = pcgFloat64(hi, lo)
+		}
+		if jHi != hi || jLo != lo {
+			t.Fatalf("jump by %d: state %x %x, want %x %x", n, jHi, jLo, hi, lo)
+		}
+	}
+}

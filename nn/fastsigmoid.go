@@ -131,10 +131,21 @@ func bernoulliPCG[T Float](dst []float64, logits []T, hi, lo uint64) (uint64, ui
 		end := min(start+bernoulliBlock, len(logits))
 		ls, ps := logits[start:end], dst[start:end]
 		fastSigmoids(ps, ls)
-		if elemAsm {
-			// The same loop in assembly: draws, then decisions or −1.
-			us := uniforms[:len(ps)]
-			if bernoulliPCGDecide(&ps[0], &us[0], len(ps), &state, fastSigmoidErr) > 0 {
+		if elemAsm && len(ps) >= 2 {
+			// The same loop in assembly, on two interleaved lanes of the
+			// generator (draws 1, 3, … and 2, 4, …) whose serial chains
+			// overlap: draws, then decisions or −1.
+			even, us := len(ps)&^1, uniforms[:len(ps)]
+			var lanes [4]uint64
+			_, lanes[0], lanes[1] = pcgFloat64(state[0], state[1])
+			_, lanes[2], lanes[3] = pcgFloat64(lanes[0], lanes[1])
+			undecided := bernoulliPCGDecide2(&ps[0], &us[0], even, &lanes, fastSigmoidErr, &pcgJump2)
+			state[0], state[1] = lanes[2], lanes[3]
+			if even < len(ps) {
+				us[even], state[0], state[1] = pcgFloat64(state[0], state[1])
+				ps[even] = decide(us[even], ps[even])
+			}
+			if undecided > 0 || even < len(ps) {
 				for i, p := range ps {
 					if p < 0 {
 						ps[i] = exactBernoulli(us[i], float64(ls[i]))
