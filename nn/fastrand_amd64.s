@@ -12,8 +12,8 @@ DATA pcgc<>+0x30(SB)/8, $0xbff0000000000000   // -1.0
 GLOBL pcgc<>(SB), RODATA|NOPTR, $0x38
 
 // PCGOUT sets DX to the PCG-DXSM output of state (DX, AX) = (hi, lo) and
-// decides the element at (SI)/(DI) plus off: u = (x<<11>>11)·2^-53 to
-// us, and to ps 1 or 0 if |u − ps| > eps (X12), else −1, counting those
+// decides the element at (SI)/(DI) plus off: u = (x<<11>>11)·2^-53; to
+// ps 1 or 0 if |u − ps| > eps (X12), else −1 and u to us, counting those
 // at undecided (bernoulliPCGDecide2's result). X13 holds the
 // sign-clearing mask, X14 2^-53, X11 −1, X15 0.
 #define PCGOUT(off, decided, end) \
@@ -30,11 +30,11 @@ GLOBL pcgc<>(SB), RODATA|NOPTR, $0x38
 	SHRQ $11, DX \
 	VCVTSI2SDQ DX, X15, X0 \
 	VMULSD X14, X0, X0 \
-	VMOVSD X0, off(DI) \
 	VSUBSD off(SI), X0, X2 \
 	VANDPD X13, X2, X3 \
 	VUCOMISD X12, X3 \
 	JHI decided \
+	VMOVSD X0, off(DI) \
 	VMOVSD X11, off(SI) \
 	INCQ undecided+48(FP) \
 	JMP end \
@@ -64,8 +64,8 @@ end:
 
 // func bernoulliPCGDecide2(ps, us *float64, n int, lanes *[4]uint64, eps float64, jump *[4]uint64) (undecided int)
 // For each i < n (n even): u = the next rand.Rand.Float64 of a PCG,
-// stepped as rand.PCG.Uint64 does; us[i] = u; d = u − ps[i]; ps[i] = 1
-// if d < 0 and 0 if d > 0 when |d| > eps, else −1 (also for NaN),
+// stepped as rand.PCG.Uint64 does; d = u − ps[i]; ps[i] = 1 if d < 0
+// and 0 if d > 0 when |d| > eps, else −1 (also for NaN) with us[i] = u,
 // counted in undecided. The draws come from two interleaved
 // lanes: lanes holds the states of draws 1 and 2 (high word first), and
 // each lane steps by jump, the generator's step applied twice (a, then
