@@ -125,33 +125,13 @@ func BernoulliDraws[T Float](dst []float64, logits []T, rng *rand.Rand) {
 // stepped inline; it returns the state after the last draw. The
 // generator's serial dependency chain then overlaps the decisions.
 func bernoulliPCG[T Float](dst []float64, logits []T, hi, lo uint64) (uint64, uint64) {
-	var uniforms [bernoulliBlock]float64
 	state := [2]uint64{hi, lo}
 	for start := 0; start < len(logits); start += bernoulliBlock {
 		end := min(start+bernoulliBlock, len(logits))
 		ls, ps := logits[start:end], dst[start:end]
 		fastSigmoids(ps, ls)
 		if elemAsm && len(ps) >= 2 {
-			// The same loop in assembly, on two interleaved lanes of the
-			// generator (draws 1, 3, … and 2, 4, …) whose serial chains
-			// overlap: draws, then decisions or −1.
-			even, us := len(ps)&^1, uniforms[:len(ps)]
-			var lanes [4]uint64
-			_, lanes[0], lanes[1] = pcgFloat64(state[0], state[1])
-			_, lanes[2], lanes[3] = pcgFloat64(lanes[0], lanes[1])
-			undecided := bernoulliPCGDecide2(&ps[0], &us[0], even, &lanes, fastSigmoidErr, &pcgJump2)
-			state[0], state[1] = lanes[2], lanes[3]
-			if even < len(ps) {
-				us[even], state[0], state[1] = pcgFloat64(state[0], state[1])
-				ps[even] = decide(us[even], ps[even])
-			}
-			if undecided > 0 || even < len(ps) {
-				for i, p := range ps {
-					if p < 0 {
-						ps[i] = exactBernoulli(us[i], float64(ls[i]))
-					}
-				}
-			}
+			bernoulliBlockAsm(ps, ls, &state)
 			continue
 		}
 		for i, p := range ps {
@@ -164,6 +144,33 @@ func bernoulliPCG[T Float](dst []float64, logits []T, hi, lo uint64) (uint64, ui
 		}
 	}
 	return state[0], state[1]
+}
+
+// bernoulliBlockAsm replaces the approximate probabilities ps of the
+// logits ls by draws from the PCG state, as bernoulliPCG's Go loop: in
+// assembly, on two interleaved lanes of the generator (draws 1, 3, …
+// and 2, 4, …) whose serial chains overlap, then the last draw if
+// len(ps) is odd, then the exact path for the undecided (−1) ones.
+func bernoulliBlockAsm[T Float](ps []float64, ls []T, state *[2]uint64) {
+	var uniforms [bernoulliBlock]float64
+	even, us := len(ps)&^1, uniforms[:len(ps)]
+	var lanes [4]uint64
+	_, lanes[0], lanes[1] = pcgFloat64(state[0], state[1])
+	_, lanes[2], lanes[3] = pcgFloat64(lanes[0], lanes[1])
+	undecided := bernoulliPCGDecide2(&ps[0], &us[0], even, &lanes, fastSigmoidErr, &pcgJump2)
+	state[0], state[1] = lanes[2], lanes[3]
+	if even < len(ps) {
+		us[even], state[0], state[1] = pcgFloat64(state[0], state[1])
+		ps[even] = decide(us[even], ps[even])
+	}
+	if undecided == 0 && even == len(ps) {
+		return
+	}
+	for i, p := range ps {
+		if p < 0 {
+			ps[i] = exactBernoulli(us[i], float64(ls[i]))
+		}
+	}
 }
 
 // decide returns 1 if u < p' and 0 otherwise for every p' within
