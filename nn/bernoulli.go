@@ -1,6 +1,9 @@
 package nn
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // BernoulliLogLik returns the elementwise log-likelihood of binary targets
 // under Bernoulli(σ(logits)): x·l − softplus(l), stable for any logit.
@@ -14,6 +17,9 @@ func (t *Tape[T]) BernoulliLogLik(logits *Node[T], targets *Mat[T]) *Node[T] {
 	sameShape("BernoulliLogLik", logits.Value, targets)
 	out := t.rawNode(logits.Value.Rows, logits.Value.Cols, logits)
 	ls, xs, o := logits.Value.Data, targets.Data, out.Value.Data
+	if fastLogLikOK[T]() {
+		return t.bernoulliLogLikFast(out, logits, targets)
+	}
 	if out.Grad == nil {
 		for i, l := range ls {
 			o[i] = T(float64(xs[i])*float64(l) - softplus(float64(l)))
@@ -32,6 +38,24 @@ func (t *Tape[T]) BernoulliLogLik(logits *Node[T], targets *Mat[T]) *Node[T] {
 		for i, gi := range g {
 			ga[i] += gi * (xs[i] - T(sigmoidFrom(float64(ls[i]), ex[i])))
 		}
+	})
+}
+
+// bernoulliLogLikFast is BernoulliLogLik for float32 with the AVX2
+// loops: the same values and gradients, bit for bit
+// (bernoulliLogLikFast32, sigmoidFast32).
+func (t *Tape[T]) bernoulliLogLikFast(out, logits *Node[T], targets *Mat[T]) *Node[T] {
+	ls, xs, o := asF32(logits.Value.Data), asF32(targets.Data), asF32(out.Value.Data)
+	ex := t.f64Buf(len(ls))
+	// One bit per element, a byte per four, in a tape-owned buffer.
+	okb := t.f64Buf(len(ls)/32 + 1)
+	okm := unsafe.Slice((*uint8)(unsafe.Pointer(&okb[0])), 8*len(okb))
+	bernoulliLogLikFast32(o, ls, xs, ex, okm)
+	if out.Grad == nil {
+		return out
+	}
+	return t.record(out, func() {
+		sigmoidGradFast32(asF32(logits.Grad.Data), asF32(out.Grad.Data), ls, xs, ex, okm)
 	})
 }
 

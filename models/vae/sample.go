@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -31,20 +29,7 @@ func (v *VAE[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
 		dec := v.Dec.Forward(t, t.Const(zc)).Value
 		dst := raw[lo*v.Dim : hi*v.Dim]
 		if v.Binary {
-			// The probabilities need no noise, so they are computed on
-			// all cores first, in place in out; the draws then replace
-			// them one by one in the same order as ever.
-			parallelRange(len(dst), func(a, b int) {
-				for k, o := range dec.Data[a:b] {
-					dst[a+k] = nn.SigmoidF(float64(o))
-				}
-			})
-			for k, p := range dst {
-				dst[k] = 0
-				if rng.Float64() < p {
-					dst[k] = 1
-				}
-			}
+			nn.BernoulliDraws(dst, dec.Data, rng)
 			continue
 		}
 		if sd == nil {
@@ -66,23 +51,4 @@ func (v *VAE[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
 		}
 	}
 	return out, nil
-}
-
-// sampleGrain is the fewest elementwise sigmoids worth a goroutine.
-const sampleGrain = 1 << 14
-
-// parallelRange runs f on contiguous parts of [0, n), one per core when
-// n is large enough that the hand-off pays.
-func parallelRange(n int, f func(lo, hi int)) {
-	parts := max(1, min(runtime.GOMAXPROCS(0), n/sampleGrain))
-	if parts == 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for p := range parts - 1 {
-		wg.Go(func() { f(p*n/parts, (p+1)*n/parts) })
-	}
-	f((parts-1)*n/parts, n)
-	wg.Wait()
 }
