@@ -28,13 +28,29 @@ import (
 // drained once per run, not once per large trial.
 
 // largeStepWork is the stepWork from which a trial runs alone. The quick
-// suite (experiments/quick.yaml) has its small trials at 2.2e5–1.9e7
-// (2-D and 10-D data; the largest a PacGAN) and its large ones at
-// 4.1e7–1.8e8 (MNIST VAE, MADE, RealNVP), and 2^25 ≈ 3.4e7 lies between.
-// Measured on the project's 2-core machine (shared, load 5–6), two
-// copies of one trial (seeds 1 and 2), run one at a time and then side
-// by side, medians of 3 interleaved repeats, wall time side by side over
-// one at a time: see measuredSideBySide in schedule_test.go.
+// suite (experiments/quick.yaml) has its small trials at 8e2–1.9e7 (2-D
+// and 10-D data, the largest a PacGAN) and its large ones at 4.1e7–1.8e8
+// (MNIST VAE, MADE, RealNVP); 2^25 ≈ 3.4e7 lies between. Measured on the
+// project's 2-core machine, shared (load 5–6), pairs of one trial (seeds
+// 1 and 2, fewer epochs) run with -j 1 and -j 2, medians of 3
+// interleaved repeats, side by side over one at a time:
+//
+//	trial             step work  CPU time  samples_per_sec
+//	ring8 realnvp-8   1.0e7      0.89      1.05
+//	gmm maf-5         8.7e6      0.87      0.44
+//	ring8 pacgan      1.9e7      0.91      0.95
+//	mnist vae         4.1e7      1.00      0.28
+//	mnist made        7.9e7      1.02      0.61
+//	mnist realnvp-8   1.8e8      1.10      0.45
+//
+// Small trials side by side spend 9–13% less CPU (alone, their products
+// are split into parts too small to pay for the hand-offs); large ones
+// gain nothing (RealNVP on MNIST spends 10% more) and their sampling
+// speed, a metric of the record, falls to a third beside another trial.
+// Wall times under that load say nothing either way (the kernel shares
+// the cores between sessions, not threads); on idle cores one trial at a
+// time kept 1.1 of 2 cores busy over the quick suite (245 s of CPU in
+// 240 s), which small trials side by side can double.
 const largeStepWork = 1 << 25
 
 // stepWork estimates the size of one training step of trial tr before it
