@@ -183,7 +183,7 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	}
 	out := &Outcome{Trials: len(trials)}
 	board := newBoard(opt.Log, opt.Terminal, opt.Jobs)
-	alone := func(k int) bool { return sched.alone && runsAlone(trials[k]) }
+	alone := sched.aloneTrials(trials)
 	todo := sched.order(skipFinished(trials, opt, out, board), alone)
 	if line := sched.describe(todo, alone); line != "" {
 		board.logf("%s", line)

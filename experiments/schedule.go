@@ -112,6 +112,16 @@ func newSchedule(jobs, cores int) schedule {
 	return schedule{jobs: cores, alone: cores > 1}
 }
 
+// aloneTrials reports, for the position k of a trial in trials, whether
+// it runs alone under s; each trial is classified once.
+func (s schedule) aloneTrials(trials []Trial) func(k int) bool {
+	alone := make([]bool, len(trials))
+	for k, tr := range trials {
+		alone[k] = s.alone && runsAlone(tr)
+	}
+	return func(k int) bool { return alone[k] }
+}
+
 // order returns the positions todo with the trials that run alone first,
 // each group in its own order (stable), so that the cores are drained
 // once: between the last large trial and the first small ones.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -274,5 +275,48 @@ func TestSideBySideKeepsNumbers(t *testing.T) {
 	}
 	if !reflect.DeepEqual(metrics[0], metrics[1]) {
 		t.Errorf("metrics differ between -j 1 and -j 4:\n%v\n%v", metrics[0], metrics[1])
+	}
+}
+
+// TestAloneTrials: with the rule each trial is classified as runsAlone
+// says; without it (an explicit -j) none runs alone.
+func TestAloneTrials(t *testing.T) {
+	quick, err := Load("quick.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials := quick.TrialSpecs()
+	rule, fixed := schedule{jobs: 2, alone: true}.aloneTrials(trials), schedule{jobs: 2}.aloneTrials(trials)
+	for k, tr := range trials {
+		if rule(k) != runsAlone(tr) || fixed(k) {
+			t.Errorf("%s: alone %v with the rule, %v with -j 2; want %v and false", tr.ID, rule(k), fixed(k), runsAlone(tr))
+		}
+	}
+}
+
+// TestRunLogsSchedule: a default run (Jobs 0) on two or more cores says
+// how many trials at once and how many run alone (here a model type
+// without a size estimate, which panics at once: a failed record).
+func TestRunLogsSchedule(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("one core: trials run one at a time, and the log says nothing of it")
+	}
+	text := strings.Replace(tinySpec, "  - {name: gauss, type: gaussian}\n",
+		"  - {name: gauss, type: gaussian}\n  - {name: bad, type: test-panic}\n", 1)
+	spec, err := Parse("tiny.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log syncBuffer
+	out, err := Run(spec, Options{Out: t.TempDir(), Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.OK != 4 || out.Failed != 2 {
+		t.Errorf("%d ok and %d failed, want 4 and 2", out.OK, out.Failed)
+	}
+	want := fmt.Sprintf("up to %d trials at once, one per core; 2 of 6 run alone, first", runtime.NumCPU())
+	if !strings.Contains(log.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, log.String())
 	}
 }
