@@ -46,11 +46,12 @@ import (
 // Small trials side by side spend 9–13% less CPU (alone, their products
 // are split into parts too small to pay for the hand-offs); large ones
 // gain nothing (RealNVP on MNIST spends 10% more) and their sampling
-// speed, a metric of the record, falls to a third beside another trial.
-// Wall times under that load say nothing either way (the kernel shares
-// the cores between sessions, not threads); on idle cores one trial at a
-// time kept 1.1 of 2 cores busy over the quick suite (245 s of CPU in
-// 240 s), which small trials side by side can double.
+// speed, a metric of the record, falls to 0.28–0.61 of its speed alone.
+// Wall times under that load say little (the kernel shares the cores
+// between sessions, not threads, and the load varied by half between
+// runs); on idle cores one trial at a time kept 1.1 of 2 cores busy over
+// the quick suite (245 s of CPU in 240 s), the idle second core that
+// small trials side by side put to work.
 const largeStepWork = 1 << 25
 
 // stepWork estimates the size of one training step of trial tr before it
