@@ -3,7 +3,8 @@
 # write its report. Usage:
 #   ./run.sh                 quick suite (experiments/quick.yaml), a few minutes on 2 cores
 #   ./run.sh SPEC.yaml ...   any other spec, e.g. experiments/mnist-binary.yaml (hours)
-#   GENBENCH_JOBS=3 ./run.sh experiments/mnist-binary.yaml   trials at once (default: cores/2)
+#   GENBENCH_JOBS=3 ./run.sh experiments/mnist-binary.yaml   3 trials at once whatever their size
+#                            (default: one per core, trials with a large training step alone)
 # Results go to results/<spec name>/; re-running continues an interrupted run.
 set -euo pipefail
 cd "$(dirname "$0")"

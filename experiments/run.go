@@ -27,10 +27,13 @@ type Options struct {
 	Out      string    // results folder
 	Log      io.Writer // progress and messages; nil for silence
 	Terminal bool      // Log is a terminal: one redrawn progress line per worker
-	// Jobs is how many trials train at once, one model per worker; 0 means
-	// DefaultJobs(runtime.NumCPU()). A trial waits (and the log says so)
-	// while its memory estimate and those of the trials running exceed
-	// its train.memory_limit together.
+	// Jobs is how many trials train at once, one model per worker,
+	// whatever their size. 0 (the default) runs up to one per core
+	// (runtime.NumCPU), except that a trial with a large training step
+	// runs alone, first (see schedule.go: small 2-D trials keep about one
+	// core busy each, large ones all of them). Either way a trial waits
+	// (and the log says so) while its memory estimate and those of the
+	// trials running exceed its train.memory_limit together.
 	Jobs int
 	// Shard restricts the run to a deterministic part of the trials; the
 	// zero value runs them all.
@@ -54,12 +57,13 @@ type Options struct {
 // DefaultCheckpointEvery is Options.CheckpointEvery's default.
 const DefaultCheckpointEvery = 5 * time.Minute
 
-// DefaultJobs is the number of trials run at once by default on a machine
-// with that many cores: one trial per two cores, at least one. A trial's
-// matrix products are split over the cores (nn's gemm uses a shared pool
-// of helper goroutines, one product at a time), so a trial keeps about two
-// cores busy; more trials at once would only make them compete for the
-// cores. With an OpenBLAS build, set OPENBLAS_NUM_THREADS to cores/jobs.
+// DefaultJobs is a fixed number of trials at once for a machine with that
+// many cores, whatever their size: one per two cores, at least one, as
+// job scripts (genbench emit) pass with -j. A large trial's products are
+// split over the cores (nn's gemm uses a shared pool of helper
+// goroutines, one product at a time), so it keeps about two cores busy.
+// Run's own default (Options.Jobs 0) also runs small trials side by side.
+// With an OpenBLAS build, set OPENBLAS_NUM_THREADS to cores/jobs.
 func DefaultJobs(cores int) int {
 	return max(1, cores/2)
 }
@@ -171,16 +175,19 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	if opt.Jobs <= 0 {
-		opt.Jobs = DefaultJobs(runtime.NumCPU())
-	}
+	sched := newSchedule(opt.Jobs, runtime.NumCPU())
+	opt.Jobs = sched.jobs
 	trials, err := startRun(spec, opt)
 	if err != nil {
 		return nil, err
 	}
 	out := &Outcome{Trials: len(trials)}
 	board := newBoard(opt.Log, opt.Terminal, opt.Jobs)
-	todo := skipFinished(trials, opt, out, board)
+	alone := sched.aloneTrials(trials)
+	todo := sched.order(skipFinished(trials, opt, out, board), alone)
+	if line := sched.describe(todo, alone); line != "" {
+		board.logf("%s", line)
+	}
 	board.start(len(todo))
 	runDone := make(chan struct{})
 	defer close(runDone)
@@ -191,7 +198,7 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 		case <-runDone:
 		}
 	}()
-	finished := runWorkers(spec, trials, todo, opt, board)
+	finished := runWorkers(spec, trials, todo, alone, opt, board)
 	started, firstErr := collect(finished, trials, out, board)
 	board.stop()
 	for _, k := range todo {
@@ -255,12 +262,13 @@ func skipFinished(trials []Trial, opt Options, out *Outcome, board *board) []int
 
 // runWorkers runs the trials at positions todo on up to opt.Jobs
 // workers, one model each, and reports each trial on the channel, which
-// is closed when all are done or Stop ended the run. A trial starts only
-// when its memory estimate and those of the trials running fit its limit
-// (memoryGate).
-func runWorkers(spec *Spec, trials []Trial, todo []int, opt Options, board *board) <-chan trialResult {
+// is closed when all are done or Stop ended the run. A trial for which
+// alone is true starts when no other runs, and no other starts while it
+// runs (shareGate); a trial starts only when its memory estimate and
+// those of the trials running fit its limit (memoryGate).
+func runWorkers(spec *Spec, trials []Trial, todo []int, alone func(k int) bool, opt Options, board *board) <-chan trialResult {
 	p := workerPool{
-		jobs: opt.Jobs, stop: opt.Stop, board: board,
+		jobs: opt.Jobs, stop: opt.Stop, board: board, alone: alone,
 		label:  func(k int) string { return fmt.Sprintf("[%d/%d] %s", k+1, len(trials), trials[k].ID) },
 		memory: func(k int) (float64, float64) { return trialMemory(trials[k]) },
 		run: func(k, worker int, cache map[dataKey]*datasets.Data) trialResult {
@@ -276,6 +284,8 @@ type workerPool struct {
 	stop  <-chan struct{}
 	board *board
 	label func(k int) string
+	// alone reports whether trial k runs alone; nil means none does.
+	alone func(k int) bool
 	// memory is trial k's estimate and limit for the memory gate.
 	memory func(k int) (need, limit float64)
 	// run runs trial k on a worker, with the worker's data cache.
@@ -285,25 +295,25 @@ type workerPool struct {
 // start runs the trials at positions todo and reports each on the
 // returned channel, closed when all are done or stop ended the run.
 func (p workerPool) start(todo []int) <-chan trialResult {
-	jobs := make(chan int)
+	jobs := make(chan int) // positions in todo
 	finished := make(chan trialResult)
-	gate := newMemoryGate()
+	gate, share := newMemoryGate(), newShareGate()
 	var wg sync.WaitGroup
 	for w := 0; w < min(p.jobs, max(len(todo), 1)); w++ {
 		wg.Add(1)
 		go func(worker int) {
 			defer wg.Done()
 			cache := map[dataKey]*datasets.Data{} // one data set in memory per worker
-			for k := range jobs {
-				finished <- p.admitAndRun(gate, k, worker, cache)
+			for i := range jobs {
+				finished <- p.admitAndRun(share, gate, i, todo[i], worker, cache)
 			}
 		}(w)
 	}
 	go func() {
 		defer close(jobs)
-		for _, k := range todo {
+		for i := range todo {
 			select {
-			case jobs <- k:
+			case jobs <- i:
 			case <-p.stop:
 				return
 			}
@@ -316,12 +326,20 @@ func (p workerPool) start(todo []int) <-chan trialResult {
 	return finished
 }
 
-// admitAndRun runs trial k once the memory gate admits it, saying in the
-// log when it has to wait; a stop while it waits interrupts it.
-func (p workerPool) admitAndRun(gate *memoryGate, k, worker int, cache map[dataKey]*datasets.Data) trialResult {
+// admitAndRun runs trial k, the turn-th of the run, once the share gate
+// and then the memory gate admit it, saying in the log when it has to
+// wait; a stop while it waits interrupts it.
+func (p workerPool) admitAndRun(share *shareGate, gate *memoryGate, turn, k, worker int, cache map[dataKey]*datasets.Data) trialResult {
 	if interrupted(p.stop) {
 		return trialResult{k: k, err: ErrInterrupted}
 	}
+	alone := p.alone != nil && p.alone(k)
+	if !share.admit(turn, alone, p.stop, func(running int) {
+		p.board.logf("%s: waits to run alone (its training step is large): %d trial(s) running", p.label(k), running)
+	}) {
+		return trialResult{k: k, err: ErrInterrupted}
+	}
+	defer share.release(alone)
 	need, limit := p.memory(k)
 	admitted := gate.admit(need, limit, p.stop, func(used float64, running int) {
 		p.board.logf("%s: waits for memory: it needs an estimated %s and the %d running trial(s) hold %s of the %s limit",

@@ -26,7 +26,7 @@ import (
 const usage = `usage:
   genbench run SPEC.yaml [-o DIR] [-j N] [-shard i/N] [-q]
                                     train and evaluate every (data set, model, sweep point, seed) trial;
-                                    -j trials at once (default one per two cores), -shard runs trials k with k mod N = i;
+                                    -j trials at once (default: one per core, large trials alone), -shard runs trials k with k mod N = i;
                                     re-running resumes (finished trials skipped, interrupted ones from their checkpoint)
   genbench validate SPEC.yaml       check a spec without running it
   genbench list                     registered data sets, model types and metrics

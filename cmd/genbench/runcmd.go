@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"syscall"
 
 	"github.com/genbench/genbench/experiments"
@@ -36,8 +35,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "results folder (default results/<spec name>)")
 	quiet := fs.Bool("q", false, "no progress output")
-	jobs := fs.Int("j", experiments.DefaultJobs(runtime.NumCPU()),
-		"trials trained at once (default: one per two cores, at least 1; see experiments.DefaultJobs)")
+	jobs := fs.Int("j", 0,
+		"trials trained at once, whatever their size (default 0: up to one per core, a trial with a large training step alone; see experiments.Options.Jobs)")
 	shardFlag := fs.String("shard", "", "run only shard i/N of the trials: trial k when k mod N = i (e.g. 0/4)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -47,8 +46,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "genbench run: want one spec file, got %d arguments\n%s", len(pos), usage)
 		return 2
 	}
-	if *jobs < 1 {
-		fmt.Fprintf(stderr, "genbench run: -j %d: want at least 1\n", *jobs)
+	if *jobs < 0 {
+		fmt.Fprintf(stderr, "genbench run: -j %d: want at least 1, or 0 for the default\n", *jobs)
 		return 2
 	}
 	var shard experiments.Shard
