@@ -61,6 +61,7 @@ func Reevaluate(spec *Spec, opt ReevalOptions) (*ReevalOutcome, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
+	hostFacts() // the commit at the start, as Run takes it
 	if err := CheckMetricNames(opt.Metrics); err != nil {
 		return nil, err
 	}

@@ -175,6 +175,11 @@ func Run(spec *Spec, opt Options) (*Outcome, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
+	// The host's facts now, not when the first record is written: without
+	// a commit stamped into the binary, provenance reads the repository's,
+	// which may move on during an hour-long trial (a run launched at one
+	// commit recorded the next).
+	hostFacts()
 	sched := newSchedule(opt.Jobs, runtime.NumCPU())
 	opt.Jobs = sched.jobs
 	trials, err := startRun(spec, opt)
