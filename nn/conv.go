@@ -176,11 +176,7 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 				}
 			})
 		}
-		if sums.perImage() {
-			sums.reduce()
-		} else {
-			sums.run()
-		}
+		sums.finish()
 		if dwp != nil {
 			for o := 0; o < cout; o++ {
 				for a, col := range active {
@@ -261,8 +257,8 @@ func (s *imageSums[T]) slot() int {
 	return n
 }
 
-// perImage reports whether image and reduce are the route: the caller
-// then calls image for every image (from any goroutine) and reduce once.
+// perImage reports whether the slots are the route: the caller then calls
+// image for every image (from any goroutine) before finish.
 func (s *imageSums[T]) perImage() bool { return s.parts != nil }
 
 // image writes image img's products, one per block of steps, and bias
@@ -333,6 +329,16 @@ func (s *imageSums[T]) reduce() {
 			}
 		}
 	})
+}
+
+// finish completes the sums: reduce after image has run for every image,
+// or run without slots.
+func (s *imageSums[T]) finish() {
+	if s.perImage() {
+		s.reduce()
+		return
+	}
+	s.run()
 }
 
 // run computes the sums without per-image slots: the work cut along dw's

@@ -108,11 +108,7 @@ func (t *Tape[T]) Conv2DNarrow(x *Node[T], in ImageShape, w *Node[T], k int, b *
 				}
 			}
 		})
-		if sums.perImage() {
-			sums.reduce()
-		} else {
-			sums.run()
-		}
+		sums.finish()
 		if dwt != nil {
 			for o := 0; o < cout; o++ {
 				for c := 0; c < in.C; c++ {
