@@ -122,7 +122,7 @@ func (src *rqSource[T]) at(i, j int) *rqKnots[T] {
 	if src.shared != nil {
 		return src.shared[j]
 	}
-	src.scratch.fill(rqRow(src.raw, i, j, src.s.ParamsPer()), src.s)
+	src.scratch.fillLazy(rqRow(src.raw, i, j, src.s.ParamsPer()), src.s)
 	return src.scratch
 }
 
@@ -158,13 +158,18 @@ type rqKnots[T Float] struct {
 	xs, ys, ds []float64 // knot positions and derivatives, K+1 each
 	gxs, gys   []float64 // gradients w.r.t. knot positions
 	gds, g     []float64 // … w.r.t. derivatives; scratch
+	// raw, when set, holds the parameters whose interior derivatives ds
+	// have not been computed (fillLazy): an element uses the two of its
+	// bin only, so the other K−3 softplus calls are skipped.
+	raw   []T
+	shift float64 // derivShift(s)
 }
 
 func newRQKnots[T Float](s Spline) *rqKnots[T] {
 	k := s.Bins
 	f := func(n int) []float64 { return make([]float64, n) }
 	return &rqKnots[T]{s: s, pw: f(k), ph: f(k), xs: f(k + 1), ys: f(k + 1), ds: f(k + 1),
-		gxs: f(k + 1), gys: f(k + 1), gds: f(k + 1), g: f(k)}
+		gxs: f(k + 1), gys: f(k + 1), gds: f(k + 1), g: f(k), shift: derivShift(s)}
 }
 
 // derivShift makes softplus(0 + shift) + MinDeriv = 1.
@@ -174,16 +179,32 @@ func derivShift(s Spline) float64 { return math.Log(math.Expm1(1 - s.MinDeriv)) 
 // are set exactly to ±Bound (not accumulated), so both directions agree
 // on where the tails begin.
 func (kn *rqKnots[T]) fill(raw []T, s Spline) {
+	kn.fillLazy(raw, s)
+	for j := 1; j < s.Bins; j++ {
+		kn.ds[j] = kn.deriv(j)
+	}
+	kn.raw = nil
+}
+
+// fillLazy is fill without the interior derivatives, which deriv
+// computes when binAt needs them.
+func (kn *rqKnots[T]) fillLazy(raw []T, s Spline) {
 	k := s.Bins
 	softmaxInto(kn.pw, raw[:k])
 	softmaxInto(kn.ph, raw[k:2*k])
 	cumKnots(kn.xs, kn.pw, s.MinWidth, s.Bound)
 	cumKnots(kn.ys, kn.ph, s.MinHeight, s.Bound)
 	kn.ds[0], kn.ds[k] = 1, 1
-	shift := derivShift(s)
-	for j := 1; j < k; j++ {
-		kn.ds[j] = s.MinDeriv + softplus(float64(raw[2*k+j-1])+shift)
+	kn.raw = raw
+}
+
+// deriv returns the derivative at knot j from the raw parameters.
+func (kn *rqKnots[T]) deriv(j int) float64 {
+	k := kn.s.Bins
+	if j == 0 || j == k {
+		return 1
 	}
+	return kn.s.MinDeriv + softplus(float64(kn.raw[2*k+j-1])+kn.shift)
 }
 
 func softmaxInto[T Float](dst []float64, raw []T) {
@@ -235,6 +256,9 @@ type rqBin struct{ x0, w, y0, h, s, d0, d1 float64 }
 
 func (kn *rqKnots[T]) binAt(k int) rqBin {
 	w, h := kn.xs[k+1]-kn.xs[k], kn.ys[k+1]-kn.ys[k]
+	if kn.raw != nil {
+		kn.ds[k], kn.ds[k+1] = kn.deriv(k), kn.deriv(k+1)
+	}
 	return rqBin{x0: kn.xs[k], w: w, y0: kn.ys[k], h: h, s: h / w, d0: kn.ds[k], d1: kn.ds[k+1]}
 }
 
@@ -358,11 +382,14 @@ func (kn *rqKnots[T]) chain(k int, b rqBin, xi, gy, gl float64) float64 {
 // parameters, through the cumulative sums, softmaxes and softplus.
 func (kn *rqKnots[T]) rawGrad(dst, raw []T, s Spline) {
 	k := s.Bins
-	shift := derivShift(s)
 	kn.softmaxBack(dst[:k], kn.pw, kn.gxs, s.MinWidth, s.Bound)
 	kn.softmaxBack(dst[k:2*k], kn.ph, kn.gys, s.MinHeight, s.Bound)
 	for j := 1; j < k; j++ {
-		dst[2*k+j-1] += T(kn.gds[j] * sigmoid(float64(raw[2*k+j-1])+shift))
+		// Only the element's bin has derivative gradients; adding the
+		// others' zeros would leave dst as it is.
+		if kn.gds[j] != 0 {
+			dst[2*k+j-1] += T(kn.gds[j] * sigmoid(float64(raw[2*k+j-1])+kn.shift))
+		}
 	}
 }
 
