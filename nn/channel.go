@@ -56,29 +56,51 @@ func (t *Tape[T]) ChannelAffine(x *Node[T], in ImageShape, scale, shift *Node[T]
 	})
 	return t.record(out, func() {
 		each(func(c, lo, hi int) {
-			g := out.Grad.Data[lo:hi]
+			var gx []T
 			if x.Grad != nil {
-				s, gx := scale.Value.Data[c], x.Grad.Data[lo:hi]
-				for i, v := range g {
-					gx[i] += v * s
-				}
+				gx = x.Grad.Data[lo:hi]
 			}
+			gs, gb := channelAffineBack(out.Grad.Data[lo:hi], X.Data[lo:hi], gx, scale.Value.Data[c])
 			if scale.Grad != nil {
-				var sum T
-				for i, v := range g {
-					sum += v * X.Data[lo+i]
-				}
-				scale.Grad.Data[c] += sum
+				scale.Grad.Data[c] += gs
 			}
 			if shift != nil && shift.Grad != nil {
-				var sum T
-				for _, v := range g {
-					sum += v
-				}
-				shift.Grad.Data[c] += sum
+				shift.Grad.Data[c] += gb
 			}
 		})
 	})
+}
+
+// channelAffineBack is one channel plane's backward in a single pass:
+// gx += g·s when gx is not nil, and the sums Σ g·x and Σ g, each over four
+// interleaved partial sums (fixed order, so the same bits on any machine)
+// that keep the adds from waiting on each other.
+func channelAffineBack[T Float](g, x, gx []T, s T) (sumGX, sumG T) {
+	n := len(g)
+	x = x[:n]
+	var p0, p1, p2, p3, q0, q1, q2, q3 T
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		p0 += g[i] * x[i]
+		p1 += g[i+1] * x[i+1]
+		p2 += g[i+2] * x[i+2]
+		p3 += g[i+3] * x[i+3]
+		q0 += g[i]
+		q1 += g[i+1]
+		q2 += g[i+2]
+		q3 += g[i+3]
+	}
+	for ; i < n; i++ {
+		p0 += g[i] * x[i]
+		q0 += g[i]
+	}
+	if gx != nil {
+		gx = gx[:n]
+		for i, v := range g {
+			gx[i] += v * s
+		}
+	}
+	return (p0 + p1) + (p2 + p3), (q0 + q1) + (q2 + q3)
 }
 
 // ChannelMoments returns the mean and the standard deviation of every

@@ -12,6 +12,15 @@ type conv[T nn.Float] struct {
 	W, B *nn.Node[T]
 	In   nn.ImageShape
 	K    int
+	// Norm, when set, normalises the output per channel (an ActNorm
+	// initialised from the first batch, whose log-determinant is not
+	// used): the layer then has no bias of its own.
+	Norm *ActNorm[T]
+	// LogScale, when set, multiplies the output's channels by
+	// exp(ScaleFactor·LogScale) (Glow's Conv2dZeros): a zero layer whose
+	// output grows by its own learned factor instead of by its weights.
+	LogScale    *nn.Node[T]
+	ScaleFactor float64
 }
 
 // newConv adds a K×K convolution from in.C to cout channels to ps:
@@ -25,14 +34,43 @@ func newConv[T nn.Float](ps *nn.ParamSet[T], name string, in nn.ImageShape, cout
 	return c
 }
 
+// newNormConv is newConv's hidden layer followed by an ActNorm instead
+// of a bias (Glow's code: convolution, actnorm, ReLU).
+func newNormConv[T nn.Float](ps *nn.ParamSet[T], name string, in nn.ImageShape, cout, k int, rng *rand.Rand) conv[T] {
+	c := conv[T]{W: ps.Add(name+".w", cout, in.C*k*k), In: in, K: k}
+	nn.Uniform(c.W, math.Sqrt(6/float64((in.C+cout)*k*k)), rng)
+	c.Norm = NewActNorm(ps, name+".actnorm", nn.ImageShape{C: cout, H: in.H, W: in.W})
+	return c
+}
+
+// newZeroConv is newConv's zero layer, with a learned output scale
+// exp(factor·LogScale) per channel when factor > 0.
+func newZeroConv[T nn.Float](ps *nn.ParamSet[T], name string, in nn.ImageShape, cout, k int, factor float64, rng *rand.Rand) conv[T] {
+	c := newConv(ps, name, in, cout, k, true, rng)
+	if factor > 0 {
+		c.LogScale, c.ScaleFactor = ps.Add(name+".logs", 1, cout), factor
+	}
+	return c
+}
+
 // apply runs the layer; a K×K layer to fewer channels than it reads (a
 // coupling's last layer) takes Conv2DNarrow's faster route to the same
 // result.
 func (c conv[T]) apply(t *nn.Tape[T], x *nn.Node[T]) *nn.Node[T] {
+	var y *nn.Node[T]
 	if c.K > 1 && c.W.Value.Rows < c.In.C {
-		return t.Conv2DNarrow(x, c.In, c.W, c.K, c.B)
+		y = t.Conv2DNarrow(x, c.In, c.W, c.K, c.B)
+	} else {
+		y = t.Conv2D(x, c.In, c.W, c.K, nil, c.B)
 	}
-	return t.Conv2D(x, c.In, c.W, c.K, nil, c.B)
+	out := nn.ImageShape{C: c.W.Value.Rows, H: c.In.H, W: c.In.W}
+	if c.Norm != nil {
+		y, _ = c.Norm.Forward(t, y)
+	}
+	if c.LogScale != nil {
+		y = t.ChannelAffine(y, out, t.Exp(t.Scale(c.LogScale, c.ScaleFactor)), nil)
+	}
+	return y
 }
 
 // Coupling is Glow's affine coupling layer: the first Keep channels x₁
@@ -55,17 +93,46 @@ type Coupling[T nn.Float] struct {
 	net      [3]conv[T]
 }
 
+// NetOptions are the details of a conditioning network that Glow's
+// code has and the smallest re-implementations drop.
+type NetOptions struct {
+	// ActNorm puts a data-initialised ActNorm after each hidden
+	// convolution in place of its bias.
+	ActNorm bool
+	// ZeroScale > 0 gives each zero-initialised output layer a learned
+	// per-channel scale exp(ZeroScale·logs) (Glow uses 3).
+	ZeroScale float64
+}
+
 // NewCoupling adds a coupling layer for images of the given shape (at
 // least 2 channels) with hidden feature channels and scales above
 // minScale (in [0, 1)) to ps.
-func NewCoupling[T nn.Float](ps *nn.ParamSet[T], name string, shape nn.ImageShape, hidden int, minScale float64, rng *rand.Rand) *Coupling[T] {
+func NewCoupling[T nn.Float](ps *nn.ParamSet[T], name string, shape nn.ImageShape, hidden int, minScale float64, opt NetOptions, rng *rand.Rand) *Coupling[T] {
 	keep := shape.C / 2
+	in := nn.ImageShape{C: keep, H: shape.H, W: shape.W}
 	h := nn.ImageShape{C: hidden, H: shape.H, W: shape.W}
-	return &Coupling[T]{Shape: shape, Keep: keep, MinScale: minScale, net: [3]conv[T]{
-		newConv(ps, name+".conv1", nn.ImageShape{C: keep, H: shape.H, W: shape.W}, hidden, 3, false, rng),
-		newConv(ps, name+".conv2", h, hidden, 1, false, rng),
-		newConv(ps, name+".conv3", h, 2*(shape.C-keep), 3, true, rng),
-	}}
+	c := &Coupling[T]{Shape: shape, Keep: keep, MinScale: minScale}
+	if opt.ActNorm {
+		c.net[0] = newNormConv(ps, name+".conv1", in, hidden, 3, rng)
+		c.net[1] = newNormConv(ps, name+".conv2", h, hidden, 1, rng)
+	} else {
+		c.net[0] = newConv(ps, name+".conv1", in, hidden, 3, false, rng)
+		c.net[1] = newConv(ps, name+".conv2", h, hidden, 1, false, rng)
+	}
+	c.net[2] = newZeroConv(ps, name+".conv3", h, 2*(shape.C-keep), 3, opt.ZeroScale, rng)
+	return c
+}
+
+// ActNorms are the coupling network's normalisations, for the model's
+// data-dependent initialisation.
+func (c *Coupling[T]) ActNorms() []*ActNorm[T] {
+	var out []*ActNorm[T]
+	for _, l := range c.net {
+		if l.Norm != nil {
+			out = append(out, l.Norm)
+		}
+	}
+	return out
 }
 
 // params returns the shift and log s for the second part from x₁.
@@ -126,10 +193,10 @@ type SplitPrior[T nn.Float] struct {
 
 // NewSplitPrior adds a factor-out prior for images of the given shape (at
 // least 2 channels) to ps; the first half of the channels is kept.
-func NewSplitPrior[T nn.Float](ps *nn.ParamSet[T], name string, shape nn.ImageShape, rng *rand.Rand) *SplitPrior[T] {
+func NewSplitPrior[T nn.Float](ps *nn.ParamSet[T], name string, shape nn.ImageShape, opt NetOptions, rng *rand.Rand) *SplitPrior[T] {
 	keep := shape.C / 2
 	in := nn.ImageShape{C: keep, H: shape.H, W: shape.W}
-	return &SplitPrior[T]{Shape: shape, Keep: keep, net: newConv(ps, name+".prior", in, 2*(shape.C-keep), 3, true, rng)}
+	return &SplitPrior[T]{Shape: shape, Keep: keep, net: newZeroConv(ps, name+".prior", in, 2*(shape.C-keep), 3, opt.ZeroScale, rng)}
 }
 
 // KeptShape is the shape of the channels the next level works on.
@@ -162,4 +229,33 @@ func (s *SplitPrior[T]) Inverse(t *nn.Tape[T], z *nn.Node[T]) (*nn.Node[T], *nn.
 	z1, eps := s.split(t, z)
 	mean, logStd := s.params(t, z1)
 	return t.ConcatCols(z1, t.Add(t.Mul(eps, t.Exp(logStd)), mean)), t.SumCols(logStd)
+}
+
+// TopPrior is Glow's learned prior on the last level's latent (its
+// learntop): a Gaussian with a learned mean and log-std for every value,
+// written as the transform ε = (z − Mean)·exp(−LogStd), log|det| =
+// −Σ LogStd, so that with a standard normal base it is exactly
+// log N(z; Mean, exp(LogStd)²). Both start at zero: the identity.
+type TopPrior[T nn.Float] struct {
+	Mean, LogStd *nn.Node[T] // 1×D
+}
+
+// NewTopPrior adds a learned prior on dim values to ps.
+func NewTopPrior[T nn.Float](ps *nn.ParamSet[T], name string, dim int) *TopPrior[T] {
+	return &TopPrior[T]{Mean: ps.Add(name+".mean", 1, dim), LogStd: ps.Add(name+".logstd", 1, dim)}
+}
+
+func (p *TopPrior[T]) logDet(t *nn.Tape[T], rows int, sign float64) *nn.Node[T] {
+	return broadcast(t, t.Scale(t.Sum(p.LogStd), sign), rows)
+}
+
+// Forward implements flow.Transform.
+func (p *TopPrior[T]) Forward(t *nn.Tape[T], z *nn.Node[T]) (*nn.Node[T], *nn.Node[T]) {
+	eps := t.MulRow(t.AddRow(z, t.Scale(p.Mean, -1)), t.Exp(t.Scale(p.LogStd, -1)))
+	return eps, p.logDet(t, z.Value.Rows, -1)
+}
+
+// Inverse implements flow.Transform: z = Mean + exp(LogStd)·ε.
+func (p *TopPrior[T]) Inverse(t *nn.Tape[T], eps *nn.Node[T]) (*nn.Node[T], *nn.Node[T]) {
+	return t.AddRow(t.MulRow(eps, t.Exp(p.LogStd)), p.Mean), p.logDet(t, eps.Value.Rows, 1)
 }

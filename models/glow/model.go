@@ -29,6 +29,8 @@ type Config struct {
 	Temperature float64 // standard deviation of the base noise when sampling
 	LR          float64
 	ClipNorm    float64
+	Net         NetOptions // details of the coupling and prior networks
+	LearnTop    bool       // a learned Gaussian prior on the last level (TopPrior)
 	Seed        uint64
 }
 
@@ -85,10 +87,15 @@ func (g *Glow[T]) level(s nn.ImageShape, k int, c Config, rng *rand.Rand) Chain[
 		an := NewActNorm(&g.Params, name+".actnorm", s4)
 		ic := NewInvConv(&g.Params, name+".invconv", s4, rng)
 		g.ActNorms, g.InvConvs = append(g.ActNorms, an), append(g.InvConvs, ic)
-		chain = append(chain, an, ic, NewCoupling(&g.Params, name+".coupling", s4, c.Hidden, c.MinScale, rng))
+		cp := NewCoupling(&g.Params, name+".coupling", s4, c.Hidden, c.MinScale, c.Net, rng)
+		g.ActNorms = append(g.ActNorms, cp.ActNorms()...)
+		chain = append(chain, an, ic, cp)
+	}
+	if k+1 == c.Levels && c.LearnTop {
+		chain = append(chain, NewTopPrior(&g.Params, fmt.Sprintf("level%d.top", k), s4.Size()))
 	}
 	if k+1 < c.Levels {
-		sp := NewSplitPrior(&g.Params, fmt.Sprintf("level%d.split", k), s4, rng)
+		sp := NewSplitPrior(&g.Params, fmt.Sprintf("level%d.split", k), s4, c.Net, rng)
 		kept := sp.KeptShape()
 		chain = append(chain, sp, &Prefix[T]{N: kept.Size(), Inner: g.level(kept, k+1, c, rng)})
 	}

@@ -219,9 +219,10 @@ func TestSameSeedSameBits(t *testing.T) {
 func TestNumParamsCountsLiveWeights(t *testing.T) {
 	m := modeltest.Build(t, "glow", map[string]any{"levels": 1, "steps": 1, "hidden": 3}, tinyConfig([]int{1, 2, 2}, "float64"))
 	// squeeze to 4×1×1; actnorm 4+4; invconv L and U strict triangles 6+6
-	// and 4 log-scales; coupling 2→3 (3×3) 54+3, 3→3 (1×1) 9+3, 3→4 (3×3)
-	// 108+4.
-	if want := 8 + 16 + 57 + 12 + 112; m.NumParams() != want {
+	// and 4 log-scales; coupling 2→3 (3×3) 54 and its actnorm 3+3, 3→3
+	// (1×1) 9 and its actnorm 3+3, 3→4 (3×3) 108+4 and its output scale 4;
+	// the learned top prior 4+4.
+	if want := 8 + 16 + 60 + 15 + 116 + 8; m.NumParams() != want {
 		t.Errorf("%d parameters, want %d", m.NumParams(), want)
 	}
 }

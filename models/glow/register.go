@@ -21,6 +21,9 @@ func init() {
 			{Key: "hidden", Default: 64, Doc: "feature channels of each coupling's network", Check: params.Positive},
 			{Key: "min_scale", Default: 1e-3, Doc: "floor on each coupling's scale, s = min_scale + (1−min_scale)·sigmoid(raw+2): bounds the inverse's gain per layer so that samples stay finite (0: Glow's plain sigmoid)", Check: params.Range(0, 0.5)},
 			{Key: "temperature", Default: 1.0, Doc: "standard deviation of the base noise when sampling (Glow's temperature; 1 samples the model's density)", Check: params.Positive},
+			{Key: "net_actnorm", Default: true, Doc: "an actnorm after each hidden convolution of the coupling networks, in place of its bias (as in Glow's code)"},
+			{Key: "zero_scale", Default: 3.0, Doc: "the zero-initialised output convolutions of couplings and priors scale their channels by exp(zero_scale·logs), logs learned (Glow's code: 3; 0: off)", Check: params.Nonnegative},
+			{Key: "learn_top", Default: true, Doc: "a learned mean and log-std for every value of the last level's latent instead of a standard normal (Glow's learntop)"},
 			{Key: "clip_norm", Default: 0.0, Doc: "clip the global gradient norm (0: off, as in Glow's code; on MNIST the norms of the mean NLL run at 300-900, and clipping at 100 trailed by 16 nats after 234 steps)", Check: params.Nonnegative},
 		},
 		New: newGlow,
@@ -48,6 +51,7 @@ func ConfigFrom(cfg models.Config) (Config, error) {
 	return Config{
 		Shape: s, Levels: p.Int("levels"), Steps: p.Int("steps"), Hidden: p.Int("hidden"), MinScale: p.Float("min_scale"),
 		Temperature: p.Float("temperature"), LR: cfg.LR, ClipNorm: p.Float("clip_norm"), Seed: cfg.Seed,
+		Net: NetOptions{ActNorm: p.Bool("net_actnorm"), ZeroScale: p.Float("zero_scale")}, LearnTop: p.Bool("learn_top"),
 	}, nil
 }
 

@@ -23,13 +23,16 @@ func estimateSize(cfg models.Config) (models.Size, error) {
 		ch, pixels = 4*ch, pixels/4
 		half := ch / 2
 		step := models.Size{
-			Params:      2*ch + ch*ch + 3*ch + 9*half*h + h + h*h + h + 9*h*ch + ch,
+			Params:      2*ch + ch*ch + 3*ch + 9*half*h + 2*h + h*h + 2*h + 9*h*ch + 2*ch, // biases or actnorms, output scales
 			Activations: 2 * pixels * (3*h + 4*ch),
 			Buffers:     ch * ch, // the permutation and masks of the LU weight
 		}
 		s = s.Plus(step.Times(float64(c.Steps)))
+		if k == c.Levels-1 && c.LearnTop {
+			s.Params += 2 * ch * pixels
+		}
 		if k < c.Levels-1 {
-			s.Params += 9*half*ch + ch
+			s.Params += 9*half*ch + 2*ch
 			s.Activations += 2 * pixels * 2 * ch
 			ch = half
 		}

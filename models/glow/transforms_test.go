@@ -33,6 +33,8 @@ var transformCases = []transformCase{
 	{"prefix-coupling", nn.ImageShape{C: 4, H: 2, W: 2}},
 	{"glow", nn.ImageShape{C: 1, H: 4, W: 4}},
 	{"glow", nn.ImageShape{C: 2, H: 4, W: 4}},
+	{"top-prior", nn.ImageShape{C: 2, H: 2, W: 2}},
+	{"glow-full", nn.ImageShape{C: 1, H: 4, W: 4}},
 }
 
 func (c transformCase) String() string { return fmt.Sprintf("%s/%s", c.kind, c.shape) }
@@ -52,16 +54,22 @@ func buildCase[T nn.Float](tb testing.TB, c transformCase, seed uint64) (flow.Tr
 	case "invconv":
 		tr = NewInvConv(ps, "i", c.shape, rng)
 	case "coupling":
-		tr = NewCoupling(ps, "c", c.shape, 5, 0, rng)
+		tr = NewCoupling(ps, "c", c.shape, 5, 0, NetOptions{}, rng)
 	case "coupling-floored":
-		tr = NewCoupling(ps, "c", c.shape, 5, 0.3, rng) // a high floor, so that it matters
+		tr = NewCoupling(ps, "c", c.shape, 5, 0.3, NetOptions{ActNorm: true, ZeroScale: 3}, rng) // a high floor, so that it matters
 	case "split-prior":
-		tr = NewSplitPrior(ps, "s", c.shape, rng)
+		tr = NewSplitPrior(ps, "s", c.shape, NetOptions{ZeroScale: 3}, rng)
 	case "prefix-coupling":
 		half := nn.ImageShape{C: c.shape.C / 2, H: c.shape.H, W: c.shape.W}
-		tr = &Prefix[T]{N: half.Size(), Inner: NewCoupling(ps, "c", half, 5, 0.01, rng)}
-	case "glow":
-		g, err := New[T](Config{Shape: c.shape, Levels: 2, Steps: 2, Hidden: 4, MinScale: 1e-3, Temperature: 1, LR: 1e-3, Seed: seed})
+		tr = &Prefix[T]{N: half.Size(), Inner: NewCoupling(ps, "c", half, 5, 0.01, NetOptions{}, rng)}
+	case "top-prior":
+		tr = NewTopPrior(ps, "t", c.shape.Size())
+	case "glow", "glow-full":
+		cfg := Config{Shape: c.shape, Levels: 2, Steps: 2, Hidden: 4, MinScale: 1e-3, Temperature: 1, LR: 1e-3, Seed: seed}
+		if c.kind == "glow-full" { // every option of Glow's code
+			cfg.Net, cfg.LearnTop = NetOptions{ActNorm: true, ZeroScale: 3}, true
+		}
+		g, err := New[T](cfg)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -270,7 +278,7 @@ func TestCouplingFloorBoundsInverseGain(t *testing.T) {
 	shape := nn.ImageShape{C: 4, H: 2, W: 2}
 	for _, minScale := range []float64{0, 1e-3} {
 		var ps nn.ParamSet[float32]
-		c := NewCoupling(&ps, "c", shape, 4, minScale, rand.New(rand.NewPCG(1, 1)))
+		c := NewCoupling(&ps, "c", shape, 4, minScale, NetOptions{}, rand.New(rand.NewPCG(1, 1)))
 		last := c.net[2]
 		for o := 2; o < 4; o++ { // output channels 2, 3: the raw scales
 			last.B.Value.Data[o] = -200
