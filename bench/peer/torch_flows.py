@@ -27,6 +27,35 @@ def glow_conv(cin, cout, k, zero=False):
     return conv
 
 
+class NormConv(tnn.Module):
+    """A hidden layer of a coupling network with net_actnorm: a bias-free
+    convolution (glow's newNormConv) followed by an ActNorm set from the
+    first batch, whose log-determinant is not used."""
+
+    def __init__(self, cin, cout, k):
+        super().__init__()
+        self.conv = glow_conv(cin, cout, k)
+        self.conv.bias = None
+        self.norm = ActNorm(cout)
+
+    def forward(self, x):
+        return self.norm(self.conv(x))[0]
+
+
+class ZeroConv(tnn.Module):
+    """Glow's Conv2dZeros (glow's newZeroConv with zero_scale 3): a
+    zero-initialised convolution whose output channels are scaled by
+    exp(3·logs), logs learned from zero."""
+
+    def __init__(self, cin, cout, k, factor=3.0):
+        super().__init__()
+        self.conv, self.factor = glow_conv(cin, cout, k, zero=True), factor
+        self.logs = tnn.Parameter(torch.zeros(1, cout, 1, 1))
+
+    def forward(self, x):
+        return self.conv(x) * torch.exp(self.factor * self.logs)
+
+
 def squeeze(x):
     """nn.SqueezePerm: out[4c + 2u + v, i, j] = in[c, 2i + u, 2j + v]."""
     b, c, h, w = x.shape
@@ -100,14 +129,15 @@ class InvConv(tnn.Module):
 
 
 class GlowCoupling(tnn.Module):
-    """z₂ = (x₂ + b)·s from a 3×3 conv, ReLU, 1×1 conv, ReLU, zero-init 3×3
-    conv of x₁; s = min_scale + (1 − min_scale)·sigmoid(raw + 2)."""
+    """z₂ = (x₂ + b)·s from a 3×3 conv, actnorm, ReLU, 1×1 conv, actnorm,
+    ReLU, zero-init 3×3 conv scaled by exp(3·logs) of x₁; s = min_scale +
+    (1 − min_scale)·sigmoid(raw + 2)."""
 
     def __init__(self, c, hidden, min_scale):
         super().__init__()
         self.keep, self.n, self.min_scale = c // 2, c - c // 2, min_scale
-        self.net = tnn.Sequential(glow_conv(self.keep, hidden, 3), tnn.ReLU(), glow_conv(hidden, hidden, 1), tnn.ReLU(),
-                                  glow_conv(hidden, 2 * self.n, 3, zero=True))
+        self.net = tnn.Sequential(NormConv(self.keep, hidden, 3), tnn.ReLU(), NormConv(hidden, hidden, 1), tnn.ReLU(),
+                                  ZeroConv(hidden, 2 * self.n, 3))
 
     def params(self, x1):
         out = self.net(x1)
@@ -127,12 +157,12 @@ class GlowCoupling(tnn.Module):
 
 class SplitPrior(tnn.Module):
     """Factors out the last channels under N(μ, σ²) from a zero-init 3×3
-    conv of the kept ones, log σ = 5·tanh(raw/5)."""
+    conv (scaled by exp(3·logs)) of the kept ones, log σ = 5·tanh(raw/5)."""
 
     def __init__(self, c):
         super().__init__()
         self.keep, self.n = c // 2, c - c // 2
-        self.conv = glow_conv(self.keep, 2 * self.n, 3, zero=True)
+        self.conv = ZeroConv(self.keep, 2 * self.n, 3)
 
     def params(self, z1):
         out = self.conv(z1)
@@ -149,17 +179,33 @@ class SplitPrior(tnn.Module):
         return torch.cat([z1, eps * log_std.exp() + mean], 1), log_std.sum((1, 2, 3))
 
 
+class TopPrior(tnn.Module):
+    """Glow's learned top prior (glow's TopPrior): ε = (z − mean)·exp(−logstd)
+    for every value of the last level's flat latent, both learned from 0."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.mean, self.logstd = tnn.Parameter(torch.zeros(1, dim)), tnn.Parameter(torch.zeros(1, dim))
+
+    def forward(self, z):
+        return (z - self.mean) * torch.exp(-self.logstd), -self.logstd.sum()
+
+    def inverse(self, eps):
+        return eps * self.logstd.exp() + self.mean, self.logstd.sum()
+
+
 class GlowLevel(tnn.Module):
     """Squeeze, steps (actnorm, 1×1 conv, coupling) and, below the last
     level, the split prior and the next levels on the kept channels."""
 
-    def __init__(self, c, k, g, levels=2, steps=4, hidden=64, min_scale=1e-3):
+    def __init__(self, c, k, g, levels=2, steps=4, hidden=64, min_scale=1e-3, hw=28 * 28):
         super().__init__()
-        c4 = 4 * c
+        c4, hw = 4 * c, hw // 4
         self.steps = tnn.ModuleList(tnn.ModuleList([ActNorm(c4), InvConv(c4, g), GlowCoupling(c4, hidden, min_scale)])
                                     for _ in range(steps))
         self.split = SplitPrior(c4) if k + 1 < levels else None
-        self.inner = GlowLevel(c4 // 2, k + 1, g, levels, steps, hidden, min_scale) if self.split else None
+        self.inner = GlowLevel(c4 // 2, k + 1, g, levels, steps, hidden, min_scale, hw) if self.split else None
+        self.prior = TopPrior(c4 * hw) if self.split is None else None
 
     def forward(self, x):
         """x (B×C×H×W) to flat z (the next levels' part first) and log|det|."""
@@ -169,7 +215,8 @@ class GlowLevel(tnn.Module):
                 x, ld = t(x)
                 total = total + ld
         if self.split is None:
-            return x.flatten(1), total
+            z, ld = self.prior(x.flatten(1))
+            return z, total + ld
         x, ld = self.split(x)
         z, inner = self.inner(x[:, :self.split.keep])
         return torch.cat([z, x[:, self.split.keep:].flatten(1)], 1), total + ld + inner
@@ -178,6 +225,7 @@ class GlowLevel(tnn.Module):
         c4, h, w = 4 * c, h // 2, w // 2
         total = 0
         if self.split is None:
+            z, total = self.prior.inverse(z)
             x = z.view(-1, c4, h, w)
         else:
             n = self.split.keep * h * w
@@ -195,7 +243,7 @@ class Glow(tnn.Module):
     def __init__(self, g, shape=(1, 28, 28)):
         super().__init__()
         self.shape, self.dim = shape, shape[0] * shape[1] * shape[2]
-        self.top = GlowLevel(shape[0], 0, g)
+        self.top = GlowLevel(shape[0], 0, g, hw=shape[1] * shape[2])
 
     def log_prob(self, x):
         z, ld = self.top(x.view(-1, *self.shape))
