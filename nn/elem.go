@@ -143,3 +143,29 @@ func addTo[T Float](dst, src []T) {
 		dst[i] += v
 	}
 }
+
+// expInto sets dst[i] = math.Exp(src[i]) bit for bit (dst may be src),
+// four at a time where elemAsm allows: exp64x4 repeats math.Exp's
+// operations, and only for arguments in [−700, 700], where math.Exp
+// takes no overflow or denormal branch; a slice holding any other value
+// (or NaN) is done by math.Exp alone.
+func expInto(dst, src []float64) {
+	n := len(src)
+	dst = dst[:n]
+	vec := 0
+	if elemAsm && n >= 4 {
+		vec = n &^ 3
+		for _, v := range src {
+			if !(v >= -700 && v <= 700) {
+				vec = 0
+				break
+			}
+		}
+	}
+	if vec > 0 {
+		exp64x4(&dst[0], &src[0], vec)
+	}
+	for i := vec; i < n; i++ {
+		dst[i] = math.Exp(src[i])
+	}
+}

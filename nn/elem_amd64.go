@@ -56,3 +56,10 @@ func reluBack64(ga, grad, x *float64, n int)
 // elemAsm reports whether the AVX2 loops run (the GEMM kernels' test:
 // AVX2 implies the AVX these loops need).
 var elemAsm = hasAVX2FMA()
+
+// exp64x4 sets dst[i] = math.Exp(src[i]) for the n values (a multiple
+// of 4) bit for bit where |src[i]| ≤ 700 (exp64_amd64.s); expInto redoes
+// the others.
+//
+//go:noescape
+func exp64x4(dst, src *float64, n int)

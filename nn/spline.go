@@ -214,10 +214,13 @@ func softmaxInto[T Float](dst []float64, raw []T) {
 			m = float64(v)
 		}
 	}
-	var sum float64
 	for i, v := range raw {
-		dst[i] = math.Exp(float64(v) - m)
-		sum += dst[i]
+		dst[i] = float64(v) - m
+	}
+	expInto(dst, dst)
+	var sum float64
+	for _, e := range dst {
+		sum += e
 	}
 	for i := range dst {
 		dst[i] /= sum
