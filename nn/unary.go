@@ -10,16 +10,7 @@ func (t *Tape[T]) unary(a *Node[T], f func(x float64) float64, df func(x, y floa
 	for i, x := range a.Value.Data {
 		out.Value.Data[i] = T(f(float64(x)))
 	}
-	if out.Grad == nil {
-		return out
-	}
-	return t.record(out, func() {
-		for i, g := range out.Grad.Data {
-			if g != 0 {
-				a.Grad.Data[i] += g * T(df(float64(a.Value.Data[i]), float64(out.Value.Data[i])))
-			}
-		}
-	})
+	return t.recordUnaryBack(a, out, df)
 }
 
 // Tanh returns tanh(a).
@@ -29,7 +20,9 @@ func (t *Tape[T]) Tanh(a *Node[T]) *Node[T] {
 
 // Sigmoid returns 1/(1+e^−a).
 func (t *Tape[T]) Sigmoid(a *Node[T]) *Node[T] {
-	return t.unary(a, sigmoid, func(_, y float64) float64 { return y * (1 - y) })
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
+	expElems(out.Value.Data, a.Value.Data, true)
+	return t.recordUnaryBack(a, out, func(_, y float64) float64 { return y * (1 - y) })
 }
 
 // Relu returns max(a, 0). It is written out rather than built on unary
@@ -79,7 +72,55 @@ func (t *Tape[T]) Elu(a *Node[T]) *Node[T] {
 
 // Exp returns e^a.
 func (t *Tape[T]) Exp(a *Node[T]) *Node[T] {
-	return t.unary(a, math.Exp, func(_, y float64) float64 { return y })
+	out := t.rawNode(a.Value.Rows, a.Value.Cols, a)
+	expElems(out.Value.Data, a.Value.Data, false)
+	return t.recordUnaryBack(a, out, func(_, y float64) float64 { return y })
+}
+
+// recordUnaryBack records unary's backward for out = f(a).
+func (t *Tape[T]) recordUnaryBack(a, out *Node[T], df func(x, y float64) float64) *Node[T] {
+	if out.Grad == nil {
+		return out
+	}
+	return t.record(out, func() {
+		for i, g := range out.Grad.Data {
+			if g != 0 {
+				a.Grad.Data[i] += g * T(df(float64(a.Value.Data[i]), float64(out.Value.Data[i])))
+			}
+		}
+	})
+}
+
+// elemChunk is how many values expElems converts to float64 at a time.
+const elemChunk = 256
+
+// expElems sets dst[i] = T(math.Exp(x)) for x = float64(src[i]), or, with
+// sig, T(sigmoid(x)) from e = math.Exp(−|x|) (sigmoidFrom): the same
+// values as the scalar functions, the exponentials taken by expInto.
+func expElems[T Float](dst, src []T, sig bool) {
+	var buf [elemChunk]float64
+	for lo := 0; lo < len(src); lo += elemChunk {
+		xs := src[lo:min(lo+elemChunk, len(src))]
+		b := buf[:len(xs)]
+		for i, v := range xs {
+			if sig {
+				b[i] = -math.Abs(float64(v))
+			} else {
+				b[i] = float64(v)
+			}
+		}
+		expInto(b, b)
+		d := dst[lo : lo+len(xs)]
+		if sig {
+			for i, v := range xs {
+				d[i] = T(sigmoidFrom(float64(v), b[i]))
+			}
+			continue
+		}
+		for i, e := range b {
+			d[i] = T(e)
+		}
+	}
 }
 
 // Log returns ln a.
