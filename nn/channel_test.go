@@ -46,6 +46,9 @@ func TestChannelOpsGradients(t *testing.T) {
 		{"ChannelAffine without shift", func(tp *Tape[float64]) *Node[float64] {
 			return weighted(tp, tp.Tanh(tp.ChannelAffine(x, in, scale, nil)))
 		}, []*Node[float64]{x, scale}},
+		{"ChannelAffineRelu", func(tp *Tape[float64]) *Node[float64] {
+			return weighted(tp, tp.Tanh(tp.ChannelAffineRelu(x, in, scale, shift)))
+		}, []*Node[float64]{x, scale, shift}},
 		{"MatInverse", func(tp *Tape[float64]) *Node[float64] {
 			return weighted(tp, tp.Tanh(tp.MatInverse(a)))
 		}, []*Node[float64]{a}},
@@ -56,6 +59,49 @@ func TestChannelOpsGradients(t *testing.T) {
 				t.Errorf("max relative gradient error %.3g > 1e-6", err)
 			}
 		})
+	}
+}
+
+// TestChannelAffineReluSameBits checks the fused op against ChannelAffine
+// then Relu: outputs and every gradient bit for bit, in float32, on
+// planes larger and smaller than a vector and values on both sides of 0.
+func TestChannelAffineReluSameBits(t *testing.T) {
+	for _, in := range []ImageShape{{3, 3, 2}, {4, 14, 14}, {2, 28, 28}} {
+		rng := rand.New(rand.NewPCG(5, uint64(in.Size())))
+		mk := func(r, c int, lo, hi float64) *Node[float32] {
+			n := &Node[float32]{Value: NewMat[float32](r, c)}
+			for i := range n.Value.Data {
+				n.Value.Data[i] = float32(lo + (hi-lo)*rng.Float64())
+			}
+			return n
+		}
+		x, scale, shift, w := mk(3, in.Size(), -1, 1), mk(1, in.C, -2, 2), mk(1, in.C, -1, 1), mk(3, in.Size(), -1, 1)
+		run := func(fused bool) (out []float32, grads [][]float32) {
+			var tp Tape[float32]
+			xs, ss, bs := tp.Var(x.Value.Clone()), tp.Var(scale.Value.Clone()), tp.Var(shift.Value.Clone())
+			var y *Node[float32]
+			if fused {
+				y = tp.ChannelAffineRelu(xs, in, ss, bs)
+			} else {
+				y = tp.Relu(tp.ChannelAffine(xs, in, ss, bs))
+			}
+			tp.Backward(tp.Sum(tp.Mul(y, tp.Const(w.Value))))
+			return y.Value.Data, [][]float32{xs.Grad.Data, ss.Grad.Data, bs.Grad.Data}
+		}
+		o1, g1 := run(false)
+		o2, g2 := run(true)
+		for i := range o1 {
+			if math.Float32bits(o1[i]) != math.Float32bits(o2[i]) {
+				t.Fatalf("%s: output %d: %v fused, %v separate", in, i, o2[i], o1[i])
+			}
+		}
+		for k := range g1 {
+			for i := range g1[k] {
+				if math.Float32bits(g1[k][i]) != math.Float32bits(g2[k][i]) {
+					t.Fatalf("%s: gradient %d[%d]: %v fused, %v separate", in, k, i, g2[k][i], g1[k][i])
+				}
+			}
+		}
 	}
 }
 

@@ -53,10 +53,10 @@ func newZeroConv[T nn.Float](ps *nn.ParamSet[T], name string, in nn.ImageShape, 
 	return c
 }
 
-// apply runs the layer; a K×K layer to fewer channels than it reads (a
+// apply runs the layer, then ReLU when relu is set; a K×K layer to fewer channels than it reads (a
 // coupling's last layer) takes Conv2DNarrow's faster route to the same
 // result.
-func (c conv[T]) apply(t *nn.Tape[T], x *nn.Node[T]) *nn.Node[T] {
+func (c conv[T]) apply(t *nn.Tape[T], x *nn.Node[T], relu bool) *nn.Node[T] {
 	var y *nn.Node[T]
 	if c.K > 1 && c.W.Value.Rows < c.In.C {
 		y = t.Conv2DNarrow(x, c.In, c.W, c.K, c.B)
@@ -65,10 +65,13 @@ func (c conv[T]) apply(t *nn.Tape[T], x *nn.Node[T]) *nn.Node[T] {
 	}
 	out := nn.ImageShape{C: c.W.Value.Rows, H: c.In.H, W: c.In.W}
 	if c.Norm != nil {
-		y, _ = c.Norm.Forward(t, y)
+		return c.Norm.forwardRelu(t, y, relu)
 	}
 	if c.LogScale != nil {
 		y = t.ChannelAffine(y, out, t.Exp(t.Scale(c.LogScale, c.ScaleFactor)), nil)
+	}
+	if relu {
+		y = t.Relu(y)
 	}
 	return y
 }
@@ -137,9 +140,9 @@ func (c *Coupling[T]) ActNorms() []*ActNorm[T] {
 
 // params returns the shift and log s for the second part from x₁.
 func (c *Coupling[T]) params(t *nn.Tape[T], x1 *nn.Node[T]) (shift, logScale *nn.Node[T]) {
-	h := t.Relu(c.net[0].apply(t, x1))
-	h = t.Relu(c.net[1].apply(t, h))
-	out := c.net[2].apply(t, h)
+	h := c.net[0].apply(t, x1, true)
+	h = c.net[1].apply(t, h, true)
+	out := c.net[2].apply(t, h, false)
 	n := (c.Shape.C - c.Keep) * c.Shape.H * c.Shape.W
 	raw := t.SliceCols(out, n, 2*n)
 	if c.MinScale == 0 {
@@ -205,7 +208,7 @@ func (s *SplitPrior[T]) KeptShape() nn.ImageShape {
 }
 
 func (s *SplitPrior[T]) params(t *nn.Tape[T], z1 *nn.Node[T]) (mean, logStd *nn.Node[T]) {
-	out := s.net.apply(t, z1)
+	out := s.net.apply(t, z1, false)
 	n := (s.Shape.C - s.Keep) * s.Shape.H * s.Shape.W
 	raw := t.SliceCols(out, n, 2*n)
 	return t.SliceCols(out, 0, n), t.Scale(t.Tanh(t.Scale(raw, 1.0/priorLogStdBound)), priorLogStdBound)

@@ -227,7 +227,7 @@ func TestNumParamsCountsLiveWeights(t *testing.T) {
 	}
 }
 
-func benchModel(b *testing.B) (models.Model, *mat.Dense) {
+func benchModel(b testing.TB) (models.Model, *mat.Dense) {
 	m, err := models.New("glow", nil, models.Config{Dim: 784, Shape: []int{1, 28, 28}, Dtype: "float32", LR: 1e-3, Seed: 1})
 	if err != nil {
 		b.Fatal(err)

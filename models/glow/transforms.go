@@ -141,6 +141,19 @@ func (a *ActNorm[T]) Forward(t *nn.Tape[T], x *nn.Node[T]) (*nn.Node[T], *nn.Nod
 	return t.ChannelAffine(x, a.Shape, t.Exp(a.LogScale), a.Bias), a.logDet(t, x.Value.Rows, 1)
 }
 
+// forwardRelu is Forward's output without its log-determinant, followed
+// by ReLU when relu is set (in one pass): an ActNorm inside a coupling's
+// network.
+func (a *ActNorm[T]) forwardRelu(t *nn.Tape[T], x *nn.Node[T], relu bool) *nn.Node[T] {
+	if a.initOnNextInput {
+		a.initFrom(x.Value)
+	}
+	if relu {
+		return t.ChannelAffineRelu(x, a.Shape, t.Exp(a.LogScale), a.Bias)
+	}
+	return t.ChannelAffine(x, a.Shape, t.Exp(a.LogScale), a.Bias)
+}
+
 // Inverse implements flow.Transform: x = (z − Bias)·exp(−LogScale).
 func (a *ActNorm[T]) Inverse(t *nn.Tape[T], z *nn.Node[T]) (*nn.Node[T], *nn.Node[T]) {
 	inv := t.Exp(t.Scale(a.LogScale, -1))
