@@ -92,12 +92,9 @@ func (t *Tape[T]) ChannelAffineRelu(x *Node[T], in ImageShape, scale, shift *Nod
 			s, b := scale.Value.Data[c], shift.Value.Data[c]
 			o := out.Value.Data[lo : lo+hw]
 			for i, v := range X.Data[lo : lo+hw] {
-				if z := v*s + b; z > 0 {
-					o[i] = z
-				} else {
-					o[i] = 0
-				}
+				o[i] = v*s + b
 			}
+			reluForward(o, o) // branch-free, while the plane is in cache
 		}
 	}
 	return t.record(out, func() {
@@ -105,12 +102,8 @@ func (t *Tape[T]) ChannelAffineRelu(x *Node[T], in ImageShape, scale, shift *Nod
 		for img := 0; img < X.Rows; img++ {
 			for c := 0; c < in.C; c++ {
 				lo := img*X.Cols + c*hw
-				for i, y := range out.Value.Data[lo : lo+hw] {
-					g[i] = 0
-					if y > 0 {
-						g[i] += out.Grad.Data[lo+i]
-					}
-				}
+				clear(g)
+				reluBackward(g, out.Grad.Data[lo:lo+hw], out.Value.Data[lo:lo+hw])
 				var gx []T
 				if x.Grad != nil {
 					gx = x.Grad.Data[lo : lo+hw]
