@@ -52,6 +52,11 @@ var cases = []goldenCase{
 	{"large/made", "made", map[string]any{"hidden": 500}, 784, true, nil, 100, 3, false},
 	{"large/vae", "vae", map[string]any{}, 784, true, nil, 100, 1000, false},
 	{"large/pixelcnn", "pixelcnn", map[string]any{"channels": 16, "blocks": 2}, 256, true, []int{1, 16, 16}, 20, 2, false},
+	// Added after issue 18's first rounds, with fingerprints of the code
+	// before this session's spline and exponential work (nsf, at 440b292)
+	// and of glow's network as the mnist-flows run used it (at ec7058b).
+	{"nsf", "nsf", map[string]any{"layers": 2, "hidden": 8}, 2, false, nil, 0, 0, false},
+	{"glow", "glow", map[string]any{"levels": 1, "steps": 2, "hidden": 8}, 16, false, []int{1, 4, 4}, 0, 0, false},
 }
 
 // fingerprint hashes three training steps' losses, the saved model after

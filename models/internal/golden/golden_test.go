@@ -107,6 +107,14 @@ var want = map[string]string{
 	"large/pixelcnn/float32/p2":    "991772d0b745d29e7a51032e",
 	"large/pixelcnn/float64/p1":    "15a25a978a813e4c477cc878",
 	"large/pixelcnn/float64/p2":    "15a25a978a813e4c477cc878",
+	"nsf/float32/p1":               "c0c832ff0fd041f95bf28d07",
+	"nsf/float32/p2":               "c0c832ff0fd041f95bf28d07",
+	"nsf/float64/p1":               "39a5684adb3d51a5fecb151b",
+	"nsf/float64/p2":               "39a5684adb3d51a5fecb151b",
+	"glow/float32/p1":              "bd539cbd738cdd26cba8615e",
+	"glow/float32/p2":              "bd539cbd738cdd26cba8615e",
+	"glow/float64/p1":              "ffd782e06bb61622bbde68ac",
+	"glow/float64/p2":              "ffd782e06bb61622bbde68ac",
 }
 
 // TestGolden checks that every case's fingerprint is unchanged, on one
