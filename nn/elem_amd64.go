@@ -63,3 +63,10 @@ var elemAsm = hasAVX2FMA()
 //
 //go:noescape
 func exp64x4(dst, src *float64, n int)
+
+// transpose8x8Pack32 writes column p of 8 rows of src (ld apart, the
+// first k values, k a multiple of 8) to dst[p*stride:p*stride+8]
+// (transpose_amd64.s): packRows's work for float32, 8×8 at a time.
+//
+//go:noescape
+func transpose8x8Pack32(dst, src *float32, ld, k, stride int)

@@ -399,6 +399,19 @@ func packB[T Float](dst, b []T, ldb int, tB bool, p0, kc, j0, nc, nr int) {
 // packRows interleaves nr (8 or 16) rows of x, kc values each starting
 // at base, ld apart: d[p*nr+j] = x[base+j*ld+p].
 func packRows[T Float](d, x []T, base, ld, kc, nr int) {
+	if elemAsm && unsafe.Sizeof(x[0]) == 4 && kc >= 8 {
+		// 8×8 blocks transposed in registers, the rest below.
+		done := kc &^ 7
+		_, _ = x[base+(nr-1)*ld+kc-1], d[kc*nr-1] // the bounds the assembly does not check
+		xs, ds := asF32(x), asF32(d)
+		for g := 0; g < nr; g += 8 {
+			transpose8x8Pack32(&ds[g], &xs[base+g*ld], ld, done, nr)
+		}
+		if done == kc {
+			return
+		}
+		d, base, kc = d[done*nr:], base+done, kc-done
+	}
 	var rows [16][]T
 	for j := 0; j < nr; j++ {
 		rows[j] = x[base+j*ld : base+j*ld+kc]

@@ -1,0 +1,88 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func transpose8x8Pack32(dst, src *float32, ld, k, stride int)
+//
+// Reads 8 rows of src (ld float32 apart) over their first k values (k a
+// multiple of 8) and writes, for each column p, its 8 values (rows 0 to
+// 7) to dst[p*stride : p*stride+8]: packRows's interleaving, 8×8 blocks
+// transposed in registers (unpack, shuffle, 128-bit lane permute). Only
+// moves values, so the result is packRows's bit for bit.
+TEXT ·transpose8x8Pack32(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), BX
+	MOVQ k+24(FP), CX
+	MOVQ stride+32(FP), DX
+	SHLQ $2, BX                // row stride in bytes
+	SHLQ $2, DX                // output stride in bytes
+	LEAQ (BX)(BX*2), R8        // 3 rows
+	LEAQ (SI)(BX*4), R9        // row 4
+
+block:
+	CMPQ CX, $8
+	JLT  done
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(BX*1), Y1
+	VMOVUPS (SI)(BX*2), Y2
+	VMOVUPS (SI)(R8*1), Y3
+	VMOVUPS (R9), Y4
+	VMOVUPS (R9)(BX*1), Y5
+	VMOVUPS (R9)(BX*2), Y6
+	VMOVUPS (R9)(R8*1), Y7
+
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
+	MOVQ    DI, AX
+	VMOVUPS Y8, (AX)
+	ADDQ    DX, AX
+	VMOVUPS Y9, (AX)
+	ADDQ    DX, AX
+	VMOVUPS Y10, (AX)
+	ADDQ    DX, AX
+	VMOVUPS Y11, (AX)
+	ADDQ    DX, AX
+	VMOVUPS Y12, (AX)
+	ADDQ    DX, AX
+	VMOVUPS Y13, (AX)
+	ADDQ    DX, AX
+	VMOVUPS Y14, (AX)
+	ADDQ    DX, AX
+	VMOVUPS Y15, (AX)
+	ADDQ    DX, AX
+	MOVQ    AX, DI
+
+	ADDQ $32, SI
+	ADDQ $32, R9
+	SUBQ $8, CX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
