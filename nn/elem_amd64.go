@@ -2,6 +2,8 @@
 
 package nn
 
+import "unsafe"
+
 // AVX2 loops of elementwise work that is the same, operation for
 // operation, as the Go loops they stand in for (elem_amd64.s): IEEE
 // additions, multiplications, divisions and square roots are correctly
@@ -70,3 +72,9 @@ func exp64x4(dst, src *float64, n int)
 //
 //go:noescape
 func transpose8x8Pack32(dst, src *float32, ld, k, stride int)
+
+// copyChunks64 copies n consecutive 64-byte chunks from src to dst,
+// dst+stride, … (stride in bytes; transpose_amd64.s).
+//
+//go:noescape
+func copyChunks64(dst, src unsafe.Pointer, n, stride int)

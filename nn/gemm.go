@@ -355,6 +355,12 @@ func packB[T Float](dst, b []T, ldb int, tB bool, p0, kc, j0, nc, nr int) {
 		for p := 0; p < kc; p++ {
 			src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+nc]
 			s := 0
+			if elemAsm && int(unsafe.Sizeof(src[0]))*nr == 64 && full > 0 {
+				// One 64-byte sliver row per chunk (16 float32, 8 float64).
+				_ = dst[(full-nr)*kc+p*nr+nr-1]
+				copyChunks64(unsafe.Pointer(&dst[p*nr]), unsafe.Pointer(&src[0]), full/nr, kc*64)
+				s = full
+			}
 			switch nr {
 			case 16:
 				for ; s < full; s += 16 {

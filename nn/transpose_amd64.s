@@ -86,3 +86,30 @@ block:
 done:
 	VZEROUPPER
 	RET
+
+// func copyChunks64(dst, src unsafe.Pointer, n, stride int)
+//
+// Copies n consecutive 64-byte chunks of src to dst, dst + stride, …
+// (bytes): packB's dealing of a row of b to its slivers, without a call
+// to memmove for every chunk.
+TEXT ·copyChunks64(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ stride+24(FP), DX
+
+chunk:
+	TESTQ CX, CX
+	JZ    chunksDone
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    $64, SI
+	ADDQ    DX, DI
+	DECQ    CX
+	JMP     chunk
+
+chunksDone:
+	VZEROUPPER
+	RET
