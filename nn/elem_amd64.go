@@ -78,3 +78,10 @@ func transpose8x8Pack32(dst, src *float32, ld, k, stride int)
 //
 //go:noescape
 func copyChunks64(dst, src unsafe.Pointer, n, stride int)
+
+// transpose6Pack32 writes column p of 6 rows of src (ld apart, the first
+// k values, k a multiple of 8) to dst[6p:6p+6], storing 2 values past
+// each (transpose_amd64.s): packA's six-row slivers for float32.
+//
+//go:noescape
+func transpose6Pack32(dst, src *float32, ld, k int)

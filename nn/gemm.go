@@ -328,7 +328,14 @@ func packA[T Float](dst, a []T, lda int, tA bool, i0, mc, p0, kc int) {
 			r3 := a[base+3*lda : base+3*lda+kc]
 			r4 := a[base+4*lda : base+4*lda+kc]
 			r5 := a[base+5*lda : base+5*lda+kc]
-			for p := range r0 {
+			first := 0
+			if elemAsm && gemmMR == 6 && unsafe.Sizeof(a[0]) == 4 && kc > 8 {
+				// All but the last column (whose 8-value store would run
+				// past the sliver) in 8×8 register transposes.
+				first = (kc - 1) &^ 7
+				transpose6Pack32(&asF32(d)[0], &asF32(a)[base], lda, first)
+			}
+			for p := first; p < kc; p++ {
 				dp := d[p*gemmMR : p*gemmMR+gemmMR]
 				dp[0], dp[1], dp[2], dp[3], dp[4], dp[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 			}
