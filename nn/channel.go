@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // Per-channel operations on batches of images in C·H·W layout (see
@@ -49,10 +50,7 @@ func (t *Tape[T]) ChannelAffine(x *Node[T], in ImageShape, scale, shift *Node[T]
 		if shift != nil {
 			b = shift.Value.Data[c]
 		}
-		o := out.Value.Data[lo:hi]
-		for i, v := range X.Data[lo:hi] {
-			o[i] = v*s + b
-		}
+		affinePlane(out.Value.Data[lo:hi], X.Data[lo:hi], s, b, false)
 	})
 	return t.record(out, func() {
 		each(func(c, lo, hi int) {
@@ -90,11 +88,7 @@ func (t *Tape[T]) ChannelAffineRelu(x *Node[T], in ImageShape, scale, shift *Nod
 		for c := 0; c < in.C; c++ {
 			lo := img*X.Cols + c*hw
 			s, b := scale.Value.Data[c], shift.Value.Data[c]
-			o := out.Value.Data[lo : lo+hw]
-			for i, v := range X.Data[lo : lo+hw] {
-				o[i] = v*s + b
-			}
-			reluForward(o, o) // branch-free, while the plane is in cache
+			affinePlane(out.Value.Data[lo:lo+hw], X.Data[lo:lo+hw], s, b, true)
 		}
 	}
 	return t.record(out, func() {
@@ -118,6 +112,25 @@ func (t *Tape[T]) ChannelAffineRelu(x *Node[T], in ImageShape, scale, shift *Nod
 			}
 		}
 	})
+}
+
+// affinePlane sets o[i] = x[i]·s + b, then ReLU's selection when relu is
+// set (the branch-free loops); float32 planes eight at a time in AVX2,
+// the same unfused multiply and add.
+func affinePlane[T Float](o, x []T, s, b T, relu bool) {
+	o = o[:len(x)]
+	done := 0
+	if elemAsm && unsafe.Sizeof(s) == 4 {
+		if done = len(x) &^ 7; done > 0 {
+			affine32(&asF32(o)[0], &asF32(x)[0], done, float32(s), float32(b), relu)
+		}
+	}
+	for i := done; i < len(x); i++ {
+		o[i] = x[i]*s + b
+	}
+	if relu {
+		reluForward(o[done:], o[done:])
+	}
 }
 
 // channelAffineBack is one channel plane's backward in a single pass:

@@ -85,3 +85,9 @@ func copyChunks64(dst, src unsafe.Pointer, n, stride int)
 //
 //go:noescape
 func transpose6Pack32(dst, src *float32, ld, k int)
+
+// affine32 sets out[i] = x[i]·s + b for n values (a multiple of 8), then
+// applies ReLU's selection when relu is set (transpose_amd64.s).
+//
+//go:noescape
+func affine32(out, x *float32, n int, s, b float32, relu bool)

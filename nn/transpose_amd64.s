@@ -188,3 +188,38 @@ block6:
 done6:
 	VZEROUPPER
 	RET
+
+// func affine32(out, x *float32, n int, s, b float32, relu bool)
+//
+// out[i] = x[i]·s + b for n values (a multiple of 8), then max(·, +0)
+// when relu is set: ChannelAffine's plane and Relu's selection (the value
+// first, so NaN and −0 give +0), an unfused multiply and add as the Go
+// loop does at the default GOAMD64.
+TEXT ·affine32(SB), NOSPLIT, $0-33
+	MOVQ         out+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS s+24(FP), Y14
+	VBROADCASTSS b+28(FP), Y13
+	VXORPS       Y15, Y15, Y15
+	MOVBLZX      relu+32(FP), DX
+	XORQ         AX, AX
+
+affineLoop:
+	CMPQ    AX, CX
+	JGE     affineDone
+	VMOVUPS (SI)(AX*4), Y0
+	VMULPS  Y14, Y0, Y0
+	VADDPS  Y13, Y0, Y0
+	TESTB   DL, DL
+	JZ      affineStore
+	VMAXPS  Y15, Y0, Y0
+
+affineStore:
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     affineLoop
+
+affineDone:
+	VZEROUPPER
+	RET

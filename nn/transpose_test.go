@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -65,6 +66,37 @@ func TestPackASixRowsMatchesGo(t *testing.T) {
 			for _, v := range dst[slivers*gemmMR*kc:] {
 				if v != -1 {
 					t.Fatalf("kc %d mc %d: packA wrote past its slivers", kc, mc)
+				}
+			}
+		}
+	}
+}
+
+// TestAffinePlaneMatchesGo checks affinePlane's vector loop against the
+// unfused Go expression and ReLU's selection, bit for bit, including
+// values that land on 0, −0 and NaN.
+func TestAffinePlaneMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	nan := float32(math.NaN())
+	for n := 0; n < 40; n++ {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		if n > 3 {
+			x[0], x[1], x[2] = 0, float32(math.Copysign(0, -1)), nan
+		}
+		s, b := float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		for _, relu := range []bool{false, true} {
+			got := make([]float32, n)
+			affinePlane(got, x, s, b, relu)
+			for i, v := range x {
+				want := v*s + b
+				if relu && !(want > 0) {
+					want = 0
+				}
+				if math.Float32bits(got[i]) != math.Float32bits(want) && !(math.IsNaN(float64(want)) && math.IsNaN(float64(got[i]))) {
+					t.Fatalf("n %d relu %v: %v·%v + %v = %v (%#x), want %v (%#x)", n, relu, v, s, b, got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
 				}
 			}
 		}

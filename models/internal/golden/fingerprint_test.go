@@ -57,6 +57,8 @@ var cases = []goldenCase{
 	// and of glow's network as the mnist-flows run used it (at ec7058b).
 	{"nsf", "nsf", map[string]any{"layers": 2, "hidden": 8}, 2, false, nil, 0, 0, false},
 	{"glow", "glow", map[string]any{"levels": 1, "steps": 2, "hidden": 8}, 16, false, []int{1, 4, 4}, 0, 0, false},
+	// MNIST-sized planes (14×14 and 7×7), where the vector loops run.
+	{"glow-28", "glow", map[string]any{"levels": 2, "steps": 1, "hidden": 16}, 784, false, []int{1, 28, 28}, 0, 20, false},
 }
 
 // fingerprint hashes three training steps' losses, the saved model after

@@ -115,6 +115,10 @@ var want = map[string]string{
 	"glow/float32/p2":              "bd539cbd738cdd26cba8615e",
 	"glow/float64/p1":              "ffd782e06bb61622bbde68ac",
 	"glow/float64/p2":              "ffd782e06bb61622bbde68ac",
+	"glow-28/float32/p1":           "d21f5f2d1311b40beec7ee9c",
+	"glow-28/float32/p2":           "d21f5f2d1311b40beec7ee9c",
+	"glow-28/float64/p1":           "0abca36f1961b75df616b57d",
+	"glow-28/float64/p2":           "0abca36f1961b75df616b57d",
 }
 
 // TestGolden checks that every case's fingerprint is unchanged, on one
