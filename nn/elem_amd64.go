@@ -91,3 +91,9 @@ func transpose6Pack32(dst, src *float32, ld, k int)
 //
 //go:noescape
 func affine32(out, x *float32, n int, s, b float32, relu bool)
+
+// biasReluRows32 is biasRelu32 on rows consecutive rows of cols values
+// (a multiple of 8) with the same bias row (transpose_amd64.s).
+//
+//go:noescape
+func biasReluRows32(x, b *float32, rows, cols int, relu bool)

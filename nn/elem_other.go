@@ -17,6 +17,7 @@ func transpose8x8Pack32(dst, src *float32, ld, k, stride int)   { panic("nn: no 
 func copyChunks64(dst, src unsafe.Pointer, n, stride int)       { panic("nn: no AVX2 loops") }
 func transpose6Pack32(dst, src *float32, ld, k int)             { panic("nn: no AVX2 loops") }
 func affine32(out, x *float32, n int, s, b float32, relu bool)  { panic("nn: no AVX2 loops") }
+func biasReluRows32(x, b *float32, rows, cols int, relu bool)   { panic("nn: no AVX2 loops") }
 func relu64(out, x *float64, n int)                             { panic("nn: no AVX2 loops") }
 func adam32(w, g, m, v *float32, n int, k *adamConsts[float32]) { panic("nn: no AVX2 loops") }
 func adam64(w, g, m, v *float64, n int, k *adamConsts[float64]) { panic("nn: no AVX2 loops") }

@@ -201,10 +201,30 @@ func (t *Tape[T]) linearNoGrad(x, w *Node[T], mask *Mat[T], b *Node[T], relu boo
 	if bias.Rows != 1 || bias.Cols != o.Cols {
 		panic(fmt.Sprintf("nn.Linear: %s + row %s", o.shape(), bias.shape()))
 	}
-	for i := 0; i < o.Rows; i++ {
-		addBiasRelu(o.Data[i*o.Cols:(i+1)*o.Cols], bias.Data, relu)
-	}
+	addBiasReluRows(o, bias.Data, relu)
 	return out
+}
+
+// addBiasReluRows is addBiasRelu on every row of o: one assembly call for
+// the whole matrix when its rows are whole vectors, an inline loop when
+// they are narrower than one (a layer with a few outputs), instead of a
+// call per row.
+func addBiasReluRows[T Float](o *Mat[T], bias []T, relu bool) {
+	switch {
+	case elemAsm && unsafe.Sizeof(bias[0]) == 4 && o.Cols%8 == 0 && o.Rows > 0:
+		biasReluRows32(&asF32(o.Data)[0], &asF32(bias)[0], o.Rows, o.Cols, relu)
+	case o.Cols < 8 && !relu:
+		for i := 0; i < o.Rows; i++ {
+			row := o.Data[i*o.Cols : (i+1)*o.Cols]
+			for j, v := range bias[:len(row)] {
+				row[j] += v
+			}
+		}
+	default:
+		for i := 0; i < o.Rows; i++ {
+			addBiasRelu(o.Data[i*o.Cols:(i+1)*o.Cols], bias, relu)
+		}
+	}
 }
 
 // addBiasRelu sets row[j] += bias[j], then applies ReLU when relu is set.

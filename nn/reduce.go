@@ -66,9 +66,7 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 	}
 	w := to - from
 	out := t.rawNode(A.Rows, w, a)
-	for i := 0; i < A.Rows; i++ {
-		copy(out.Value.Data[i*w:(i+1)*w], A.Data[i*A.Cols+from:i*A.Cols+to])
-	}
+	copyCols(out.Value.Data, w, A.Data, A.Cols, from, A.Rows)
 	if out.Grad == nil {
 		return out
 	}
@@ -77,6 +75,50 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 			addTo(a.Grad.Data[i*A.Cols+from:i*A.Cols+to], out.Grad.Data[i*w:(i+1)*w])
 		}
 	})
+}
+
+// narrowCols is the width below which a row's values are copied one by
+// one: copy's call to memmove costs more than a few moves.
+const narrowCols = 8
+
+// copyCols sets dst (rows × w) to columns [from, from+w) of src (rows ×
+// cols).
+func copyCols[T Float](dst []T, w int, src []T, cols, from, rows int) {
+	switch {
+	case w == cols:
+		copy(dst[:rows*w], src[:rows*cols])
+	case w < narrowCols:
+		for i := 0; i < rows; i++ {
+			d, s := dst[i*w:(i+1)*w], src[i*cols+from:i*cols+from+w]
+			for j := range d {
+				d[j] = s[j]
+			}
+		}
+	default:
+		for i := 0; i < rows; i++ {
+			copy(dst[i*w:(i+1)*w], src[i*cols+from:i*cols+from+w])
+		}
+	}
+}
+
+// copyColsTo sets columns [off, off+w) of dst (rows × cols) to src (rows
+// × w).
+func copyColsTo[T Float](dst []T, cols, off int, src []T, w, rows int) {
+	switch {
+	case w == cols:
+		copy(dst[:rows*w], src[:rows*w])
+	case w < narrowCols:
+		for i := 0; i < rows; i++ {
+			d, s := dst[i*cols+off:i*cols+off+w], src[i*w:(i+1)*w]
+			for j := range d {
+				d[j] = s[j]
+			}
+		}
+	default:
+		for i := 0; i < rows; i++ {
+			copy(dst[i*cols+off:i*cols+off+w], src[i*w:(i+1)*w])
+		}
+	}
 }
 
 // ConcatCols joins matrices with equal row counts side by side.
@@ -92,9 +134,7 @@ func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
 	off := 0
 	for _, p := range parts {
 		w := p.Value.Cols
-		for i := 0; i < rows; i++ {
-			copy(out.Value.Data[i*cols+off:i*cols+off+w], p.Value.Data[i*w:(i+1)*w])
-		}
+		copyColsTo(out.Value.Data, cols, off, p.Value.Data, w, rows)
 		off += w
 	}
 	if out.Grad == nil {

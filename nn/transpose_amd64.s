@@ -223,3 +223,44 @@ affineStore:
 affineDone:
 	VZEROUPPER
 	RET
+
+// func biasReluRows32(x, b *float32, rows, cols int, relu bool)
+//
+// biasRelu32 on each of rows consecutive rows of cols values (a multiple
+// of 8): row[j] += b[j], then max(·, +0) when relu is set; one call for a
+// whole matrix instead of one per row.
+TEXT ·biasReluRows32(SB), NOSPLIT, $0-33
+	MOVQ    x+0(FP), DI
+	MOVQ    b+8(FP), SI
+	MOVQ    rows+16(FP), R8
+	MOVQ    cols+24(FP), CX
+	MOVBLZX relu+32(FP), DX
+	VXORPS  Y15, Y15, Y15
+
+rowLoop:
+	TESTQ R8, R8
+	JZ    rowsDone
+	XORQ  AX, AX
+
+colLoop:
+	CMPQ    AX, CX
+	JGE     rowEnd
+	VMOVUPS (DI)(AX*4), Y0
+	VADDPS  (SI)(AX*4), Y0, Y0
+	TESTB   DL, DL
+	JZ      colStore
+	VMAXPS  Y15, Y0, Y0
+
+colStore:
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     colLoop
+
+rowEnd:
+	LEAQ (DI)(CX*4), DI
+	DECQ R8
+	JMP  rowLoop
+
+rowsDone:
+	VZEROUPPER
+	RET
