@@ -87,6 +87,11 @@ func copyCols[T Float](dst []T, w int, src []T, cols, from, rows int) {
 	switch {
 	case w == cols:
 		copy(dst[:rows*w], src[:rows*cols])
+	case w == 1:
+		dst = dst[:rows]
+		for i := range dst {
+			dst[i] = src[i*cols+from]
+		}
 	case w < narrowCols:
 		for i := 0; i < rows; i++ {
 			d, s := dst[i*w:(i+1)*w], src[i*cols+from:i*cols+from+w]
@@ -107,6 +112,11 @@ func copyColsTo[T Float](dst []T, cols, off int, src []T, w, rows int) {
 	switch {
 	case w == cols:
 		copy(dst[:rows*w], src[:rows*w])
+	case w == 1:
+		src = src[:rows]
+		for i, v := range src {
+			dst[i*cols+off] = v
+		}
 	case w < narrowCols:
 		for i := 0; i < rows; i++ {
 			d, s := dst[i*cols+off:i*cols+off+w], src[i*w:(i+1)*w]
