@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"runtime"
 )
 
 // Spline configures a monotonic rational-quadratic spline (Durkan et al.
@@ -66,19 +67,26 @@ func (t *Tape[T]) RQSpline(x, raw *Node[T], s Spline, inverse bool) (y, logdet *
 	y = t.node(X.Rows, X.Cols, x, raw)
 	logdet = t.node(X.Rows, 1, x, raw)
 	knots := newRQSource(R, s, X.Cols)
-	for i := 0; i < X.Rows; i++ {
-		var sum float64
-		for j := 0; j < X.Cols; j++ {
-			in := float64(X.Data[i*X.Cols+j])
-			out, ld := in, 0.0
-			if math.Abs(in) <= s.Bound {
-				out, ld = knots.at(i, j).apply(in, inverse)
+	// Rows are independent (each element's spline, each row's sum in
+	// order), so they are split over the cores, each part with its own
+	// scratch knots: the same values on any number of cores.
+	parts := max(1, min(runtime.GOMAXPROCS(0), X.Rows*X.Cols/rqGrain))
+	parallelParts(X.Rows, parts, func(_, lo, hi int) {
+		src := knots.forPart()
+		for i := lo; i < hi; i++ {
+			var sum float64
+			for j := 0; j < X.Cols; j++ {
+				in := float64(X.Data[i*X.Cols+j])
+				out, ld := in, 0.0
+				if math.Abs(in) <= s.Bound {
+					out, ld = src.at(i, j).apply(in, inverse)
+				}
+				y.Value.Data[i*X.Cols+j] = T(out)
+				sum += ld
 			}
-			y.Value.Data[i*X.Cols+j] = T(out)
-			sum += ld
+			logdet.Value.Data[i] = T(sum)
 		}
-		logdet.Value.Data[i] = T(sum)
-	}
+	})
 	if y.Grad == nil {
 		return y, logdet
 	}
@@ -116,6 +124,16 @@ func newRQSource[T Float](raw *Mat[T], s Spline, cols int) *rqSource[T] {
 		}
 	}
 	return src
+}
+
+// rqGrain is the number of spline elements below which splitting a
+// pass over the cores does not pay (each element costs about 100 ns).
+const rqGrain = 2048
+
+// forPart returns a source for one goroutine: the shared knots, which are
+// only read, and scratch knots of its own.
+func (src *rqSource[T]) forPart() *rqSource[T] {
+	return &rqSource[T]{raw: src.raw, s: src.s, scratch: newRQKnots[T](src.s), shared: src.shared}
 }
 
 func (src *rqSource[T]) at(i, j int) *rqKnots[T] {

@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -226,4 +227,45 @@ func eps[T Float]() float64 {
 		return 0x1p-24
 	}
 	return 0x1p-53
+}
+
+// TestRQSplineSameOnAnyCores runs a pass large enough to be split over
+// the cores on one core and on two, with parameters per row and shared by
+// all rows, in both directions: outputs and log-determinants bit for bit.
+func TestRQSplineSameOnAnyCores(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	s := DefaultSpline(8, 3)
+	rng := rand.New(rand.NewPCG(11, 11))
+	rows, cols := 3001, 3
+	x := make([]float64, rows*cols)
+	for i := range x {
+		x[i] = rng.NormFloat64() * 2
+	}
+	perRow := make([]float64, rows*cols*s.ParamsPer())
+	for i := range perRow {
+		perRow[i] = rng.NormFloat64()
+	}
+	run := func(procs int, rawRows int, inverse bool) ([]float32, []float32) {
+		runtime.GOMAXPROCS(procs)
+		var tp Tape[float32]
+		tp.NoGrad = true
+		y, ld := tp.RQSpline(tp.Input(rows, cols, x), tp.Input(rawRows, cols*s.ParamsPer(), perRow[:rawRows*cols*s.ParamsPer()]), s, inverse)
+		return append([]float32(nil), y.Value.Data...), append([]float32(nil), ld.Value.Data...)
+	}
+	for _, rawRows := range []int{rows, 1} {
+		for _, inverse := range []bool{false, true} {
+			y1, l1 := run(1, rawRows, inverse)
+			y2, l2 := run(2, rawRows, inverse)
+			for i := range y1 {
+				if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) {
+					t.Fatalf("raw rows %d inverse %v: y[%d] %v on one core, %v on two", rawRows, inverse, i, y1[i], y2[i])
+				}
+			}
+			for i := range l1 {
+				if math.Float32bits(l1[i]) != math.Float32bits(l2[i]) {
+					t.Fatalf("raw rows %d inverse %v: logdet[%d] %v on one core, %v on two", rawRows, inverse, i, l1[i], l2[i])
+				}
+			}
+		}
+	}
 }
