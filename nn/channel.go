@@ -18,9 +18,22 @@ import (
 // of every image of x (B×(C·H·W), images of shape in). scale and shift are
 // 1×C rows; shift may be nil (no shift).
 func (t *Tape[T]) ChannelAffine(x *Node[T], in ImageShape, scale, shift *Node[T]) *Node[T] {
+	return t.channelAffine("nn.ChannelAffine", x, in, scale, shift, false)
+}
+
+// ChannelAffineRelu returns max(x·scale[c] + shift[c], 0), ChannelAffine
+// followed by Relu in one pass over the values instead of two each way,
+// with the same bits: the same products and sums, the same selection.
+func (t *Tape[T]) ChannelAffineRelu(x *Node[T], in ImageShape, scale, shift *Node[T]) *Node[T] {
+	return t.channelAffine("nn.ChannelAffineRelu", x, in, scale, shift, true)
+}
+
+// channelAffine is ChannelAffine, followed by Relu when relu is set; op
+// names the caller in panics.
+func (t *Tape[T]) channelAffine(op string, x *Node[T], in ImageShape, scale, shift *Node[T], relu bool) *Node[T] {
 	X := x.Value
 	if X.Cols != in.Size() {
-		panic(fmt.Sprintf("nn.ChannelAffine: input %s for images of shape %s", X.shape(), in))
+		panic(fmt.Sprintf("%s: input %s for images of shape %s", op, X.shape(), in))
 	}
 	parents := []*Node[T]{x, scale}
 	for _, r := range []*Node[T]{scale, shift} {
@@ -28,7 +41,7 @@ func (t *Tape[T]) ChannelAffine(x *Node[T], in ImageShape, scale, shift *Node[T]
 			continue
 		}
 		if r.Value.Rows != 1 || r.Value.Cols != in.C {
-			panic(fmt.Sprintf("nn.ChannelAffine: row %s for %d channels", r.Value.shape(), in.C))
+			panic(fmt.Sprintf("%s: row %s for %d channels", op, r.Value.shape(), in.C))
 		}
 	}
 	if shift != nil {
@@ -50,15 +63,25 @@ func (t *Tape[T]) ChannelAffine(x *Node[T], in ImageShape, scale, shift *Node[T]
 		if shift != nil {
 			b = shift.Value.Data[c]
 		}
-		affinePlane(out.Value.Data[lo:hi], X.Data[lo:hi], s, b, false)
+		affinePlane(out.Value.Data[lo:hi], X.Data[lo:hi], s, b, relu)
 	})
 	return t.record(out, func() {
+		var gz []T // Relu's gradient, into a zeroed buffer as the separate op accumulates it
+		if relu {
+			gz = make([]T, hw)
+		}
 		each(func(c, lo, hi int) {
+			g := out.Grad.Data[lo:hi]
+			if relu {
+				clear(gz)
+				reluBackward(gz, g, out.Value.Data[lo:hi])
+				g = gz
+			}
 			var gx []T
 			if x.Grad != nil {
 				gx = x.Grad.Data[lo:hi]
 			}
-			gs, gb := channelAffineBack(out.Grad.Data[lo:hi], X.Data[lo:hi], gx, scale.Value.Data[c])
+			gs, gb := channelAffineBack(g, X.Data[lo:hi], gx, scale.Value.Data[c])
 			if scale.Grad != nil {
 				scale.Grad.Data[c] += gs
 			}
@@ -66,51 +89,6 @@ func (t *Tape[T]) ChannelAffine(x *Node[T], in ImageShape, scale, shift *Node[T]
 				shift.Grad.Data[c] += gb
 			}
 		})
-	})
-}
-
-// ChannelAffineRelu returns max(x·scale[c] + shift[c], 0), ChannelAffine
-// followed by Relu in one pass over the values instead of two each way,
-// with the same bits: the same products and sums, the same selection.
-func (t *Tape[T]) ChannelAffineRelu(x *Node[T], in ImageShape, scale, shift *Node[T]) *Node[T] {
-	X := x.Value
-	if X.Cols != in.Size() {
-		panic(fmt.Sprintf("nn.ChannelAffineRelu: input %s for images of shape %s", X.shape(), in))
-	}
-	for _, r := range []*Node[T]{scale, shift} {
-		if r.Value.Rows != 1 || r.Value.Cols != in.C {
-			panic(fmt.Sprintf("nn.ChannelAffineRelu: row %s for %d channels", r.Value.shape(), in.C))
-		}
-	}
-	hw := in.H * in.W
-	out := t.rawNode(X.Rows, X.Cols, x, scale, shift)
-	for img := 0; img < X.Rows; img++ {
-		for c := 0; c < in.C; c++ {
-			lo := img*X.Cols + c*hw
-			s, b := scale.Value.Data[c], shift.Value.Data[c]
-			affinePlane(out.Value.Data[lo:lo+hw], X.Data[lo:lo+hw], s, b, true)
-		}
-	}
-	return t.record(out, func() {
-		g := make([]T, hw) // Relu's gradient, into a zeroed buffer as the separate op accumulates it
-		for img := 0; img < X.Rows; img++ {
-			for c := 0; c < in.C; c++ {
-				lo := img*X.Cols + c*hw
-				clear(g)
-				reluBackward(g, out.Grad.Data[lo:lo+hw], out.Value.Data[lo:lo+hw])
-				var gx []T
-				if x.Grad != nil {
-					gx = x.Grad.Data[lo : lo+hw]
-				}
-				gs, gb := channelAffineBack(g, X.Data[lo:lo+hw], gx, scale.Value.Data[c])
-				if scale.Grad != nil {
-					scale.Grad.Data[c] += gs
-				}
-				if shift.Grad != nil {
-					shift.Grad.Data[c] += gb
-				}
-			}
-		}
 	})
 }
 

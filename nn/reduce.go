@@ -66,7 +66,7 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 	}
 	w := to - from
 	out := t.rawNode(A.Rows, w, a)
-	copyCols(out.Value.Data, w, A.Data, A.Cols, from, A.Rows)
+	copyBlock(out.Value.Data, w, 0, A.Data, A.Cols, from, w, A.Rows)
 	if out.Grad == nil {
 		return out
 	}
@@ -81,52 +81,27 @@ func (t *Tape[T]) SliceCols(a *Node[T], from, to int) *Node[T] {
 // one: copy's call to memmove costs more than a few moves.
 const narrowCols = 8
 
-// copyCols sets dst (rows × w) to columns [from, from+w) of src (rows ×
-// cols).
-func copyCols[T Float](dst []T, w int, src []T, cols, from, rows int) {
+// copyBlock copies a rows × w block: row i of it is src[i*srcLd+srcOff:]
+// and goes to dst[i*dstLd+dstOff:]. SliceCols and ConcatCols use it, one
+// with a packed destination, the other with a packed source.
+func copyBlock[T Float](dst []T, dstLd, dstOff int, src []T, srcLd, srcOff, w, rows int) {
 	switch {
-	case w == cols:
-		copy(dst[:rows*w], src[:rows*cols])
-	case w == 1:
-		dst = dst[:rows]
-		for i := range dst {
-			dst[i] = src[i*cols+from]
-		}
-	case w < narrowCols:
-		for i := 0; i < rows; i++ {
-			d, s := dst[i*w:(i+1)*w], src[i*cols+from:i*cols+from+w]
-			for j := range d {
-				d[j] = s[j]
-			}
-		}
-	default:
-		for i := 0; i < rows; i++ {
-			copy(dst[i*w:(i+1)*w], src[i*cols+from:i*cols+from+w])
-		}
-	}
-}
-
-// copyColsTo sets columns [off, off+w) of dst (rows × cols) to src (rows
-// × w).
-func copyColsTo[T Float](dst []T, cols, off int, src []T, w, rows int) {
-	switch {
-	case w == cols:
+	case w == dstLd && w == srcLd:
 		copy(dst[:rows*w], src[:rows*w])
 	case w == 1:
-		src = src[:rows]
-		for i, v := range src {
-			dst[i*cols+off] = v
+		for i := 0; i < rows; i++ {
+			dst[i*dstLd+dstOff] = src[i*srcLd+srcOff]
 		}
 	case w < narrowCols:
 		for i := 0; i < rows; i++ {
-			d, s := dst[i*cols+off:i*cols+off+w], src[i*w:(i+1)*w]
+			d, s := dst[i*dstLd+dstOff:i*dstLd+dstOff+w], src[i*srcLd+srcOff:i*srcLd+srcOff+w]
 			for j := range d {
 				d[j] = s[j]
 			}
 		}
 	default:
 		for i := 0; i < rows; i++ {
-			copy(dst[i*cols+off:i*cols+off+w], src[i*w:(i+1)*w])
+			copy(dst[i*dstLd+dstOff:i*dstLd+dstOff+w], src[i*srcLd+srcOff:i*srcLd+srcOff+w])
 		}
 	}
 }
@@ -144,7 +119,7 @@ func (t *Tape[T]) ConcatCols(parts ...*Node[T]) *Node[T] {
 	off := 0
 	for _, p := range parts {
 		w := p.Value.Cols
-		copyColsTo(out.Value.Data, cols, off, p.Value.Data, w, rows)
+		copyBlock(out.Value.Data, cols, off, p.Value.Data, w, 0, w, rows)
 		off += w
 	}
 	if out.Grad == nil {

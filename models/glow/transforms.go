@@ -135,10 +135,7 @@ func (a *ActNorm[T]) logDet(t *nn.Tape[T], rows int, sign float64) *nn.Node[T] {
 
 // Forward implements flow.Transform.
 func (a *ActNorm[T]) Forward(t *nn.Tape[T], x *nn.Node[T]) (*nn.Node[T], *nn.Node[T]) {
-	if a.initOnNextInput {
-		a.initFrom(x.Value)
-	}
-	return t.ChannelAffine(x, a.Shape, t.Exp(a.LogScale), a.Bias), a.logDet(t, x.Value.Rows, 1)
+	return a.forwardRelu(t, x, false), a.logDet(t, x.Value.Rows, 1)
 }
 
 // forwardRelu is Forward's output without its log-determinant, followed
