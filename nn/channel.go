@@ -74,7 +74,7 @@ func (t *Tape[T]) channelAffine(op string, x *Node[T], in ImageShape, scale, shi
 			g := out.Grad.Data[lo:hi]
 			if relu {
 				clear(gz)
-				reluBackward(gz, g, out.Value.Data[lo:hi])
+				reluBackward(gz, g, out.Value.Data[lo:hi], true)
 				g = gz
 			}
 			var gx []T

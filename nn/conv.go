@@ -119,10 +119,8 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 			mm(false, false, cout, hw, kk, wp.Data, kk, colOf(img), hw, 0, o, hw)
 			if b != nil {
 				for c := 0; c < cout; c++ {
-					bc := b.Value.Data[c]
-					for p := range o[c*hw : (c+1)*hw] {
-						o[c*hw+p] += bc
-					}
+					// x·1 + b is x + b exactly, fused or not.
+					affinePlane(o[c*hw:(c+1)*hw], o[c*hw:(c+1)*hw], 1, b.Value.Data[c], false)
 				}
 			}
 		}
@@ -148,7 +146,15 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 		dbData = db.Data
 	}
 	sums := newImageSums(t, batch, hw, dwp, dbData)
-	return t.record(out, func() {
+	return t.recordClaiming(out, func() {
+		w.settle()
+		if b != nil {
+			b.settle()
+		}
+		// x's gradient, when fresh, is written image by image: col2im's
+		// sums start from zeros cleared just before (still in cache), and
+		// a 1×1 convolution's product has β = 0.
+		freshX := x.Grad != nil && x.claim()
 		G := out.Grad.Data
 		gradOf := func(img int) []T { return G[img*oc : (img+1)*oc] }
 		// dW' = Σ dOut · colᵀ and the bias sums, over the images in order.
@@ -167,11 +173,18 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 					// product accumulates straight into it.
 					gx := x.Grad.Data[img*X.Cols : (img+1)*X.Cols]
 					if identity {
-						mm(true, false, kk, hw, cout, wp.Data, kk, gradOf(img), hw, 1, gx, hw)
+						var beta T = 1
+						if freshX {
+							beta = 0
+						}
+						mm(true, false, kk, hw, cout, wp.Data, kk, gradOf(img), hw, beta, gx, hw)
 						continue
 					}
 					dc := dcol.Row(wk)
 					mm(true, false, kk, hw, cout, wp.Data, kk, gradOf(img), hw, 0, dc, hw)
+					if freshX {
+						clear(gx)
+					}
 					col2im(dc, in, k, active, gx)
 				}
 			})
@@ -485,28 +498,31 @@ func parallelParts(n, parts int, f func(part, lo, hi int)) {
 // values x[c, i+u−K/2, j+v−K/2] it meets (zero outside the image) as one
 // row of dst (len(active)×H·W). Every element of dst is written, the
 // zeros included, so dst need not start zeroed.
+//
+// Within the image rows that exist for the column, dst and x differ by a
+// fixed shift of (u−K/2)·W + v−K/2 elements, so each column is one copy
+// followed by zeroing the K/2 or fewer wrapped values at each row's ends,
+// not a copy per image row.
 func im2col[T Float](x []T, in ImageShape, k int, active []int, dst []T) {
-	hw, p := in.H*in.W, k/2
+	hw, p, W := in.H*in.W, k/2, in.W
 	for a, col := range active {
 		c, u, v := col/(k*k), (col/k)%k, col%k
 		row := dst[a*hw : (a+1)*hw]
 		src := x[c*hw : (c+1)*hw]
-		jlo, jhi := max(0, p-v), min(in.W, in.W+p-v)
-		if jlo >= jhi {
+		jlo, jhi := max(0, p-v), min(W, W+p-v)
+		ilo, ihi := max(0, p-u), min(in.H, in.H+p-u)
+		if jlo >= jhi || ilo >= ihi {
 			clear(row)
 			continue
 		}
-		for i := 0; i < in.H; i++ {
-			r := row[i*in.W : (i+1)*in.W]
-			si := i + u - p
-			if si < 0 || si >= in.H {
-				clear(r)
-				continue
-			}
-			off := si*in.W + v - p
-			clear(r[:jlo])
-			copy(r[jlo:jhi], src[off+jlo:off+jhi])
-			clear(r[jhi:])
+		clear(row[:ilo*W])
+		clear(row[ihi*W:])
+		d0, d1 := ilo*W+jlo, (ihi-1)*W+jhi
+		shift := (u-p)*W + v - p
+		copy(row[d0:d1], src[d0+shift:d1+shift])
+		for i := ilo; i < ihi; i++ {
+			clear(row[i*W : i*W+jlo])
+			clear(row[i*W+jhi : (i+1)*W])
 		}
 	}
 }

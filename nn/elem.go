@@ -82,19 +82,24 @@ func reluForward[T Float](out, x []T) {
 	}
 }
 
-func reluBackward[T Float](ga, g, x []T) {
+// reluBackward adds g into ga where x > 0; with acc false ga is read as
+// zeros (a fresh gradient, see Node.claim).
+func reluBackward[T Float](ga, g, x []T, acc bool) {
 	ga, x = ga[:len(g)], x[:len(g)]
 	if elemAsm && len(g) > 0 {
 		// An ordered x > 0 compare selects ga + g as below (elem_amd64.s).
 		var done int
 		if unsafe.Sizeof(x[0]) == 4 {
 			if done = len(g) &^ 7; done > 0 {
-				reluBack32(&asF32(ga)[0], &asF32(g)[0], &asF32(x)[0], done)
+				reluBack32(&asF32(ga)[0], &asF32(g)[0], &asF32(x)[0], done, acc)
 			}
 		} else if done = len(g) &^ 3; done > 0 {
-			reluBack64(&asF64(ga)[0], &asF64(g)[0], &asF64(x)[0], done)
+			reluBack64(&asF64(ga)[0], &asF64(g)[0], &asF64(x)[0], done, acc)
 		}
 		ga, g, x = ga[done:], g[done:], x[done:]
+	}
+	if !acc {
+		clear(ga)
 	}
 	if unsafe.Sizeof(x[0]) == 4 {
 		gb, xb := bits32(ga), bits32(x)
@@ -124,24 +129,49 @@ func bits64[T Float](x []T) []uint64 {
 }
 
 // addTo sets dst[i] += src[i].
-func addTo[T Float](dst, src []T) {
-	if elemAsm && len(src) > 0 {
-		// dst + src per element, as below (elem_amd64.s).
-		n := len(src)
-		dst = dst[:n]
+func addTo[T Float](dst, src []T) { sumInto(dst, dst, src) }
+
+// sumInto sets dst[i] = a[i] + b[i], with a nil standing for zeros: a
+// fresh gradient's first share is written as 0 + b[i], the bits that
+// adding it onto a zeroed buffer gives (−0 becomes +0).
+func sumInto[T Float](dst, a, b []T) {
+	n := len(b)
+	dst = dst[:n]
+	if a != nil {
+		a = a[:n]
+	}
+	if elemAsm && n > 0 {
+		// a + b per element, as below (elem_amd64.s).
 		var done int
-		if unsafe.Sizeof(src[0]) == 4 {
+		if unsafe.Sizeof(b[0]) == 4 {
 			if done = n &^ 7; done > 0 {
-				add32(&asF32(dst)[0], &asF32(src)[0], done)
+				sum32(&asF32(dst)[0], first(asF32(a)), &asF32(b)[0], done)
 			}
 		} else if done = n &^ 3; done > 0 {
-			add64(&asF64(dst)[0], &asF64(src)[0], done)
+			sum64(&asF64(dst)[0], first(asF64(a)), &asF64(b)[0], done)
 		}
-		dst, src = dst[done:], src[done:]
+		dst, b = dst[done:], b[done:]
+		if a != nil {
+			a = a[done:]
+		}
 	}
-	for i, v := range src {
-		dst[i] += v
+	if a == nil {
+		for i, v := range b {
+			dst[i] = 0 + v
+		}
+		return
 	}
+	for i, v := range b {
+		dst[i] = a[i] + v
+	}
+}
+
+// first returns &x[0], or nil for an empty or nil x.
+func first[T any](x []T) *T {
+	if len(x) == 0 {
+		return nil
+	}
+	return &x[0]
 }
 
 // expInto sets dst[i] = math.Exp(src[i]) bit for bit (dst may be src),

@@ -44,16 +44,16 @@ func mulAdd32(dst, a, b *float32, n int)
 func mulAdd64(dst, a, b *float64, n int)
 
 //go:noescape
-func add32(dst, src *float32, n int)
+func sum32(dst, a, b *float32, n int)
 
 //go:noescape
-func add64(dst, src *float64, n int)
+func sum64(dst, a, b *float64, n int)
 
 //go:noescape
-func reluBack32(ga, grad, x *float32, n int)
+func reluBack32(ga, grad, x *float32, n int, acc bool)
 
 //go:noescape
-func reluBack64(ga, grad, x *float64, n int)
+func reluBack64(ga, grad, x *float64, n int, acc bool)
 
 // elemAsm reports whether the AVX2 loops run (the GEMM kernels' test:
 // AVX2 implies the AVX these loops need).

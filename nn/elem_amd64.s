@@ -288,51 +288,77 @@ ma64done:
 	VZEROUPPER
 	RET
 
-// func add32(dst, src *float32, n int)
-// dst[i] = dst[i] + src[i].
-TEXT ·add32(SB), NOSPLIT, $0-24
+// func sum32(dst, a, b *float32, n int)
+// dst[i] = a[i] + b[i], with a nil standing for zeros (dst = 0 + b).
+TEXT ·sum32(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), CX
+	MOVQ a+8(FP), DX
+	MOVQ b+16(FP), SI
+	MOVQ n+24(FP), CX
 	XORQ AX, AX
-ad32:
+	TESTQ DX, DX
+	JZ s32zero
+s32:
 	CMPQ AX, CX
-	JGE ad32done
-	VMOVUPS (DI)(AX*4), Y0
+	JGE s32done
+	VMOVUPS (DX)(AX*4), Y0
 	VADDPS (SI)(AX*4), Y0, Y0
 	VMOVUPS Y0, (DI)(AX*4)
 	ADDQ $8, AX
-	JMP ad32
-ad32done:
+	JMP s32
+s32zero:
+	VXORPS Y15, Y15, Y15
+s32z:
+	CMPQ AX, CX
+	JGE s32done
+	VADDPS (SI)(AX*4), Y15, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP s32z
+s32done:
 	VZEROUPPER
 	RET
 
-// func add64(dst, src *float64, n int)
-TEXT ·add64(SB), NOSPLIT, $0-24
+// func sum64(dst, a, b *float64, n int)
+TEXT ·sum64(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), CX
+	MOVQ a+8(FP), DX
+	MOVQ b+16(FP), SI
+	MOVQ n+24(FP), CX
 	XORQ AX, AX
-ad64:
+	TESTQ DX, DX
+	JZ s64zero
+s64:
 	CMPQ AX, CX
-	JGE ad64done
-	VMOVUPD (DI)(AX*8), Y0
+	JGE s64done
+	VMOVUPD (DX)(AX*8), Y0
 	VADDPD (SI)(AX*8), Y0, Y0
 	VMOVUPD Y0, (DI)(AX*8)
 	ADDQ $4, AX
-	JMP ad64
-ad64done:
+	JMP s64
+s64zero:
+	VXORPD Y15, Y15, Y15
+s64z:
+	CMPQ AX, CX
+	JGE s64done
+	VADDPD (SI)(AX*8), Y15, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP s64z
+s64done:
 	VZEROUPPER
 	RET
 
-// func reluBack32(ga, grad, x *float32, n int)
+// func reluBack32(ga, grad, x *float32, n int, acc bool)
 // ga[i] = ga[i] + grad[i] where x[i] > 0 (ordered compare: false for NaN),
-// ga[i] unchanged elsewhere.
-TEXT ·reluBack32(SB), NOSPLIT, $0-32
+// ga[i] unchanged elsewhere; without acc, ga is read as zeros (a fresh
+// gradient: 0 + grad[i] where x[i] > 0, 0 elsewhere).
+TEXT ·reluBack32(SB), NOSPLIT, $0-33
 	MOVQ ga+0(FP), DI
 	MOVQ grad+8(FP), SI
 	MOVQ x+16(FP), DX
 	MOVQ n+24(FP), CX
+	MOVBLZX acc+32(FP), BX
 	VXORPS Y15, Y15, Y15
 	XORQ AX, AX
 rb32:
@@ -340,7 +366,11 @@ rb32:
 	JGE rb32done
 	VMOVUPS (DX)(AX*4), Y2
 	VCMPPS $0x1e, Y15, Y2, Y3  // x > 0 (GT_OQ)
+	VXORPS Y0, Y0, Y0
+	TESTQ BX, BX
+	JZ rb32add
 	VMOVUPS (DI)(AX*4), Y0
+rb32add:
 	VADDPS (SI)(AX*4), Y0, Y1
 	VBLENDVPS Y3, Y1, Y0, Y0   // where x > 0 take the sum
 	VMOVUPS Y0, (DI)(AX*4)
@@ -350,12 +380,13 @@ rb32done:
 	VZEROUPPER
 	RET
 
-// func reluBack64(ga, grad, x *float64, n int)
-TEXT ·reluBack64(SB), NOSPLIT, $0-32
+// func reluBack64(ga, grad, x *float64, n int, acc bool)
+TEXT ·reluBack64(SB), NOSPLIT, $0-33
 	MOVQ ga+0(FP), DI
 	MOVQ grad+8(FP), SI
 	MOVQ x+16(FP), DX
 	MOVQ n+24(FP), CX
+	MOVBLZX acc+32(FP), BX
 	VXORPD Y15, Y15, Y15
 	XORQ AX, AX
 rb64:
@@ -363,7 +394,11 @@ rb64:
 	JGE rb64done
 	VMOVUPD (DX)(AX*8), Y2
 	VCMPPD $0x1e, Y15, Y2, Y3
+	VXORPD Y0, Y0, Y0
+	TESTQ BX, BX
+	JZ rb64add
 	VMOVUPD (DI)(AX*8), Y0
+rb64add:
 	VADDPD (SI)(AX*8), Y0, Y1
 	VBLENDVPD Y3, Y1, Y0, Y0
 	VMOVUPD Y0, (DI)(AX*8)

@@ -25,7 +25,7 @@ func mul32(dst, a, b *float32, n int)                           { panic("nn: no 
 func mul64(dst, a, b *float64, n int)                           { panic("nn: no AVX2 loops") }
 func mulAdd32(dst, a, b *float32, n int)                        { panic("nn: no AVX2 loops") }
 func mulAdd64(dst, a, b *float64, n int)                        { panic("nn: no AVX2 loops") }
-func add32(dst, src *float32, n int)                            { panic("nn: no AVX2 loops") }
-func add64(dst, src *float64, n int)                            { panic("nn: no AVX2 loops") }
-func reluBack32(ga, grad, x *float32, n int)                    { panic("nn: no AVX2 loops") }
-func reluBack64(ga, grad, x *float64, n int)                    { panic("nn: no AVX2 loops") }
+func sum32(dst, a, b *float32, n int)                           { panic("nn: no AVX2 loops") }
+func sum64(dst, a, b *float64, n int)                           { panic("nn: no AVX2 loops") }
+func reluBack32(ga, grad, x *float32, n int, acc bool)          { panic("nn: no AVX2 loops") }
+func reluBack64(ga, grad, x *float64, n int, acc bool)          { panic("nn: no AVX2 loops") }

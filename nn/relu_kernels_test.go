@@ -26,7 +26,12 @@ func testReluKernels[T Float](t *testing.T) {
 	}
 	reluForward(out, x)
 	gotGA := append([]T(nil), ga...)
-	reluBackward(gotGA, g, x)
+	reluBackward(gotGA, g, x, true)
+	// A fresh gradient (acc false) holding NaN: read as zeros, as if
+	// zeroed first and added to.
+	fresh := make([]T, n)
+	fill(fresh, T(math.NaN()))
+	reluBackward(fresh, g, x, false)
 	same := func(a, b T) bool {
 		return math.Float64bits(float64(a)) == math.Float64bits(float64(b)) || (a != a && b != b)
 	}
@@ -45,10 +50,47 @@ func testReluKernels[T Float](t *testing.T) {
 		if !same(gotGA[i], wantGA) {
 			t.Fatalf("x %v, g %v, ga %v: got %v, want %v", v, g[i], ga[i], gotGA[i], wantGA)
 		}
+		var wantFresh T
+		if v > 0 {
+			wantFresh += g[i]
+		}
+		if !same(fresh[i], wantFresh) {
+			t.Fatalf("fresh: x %v, g %v: got %v, want %v", v, g[i], fresh[i], wantFresh)
+		}
 	}
 }
 
 func TestReluKernels(t *testing.T) {
 	testReluKernels[float32](t)
 	testReluKernels[float64](t)
+}
+
+// testSumInto checks sumInto's vector loops against the Go loop bit for
+// bit, a nil first operand as zeros (−0 + 0 is +0) included.
+func testSumInto[T Float](t *testing.T) {
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), 1e-40, -1e-40, 1, -2.5}
+	for _, n := range []int{0, 1, 7, 8, 9, 33, 64} {
+		a, b := make([]T, n), make([]T, n)
+		for i := range a {
+			a[i], b[i] = T(special[i%len(special)]), T(special[(i/len(special)+i)%len(special)])
+		}
+		got, fresh := make([]T, n), make([]T, n)
+		fill(fresh, T(math.NaN()))
+		sumInto(got, a, b)
+		sumInto(fresh, nil, b)
+		for i := range a {
+			want, wantFresh := a[i]+b[i], 0+b[i]
+			if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want)) {
+				t.Fatalf("n %d: %v + %v = %v, want %v", n, a[i], b[i], got[i], want)
+			}
+			if math.Float64bits(float64(fresh[i])) != math.Float64bits(float64(wantFresh)) {
+				t.Fatalf("n %d: 0 + %v = %v, want %v", n, b[i], fresh[i], wantFresh)
+			}
+		}
+	}
+}
+
+func TestSumInto(t *testing.T) {
+	testSumInto[float32](t)
+	testSumInto[float64](t)
 }

@@ -1,6 +1,9 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Node is a value recorded on a tape, or a parameter. Grad is nil when no
 // gradient flows to the node, so no work is spent on inputs nobody asked
@@ -9,6 +12,37 @@ type Node[T Float] struct {
 	Value *Mat[T]
 	Grad  *Mat[T]
 	back  func()
+	// fresh: nothing has been written to Grad since the node was made,
+	// and its buffer (recycled from an earlier step) stands for zeros.
+	// Zeroing every gradient buffer when it is made was writing as many
+	// bytes as the forward pass; the first op to add into it now writes
+	// 0 + its share instead (see claim), and Backward zeroes the rest
+	// just before use (settle).
+	fresh bool
+	// claims: back handles its parents' fresh gradients itself (claim);
+	// otherwise Backward settles them before back runs.
+	claims bool
+	// parents, as positions in the tape's parents list.
+	p0, p1 int32
+}
+
+// settle zeroes n's gradient if it is fresh, so that it can be added to
+// and read like any other.
+func (n *Node[T]) settle() {
+	if n.fresh {
+		n.fresh = false
+		parallelElems(len(n.Grad.Data), func(lo, hi int) { clear(n.Grad.Data[lo:hi]) })
+	}
+}
+
+// claim is for a backward step about to add its share into n's gradient:
+// it reports whether the gradient is fresh, and marks it written. When
+// it is, the step must write 0 + its share to every element (the same
+// bits as adding onto zeros) instead of adding onto the stale buffer.
+func (n *Node[T]) claim() bool {
+	f := n.fresh
+	n.fresh = false
+	return f
 }
 
 // NewParam returns a trainable r×c leaf with a gradient buffer.
@@ -37,6 +71,8 @@ type Tape[T Float] struct {
 	// BernoulliLogLik), recycled like bufs.
 	f64s    [][]float64
 	nextF64 int
+	// parents of the recorded nodes, by node (Node.p0, Node.p1).
+	parents []*Node[T]
 }
 
 // Reset forgets the recorded operations and recycles their buffers.
@@ -46,6 +82,8 @@ func (t *Tape[T]) Reset() {
 	t.next = 0
 	t.nextNode = 0
 	t.nextF64 = 0
+	clear(t.parents)
+	t.parents = t.parents[:0]
 }
 
 // f64Buf returns a tape-owned float64 slice of length n, not zeroed.
@@ -112,8 +150,8 @@ func (t *Tape[T]) node(r, c int, parents ...*Node[T]) *Node[T] {
 	return n
 }
 
-// rawNode is node with a value buffer that is not zeroed (see rawBuf);
-// the gradient buffer still is, since backward passes accumulate into it.
+// rawNode is node with a value buffer that is not zeroed (see rawBuf).
+// Its gradient buffer, when a parent has one, is fresh (see Node.fresh).
 func (t *Tape[T]) rawNode(r, c int, parents ...*Node[T]) *Node[T] {
 	n := t.newNode(t.rawBuf(r, c))
 	if t.NoGrad {
@@ -121,11 +159,52 @@ func (t *Tape[T]) rawNode(r, c int, parents ...*Node[T]) *Node[T] {
 	}
 	for _, p := range parents {
 		if p.Grad != nil {
-			n.Grad = t.buf(r, c)
+			n.Grad = t.rawBuf(r, c)
+			n.fresh = true
+			if poisonFresh() {
+				fill(n.Grad.Data, T(math.NaN()))
+			}
+			n.p0 = int32(len(t.parents))
+			t.parents = append(t.parents, parents...)
+			n.p1 = int32(len(t.parents))
 			break
 		}
 	}
 	return n
+}
+
+// claimed claims n's gradient (Node.claim) and returns what a backward
+// step adds its share onto: the gradient, or nil (zeros, for sumInto)
+// when it is fresh or there is none.
+func claimed[T Float](n *Node[T]) []T {
+	if n.Grad == nil || n.claim() {
+		return nil
+	}
+	return n.Grad.Data
+}
+
+// beta claims n's gradient for a matrix product adding into it: 0 when
+// it was fresh, 1 otherwise.
+func beta[T Float](n *Node[T]) T {
+	if n.claim() {
+		return 0
+	}
+	return 1
+}
+
+// part returns x[lo:hi], or nil for a nil x.
+func part[T any](x []T, lo, hi int) []T {
+	if x == nil {
+		return nil
+	}
+	return x[lo:hi]
+}
+
+// recordClaiming is record for a backward step that claims its parents'
+// gradients (Node.claim) rather than have Backward zero the fresh ones.
+func (t *Tape[T]) recordClaiming(n *Node[T], back func()) *Node[T] {
+	n.claims = true
+	return t.record(n, back)
 }
 
 // record registers the backward function of n when gradients flow to it.
@@ -171,14 +250,38 @@ func (t *Tape[T]) Backward(loss *Node[T]) {
 	if loss.Grad == nil {
 		return
 	}
+	loss.settle()
 	loss.Grad.Data[0] += 1
 	for i := len(t.ops) - 1; i >= 0; i-- {
-		t.ops[i].back()
+		n := t.ops[i]
+		n.settle() // no op downstream used it
+		if !n.claims {
+			for _, p := range t.parents[n.p0:n.p1] {
+				p.settle()
+			}
+		}
+		n.back()
 	}
 }
 
 // Scalar returns the value of a 1×1 node.
 func Scalar[T Float](n *Node[T]) float64 { return float64(n.Value.Data[0]) }
+
+// View returns n's values read as an r×c matrix in the same row-major
+// order, sharing n's storage and gradient: the view's consumers add
+// straight into n's gradient, which n's own backward step, recorded
+// before them, then reads. It needs no backward step of its own.
+func View[T Float](n *Node[T], r, c int) *Node[T] {
+	if r*c != len(n.Value.Data) {
+		panic(fmt.Sprintf("nn.View: %d values as %d×%d", len(n.Value.Data), r, c))
+	}
+	v := &Node[T]{Value: &Mat[T]{Rows: r, Cols: c, Data: n.Value.Data}}
+	if n.Grad != nil {
+		n.settle() // the view's consumers add into it without claiming
+		v.Grad = &Mat[T]{Rows: r, Cols: c, Data: n.Grad.Data}
+	}
+	return v
+}
 
 // ---- linear algebra ----
 
@@ -193,13 +296,16 @@ func (t *Tape[T]) MatMul(a, b *Node[T]) *Node[T] {
 	if out.Grad == nil {
 		return out
 	}
-	return t.record(out, func() {
+	return t.recordClaiming(out, func() {
+		// A product onto a fresh gradient has β = 0: the kernels' sums
+		// start from zero either way, so the bits are those of β = 1 onto
+		// zeros.
 		G := out.Grad
 		if a.Grad != nil {
-			gemm(false, true, A.Rows, A.Cols, B.Cols, G.Data, G.Cols, B.Data, B.Cols, 1, a.Grad.Data, A.Cols)
+			gemm(false, true, A.Rows, A.Cols, B.Cols, G.Data, G.Cols, B.Data, B.Cols, beta[T](a), a.Grad.Data, A.Cols)
 		}
 		if b.Grad != nil {
-			gemm(true, false, B.Rows, B.Cols, A.Rows, A.Data, A.Cols, G.Data, G.Cols, 1, b.Grad.Data, B.Cols)
+			gemm(true, false, B.Rows, B.Cols, A.Rows, A.Data, A.Cols, G.Data, G.Cols, beta[T](b), b.Grad.Data, B.Cols)
 		}
 	})
 }
@@ -246,11 +352,12 @@ func (t *Tape[T]) AddRow(a, r *Node[T]) *Node[T] {
 	if out.Grad == nil {
 		return out
 	}
-	return t.record(out, func() {
+	return t.recordClaiming(out, func() {
 		if a.Grad != nil {
-			addTo(a.Grad.Data, out.Grad.Data)
+			sumInto(a.Grad.Data, claimed(a), out.Grad.Data)
 		}
 		if r.Grad != nil {
+			r.settle()
 			for i := 0; i < A.Rows; i++ {
 				addTo(r.Grad.Data, out.Grad.Data[i*C:(i+1)*C])
 			}
@@ -366,22 +473,21 @@ func (t *Tape[T]) Add(a, b *Node[T]) *Node[T] {
 	sameShape("Add", a.Value, b.Value)
 	out := t.rawNode(a.Value.Rows, a.Value.Cols, a, b)
 	o, av, bv := out.Value.Data, a.Value.Data, b.Value.Data
-	parallelElems(len(o), func(lo, hi int) {
-		for i, x := range av[lo:hi] {
-			o[lo+i] = x + bv[lo+i]
-		}
-	})
+	parallelElems(len(o), func(lo, hi int) { sumInto(o[lo:hi], av[lo:hi], bv[lo:hi]) })
 	if out.Grad == nil {
 		return out
 	}
-	return t.record(out, func() {
+	return t.recordClaiming(out, func() {
 		g := out.Grad.Data
+		// Claimed in order, so that Add(x, x) writes x's gradient once and
+		// then adds to it.
+		da, db := claimed(a), claimed(b)
 		parallelElems(len(g), func(lo, hi int) {
 			if a.Grad != nil {
-				addTo(a.Grad.Data[lo:hi], g[lo:hi])
+				sumInto(a.Grad.Data[lo:hi], part(da, lo, hi), g[lo:hi])
 			}
 			if b.Grad != nil {
-				addTo(b.Grad.Data[lo:hi], g[lo:hi])
+				sumInto(b.Grad.Data[lo:hi], part(db, lo, hi), g[lo:hi])
 			}
 		})
 	})

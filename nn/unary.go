@@ -34,9 +34,9 @@ func (t *Tape[T]) Relu(a *Node[T]) *Node[T] {
 	if out.Grad == nil {
 		return out
 	}
-	return t.record(out, func() {
-		ga, g := a.Grad.Data, out.Grad.Data
-		parallelElems(len(g), func(lo, hi int) { reluBackward(ga[lo:hi], g[lo:hi], x[lo:hi]) })
+	return t.recordClaiming(out, func() {
+		ga, g, acc := a.Grad.Data, out.Grad.Data, !a.claim()
+		parallelElems(len(g), func(lo, hi int) { reluBackward(ga[lo:hi], g[lo:hi], x[lo:hi], acc) })
 	})
 }
 

@@ -178,21 +178,6 @@ func (m *MADE[T]) Forward(t *nn.Tape[T], x *nn.Node[T], mk int) *nn.Node[T] {
 	return out
 }
 
-// view reinterprets a node's row-major storage as an r×c matrix, sharing
-// both value and gradient: the consumers of the view accumulate straight
-// into n's gradient, which n's own backward step then reads, because n
-// was recorded before them. It needs no backward step of its own.
-func view[T nn.Float](n *nn.Node[T], r, c int) *nn.Node[T] {
-	if r*c != len(n.Value.Data) {
-		panic(fmt.Sprintf("autoregressive: view of %d values as %d×%d", len(n.Value.Data), r, c))
-	}
-	v := &nn.Node[T]{Value: &nn.Mat[T]{Rows: r, Cols: c, Data: n.Value.Data}}
-	if n.Grad != nil {
-		v.Grad = &nn.Mat[T]{Rows: r, Cols: c, Data: n.Grad.Data}
-	}
-	return v
-}
-
 // logProb records log p_mk(x) for each row of x as a B×1 column.
 func (m *MADE[T]) logProb(t *nn.Tape[T], x *nn.Mat[T], mk int) *nn.Node[T] {
 	out := m.Forward(t, t.Const(x), mk)
@@ -217,9 +202,9 @@ func (m *MADE[T]) logProb(t *nn.Tape[T], x *nn.Mat[T], mk int) *nn.Node[T] {
 	xr := repeatEach(x, k)
 	z := t.Mul(t.Sub(t.Const(xr), mu), t.Exp(t.Scale(a, -1)))
 	comp := t.Sub(t.Scale(t.Square(z), -0.5), a) // log N up to −½ log 2π
-	logw := t.LogSoftmax(view(logits, b*d, k))
-	perDim := t.LogSumExpCols(t.Add(view(comp, b*d, k), logw)) // (B·D)×1
-	return t.AddScalar(t.SumCols(view(perDim, b, d)), -float64(d)*halfLog2Pi)
+	logw := t.LogSoftmax(nn.View(logits, b*d, k))
+	perDim := t.LogSumExpCols(t.Add(nn.View(comp, b*d, k), logw)) // (B·D)×1
+	return t.AddScalar(t.SumCols(nn.View(perDim, b, d)), -float64(d)*halfLog2Pi)
 }
 
 // repeatEach returns x with each column repeated k times in place

@@ -192,7 +192,7 @@ func (v *VAE[T]) iwBound(t *nn.Tape[T], x, eps *nn.Mat[T], k int) *nn.Node[T] {
 		muK, lvK = repeat(mu), repeat(lv)
 	}
 	epsK := &nn.Mat[T]{Rows: b, Cols: k * l, Data: eps.Data}
-	z := view(reparam(t, muK, lvK, epsK), b*k, l)
+	z := nn.View(reparam(t, muK, lvK, epsK), b*k, l)
 	// log w = log p(x|z) + log p(z) − log q(z|x), with z = μ + σ·ε:
 	// log p(z) − log q(z|x) = Σ_u −½z² + ½ε² + ½ log σ² (the ½ log 2π cancel).
 	// The last term is the same for all k draws and joins after the sum.
@@ -204,7 +204,7 @@ func (v *VAE[T]) iwBound(t *nn.Tape[T], x, eps *nn.Mat[T], k int) *nn.Node[T] {
 	}
 	logPrior := t.Scale(t.SumCols(t.Square(z)), -0.5)
 	partial := t.Add(t.Add(v.logLik(t, z, repeatRows(x, k)), logPrior), t.Input(b*k, 1, halfEpsSq))
-	lse := t.LogSumExpCols(view(partial, b, k))
+	lse := t.LogSumExpCols(nn.View(partial, b, k))
 	return t.AddScalar(t.Add(lse, t.Scale(t.SumCols(lv), 0.5)), -math.Log(float64(k)))
 }
 
@@ -217,17 +217,6 @@ func (v *VAE[T]) Loss(t *nn.Tape[T], x, eps *nn.Mat[T], k int, beta float64) *nn
 		return t.Scale(t.Mean(v.elbo(t, x, eps, beta)), -1)
 	}
 	return t.Scale(t.Mean(v.iwBound(t, x, eps, k)), -1)
-}
-
-// view reinterprets a node's storage as r×c, sharing value and gradient
-// (the consumers accumulate straight into n's gradient before n's own
-// backward step runs).
-func view[T nn.Float](n *nn.Node[T], r, c int) *nn.Node[T] {
-	vw := &nn.Node[T]{Value: &nn.Mat[T]{Rows: r, Cols: c, Data: n.Value.Data}}
-	if n.Grad != nil {
-		vw.Grad = &nn.Mat[T]{Rows: r, Cols: c, Data: n.Grad.Data}
-	}
-	return vw
 }
 
 // repeatRows returns x with each row repeated k times in place.
