@@ -15,9 +15,12 @@
 # ratios (each measured side by side in one repeat). Lower is better.
 # With -threads N both sides get N threads: PyTorch through
 # torch.set_num_threads(N) and OPENBLAS_NUM_THREADS=N (Debian's torch
-# calls OpenBLAS), genbench through GOMAXPROCS=N and, in the OpenBLAS
-# build, OPENBLAS_NUM_THREADS=N. Without it PyTorch has one thread and
-# genbench all cores (GOMAXPROCS and OpenBLAS's defaults).
+# calls OpenBLAS), genbench through GOMAXPROCS=N; its OpenBLAS build then
+# runs as it does by default, OpenBLAS single-threaded and nn splitting
+# the large products over the N goroutines (OpenBLAS's own threads spin
+# between calls and take the cores from the Go code in between: with
+# OPENBLAS_NUM_THREADS=2 PixelCNN's step took 288 ms against 147).
+# Without -threads PyTorch has one thread and genbench all cores.
 # Nothing is installed by this script.
 set -euo pipefail
 
@@ -95,7 +98,7 @@ run_go() { # build, then peer's arguments
 	local b=$1
 	shift
 	if [ -n "$threads" ]; then
-		GOMAXPROCS=$threads OPENBLAS_NUM_THREADS=$threads "$work/peer-$b" "$@"
+		env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS GOMAXPROCS=$threads "$work/peer-$b" "$@"
 	else
 		"$work/peer-$b" "$@"
 	fi
@@ -105,9 +108,6 @@ for b in "${builds[@]}"; do
 	echo "# genbench $b build${tags:+ (tags $tags)}: $(run_go "$b" -info)"
 done
 echo "# $(run_torch -info)"
-if [ -z "$threads" ]; then
-	echo "# OpenBLAS in genbench's build: ${OPENBLAS_NUM_THREADS:-its default (all cores)} threads"
-fi
 echo "# $reps interleaved repeats, $steps timed steps per case and repeat ($warmup warm-up); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$reps"); do
 	if [ $((r % 2)) -eq 1 ]; then
