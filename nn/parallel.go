@@ -216,3 +216,35 @@ func gemmParallel[T Float](sh gemmShape[T], pool *gemmPool[T], blas blasFunc[T],
 func blasParts(m, n, k int) int {
 	return min(gemmMaxPar, m*n*k/max(1, blasMin))
 }
+
+// ChunkWorkers is how many goroutines ForChunks(n, size, …) runs on: one
+// per core (GOMAXPROCS), at most one per chunk.
+func ChunkWorkers(n, size int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), (n+size-1)/size))
+}
+
+// ForChunks cuts [0, n) into chunks of size rows (the last may be
+// shorter) and runs f(worker, lo, hi) on each, spread over
+// ChunkWorkers(n, size) goroutines that each take the next chunk not yet
+// taken; worker (0 ≤ worker < ChunkWorkers) names the goroutine, for
+// scratch of its own such as a tape. The cut depends on n and size only
+// and each chunk is computed whole by one goroutine, so a caller whose
+// chunks write disjoint results gets the same bits on any number of
+// cores. It is for independent rows too many for one product's split to
+// keep the cores busy: sampling and evaluating a model chunk by chunk.
+func ForChunks(n, size int, f func(worker, lo, hi int)) {
+	workers := ChunkWorkers(n, size)
+	chunks := (n + size - 1) / size
+	var next atomic.Int64
+	work := func(w int) {
+		for c := int(next.Add(1)) - 1; c < chunks; c = int(next.Add(1)) - 1 {
+			f(w, c*size, min((c+1)*size, n))
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Go(func() { work(w) })
+	}
+	work(0)
+	wg.Wait()
+}

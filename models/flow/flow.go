@@ -25,8 +25,9 @@ type Flow[T nn.Float] struct {
 	Params     nn.ParamSet[T]
 	Opt        *nn.Adam[T]
 
-	src        *rand.PCG
-	train, run nn.Tape[T]
+	src   *rand.PCG
+	train nn.Tape[T]
+	runs  []*nn.Tape[T] // gradient-free tapes, one per goroutine (runTapes)
 }
 
 // New returns an empty flow; add transforms, then call Init.
@@ -78,23 +79,36 @@ func (f *Flow[T]) TrainStep(x *mat.Dense) (float64, error) {
 	return f.Opt.Minimize(t, loss)
 }
 
-// LogProb implements models.Density.
+// LogProb implements models.Density. Chunks of rows run on the cores
+// side by side, each on a tape of its own (see runTapes): the same
+// values on any number of cores.
 func (f *Flow[T]) LogProb(x *mat.Dense) ([]float64, error) {
 	r, c := x.Dims()
 	if c != f.Dim {
 		return nil, fmt.Errorf("data have %d columns, flow has %d", c, f.Dim)
 	}
-	out := make([]float64, 0, r)
+	out := make([]float64, r)
 	data := x.RawMatrix().Data
-	t := &f.run
-	t.NoGrad = true
-	for lo := 0; lo < r; lo += evalChunk {
-		hi := min(lo+evalChunk, r)
+	tapes := f.runTapes(r)
+	nn.ForChunks(r, evalChunk, func(w, lo, hi int) {
+		t := tapes[w]
 		t.Reset()
 		lp := f.logProb(t, t.Input(hi-lo, c, data[lo*c:hi*c]))
-		out = append(out, lp.Value.Float64s()...)
-	}
+		for i, v := range lp.Value.Data {
+			out[lo+i] = float64(v)
+		}
+	})
 	return out, nil
+}
+
+// runTapes returns a gradient-free tape for each goroutine that
+// nn.ForChunks gives rows chunks of evalChunk, kept from call to call so
+// that their buffers are reused.
+func (f *Flow[T]) runTapes(rows int) []*nn.Tape[T] {
+	for len(f.runs) < nn.ChunkWorkers(rows, evalChunk) {
+		f.runs = append(f.runs, &nn.Tape[T]{NoGrad: true})
+	}
+	return f.runs
 }
 
 // Sample implements models.Model: z ~ N(0, I) from rng, then the inverse chain.
@@ -108,20 +122,18 @@ func (f *Flow[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
 }
 
 // Invert maps n rows of noise z to data, returning the data and the
-// inverse log-determinant per row.
+// inverse log-determinant per row. Chunks of rows run side by side, as
+// in LogProb.
 func (f *Flow[T]) Invert(z []float64, n int) (*mat.Dense, []float64, error) {
 	out := mat.NewDense(max(n, 1), f.Dim, nil)
-	logdet := make([]float64, 0, n)
-	t := &f.run
-	t.NoGrad = true
+	logdet := make([]float64, n)
 	raw := out.RawMatrix().Data // n×Dim, stride Dim
-	total := make([]float64, min(n, evalChunk))
-	for lo := 0; lo < n; lo += evalChunk {
-		hi := min(lo+evalChunk, n)
+	tapes := f.runTapes(n)
+	nn.ForChunks(n, evalChunk, func(w, lo, hi int) {
+		t := tapes[w]
 		t.Reset()
 		x := t.Input(hi-lo, f.Dim, z[lo*f.Dim:hi*f.Dim])
-		total := total[:hi-lo]
-		clear(total)
+		total := logdet[lo:hi]
 		for k := len(f.Transforms) - 1; k >= 0; k-- {
 			var ld *nn.Node[T]
 			x, ld = f.Transforms[k].Inverse(t, x)
@@ -132,8 +144,7 @@ func (f *Flow[T]) Invert(z []float64, n int) (*mat.Dense, []float64, error) {
 		for k, v := range x.Value.Data {
 			raw[lo*f.Dim+k] = float64(v)
 		}
-		logdet = append(logdet, total...)
-	}
+	})
 	for _, v := range out.RawMatrix().Data {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return out, logdet, fmt.Errorf("non-finite sample value %v", v)

@@ -59,6 +59,9 @@ var cases = []goldenCase{
 	{"glow", "glow", map[string]any{"levels": 1, "steps": 2, "hidden": 8}, 16, false, []int{1, 4, 4}, 0, 0, false},
 	// MNIST-sized planes (14×14 and 7×7), where the vector loops run.
 	{"glow-28", "glow", map[string]any{"levels": 2, "steps": 1, "hidden": 16}, 784, false, []int{1, 28, 28}, 0, 20, false},
+	// Sampled and scored in several chunks (fingerprint of the code before
+	// the chunks ran side by side, at f64376a).
+	{"large/nsf", "nsf", map[string]any{"layers": 2, "hidden": 16}, 2, false, nil, 2100, 3000, false},
 }
 
 // fingerprint hashes three training steps' losses, the saved model after

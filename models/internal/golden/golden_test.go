@@ -119,6 +119,10 @@ var want = map[string]string{
 	"glow-28/float32/p2":           "d21f5f2d1311b40beec7ee9c",
 	"glow-28/float64/p1":           "0abca36f1961b75df616b57d",
 	"glow-28/float64/p2":           "0abca36f1961b75df616b57d",
+	"large/nsf/float32/p1":         "6fdcd04cae6d015ca5d7c645",
+	"large/nsf/float32/p2":         "6fdcd04cae6d015ca5d7c645",
+	"large/nsf/float64/p1":         "665fb5d316409a1adce4f863",
+	"large/nsf/float64/p2":         "665fb5d316409a1adce4f863",
 }
 
 // TestGolden checks that every case's fingerprint is unchanged, on one
