@@ -55,6 +55,9 @@ func reluBack32(ga, grad, x *float32, n int, acc bool)
 //go:noescape
 func reluBack64(ga, grad, x *float64, n int, acc bool)
 
+//go:noescape
+func outer32(c, a, b *float32, m, n, as, ldc int, acc bool, bias *float32, relu bool)
+
 // elemAsm reports whether the AVX2 loops run (the GEMM kernels' test:
 // AVX2 implies the AVX these loops need).
 var elemAsm = hasAVX2FMA()

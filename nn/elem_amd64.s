@@ -407,3 +407,84 @@ rb64add:
 rb64done:
 	VZEROUPPER
 	RET
+
+// func outer32(c, a, b *float32, m, n, as, ldc int, acc bool, bias *float32, relu bool)
+// c[i·ldc+j] = fma(a[i·as], b[j], +0), plus c[i·ldc+j] first when acc, for
+// i < m and j < n (n a multiple of 8): the GEMM kernel's k = 1 sums. With
+// bias (not nil) bias[j] is then added, and with relu max(·, 0) taken as
+// biasRelu32 does: the product and the bias-and-ReLU pass in one. The
+// loops are separate, so none tests its flags per vector.
+TEXT ·outer32(SB), NOSPLIT, $0-73
+	MOVQ c+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ m+24(FP), R8
+	MOVQ n+32(FP), CX
+	MOVQ as+40(FP), R9
+	SHLQ $2, R9
+	MOVQ ldc+48(FP), R10
+	SHLQ $2, R10
+	MOVBLZX acc+56(FP), BX
+	MOVQ bias+64(FP), R11
+	MOVBLZX relu+72(FP), R12
+	SHLQ $2, CX // n in bytes
+	VXORPS Y15, Y15, Y15
+	TESTQ R8, R8
+	JZ o32done
+	TESTQ R11, R11
+	JNZ o32biasrow
+	TESTQ BX, BX
+	JNZ o32accrow
+o32row:
+	VBROADCASTSS (SI), Y14
+	XORQ AX, AX
+o32col:
+	VXORPS Y0, Y0, Y0
+	VFMADD231PS (DX)(AX*1), Y14, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT o32col
+	ADDQ R9, SI
+	ADDQ R10, DI
+	DECQ R8
+	JNZ o32row
+	JMP o32done
+o32accrow:
+	VBROADCASTSS (SI), Y14
+	XORQ AX, AX
+o32acccol:
+	VXORPS Y0, Y0, Y0
+	VFMADD231PS (DX)(AX*1), Y14, Y0
+	VADDPS (DI)(AX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT o32acccol
+	ADDQ R9, SI
+	ADDQ R10, DI
+	DECQ R8
+	JNZ o32accrow
+	JMP o32done
+o32biasrow: // c = fma(a, b, +0) + bias, then ReLU when relu (acc is not set)
+	VBROADCASTSS (SI), Y14
+	XORQ AX, AX
+o32biascol:
+	VXORPS Y0, Y0, Y0
+	VFMADD231PS (DX)(AX*1), Y14, Y0
+	VADDPS (R11)(AX*1), Y0, Y0
+	TESTQ R12, R12
+	JZ o32biasstore
+	VMAXPS Y15, Y0, Y0 // as biasRelu32
+o32biasstore:
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT o32biascol
+	ADDQ R9, SI
+	ADDQ R10, DI
+	DECQ R8
+	JNZ o32biasrow
+o32done:
+	VZEROUPPER
+	RET

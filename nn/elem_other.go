@@ -28,4 +28,7 @@ func mulAdd64(dst, a, b *float64, n int)                        { panic("nn: no 
 func sum32(dst, a, b *float32, n int)                           { panic("nn: no AVX2 loops") }
 func sum64(dst, a, b *float64, n int)                           { panic("nn: no AVX2 loops") }
 func reluBack32(ga, grad, x *float32, n int, acc bool)          { panic("nn: no AVX2 loops") }
-func reluBack64(ga, grad, x *float64, n int, acc bool)          { panic("nn: no AVX2 loops") }
+func outer32(c, a, b *float32, m, n, as, ldc int, acc bool, bias *float32, relu bool) {
+	panic("nn: no AVX2 loops")
+}
+func reluBack64(ga, grad, x *float64, n int, acc bool) { panic("nn: no AVX2 loops") }

@@ -212,6 +212,9 @@ func gemmGo[T Float](split bool, sh gemmShape[T], pool *gemmPool[T], tA, tB bool
 		beta = 1
 	}
 	acc := beta == 1
+	if k == 1 && outerProduct(tA, tB, m, n, a, lda, b, ldb, acc, c, ldc) {
+		return
+	}
 	if n <= gemmNarrow && m >= 2*sh.nr {
 		// A narrow product (such as a layer with one or two outputs)
 		// would fill n of the nr columns of every micro-tile; its

@@ -274,3 +274,70 @@ func TestBLASCutIndependentOfPool(t *testing.T) {
 		}
 	}
 }
+
+// TestOuterProductMatchesDriver: the k = 1 path gives the blocked
+// driver's bits (zero and negative-zero products included), with and
+// without accumulation, for every transpose and widths on both sides of
+// the vector loop.
+func TestOuterProductMatchesDriver(t *testing.T) {
+	special := []float32{0, float32(math.Copysign(0, -1)), 1.5, -2.25, 3e-39, 7}
+	for _, n := range []int{1, 7, 8, 13, 64} {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for _, acc := range []bool{false, true} {
+					m := 9
+					a, b := make([]float32, m), make([]float32, n)
+					for i := range a {
+						a[i] = special[i%len(special)] * 1.25
+					}
+					for j := range b {
+						b[j] = special[(j+2)%len(special)] - float32(j%3)*0.1
+					}
+					got, want := make([]float32, m*n), make([]float32, m*n)
+					for i := range got {
+						got[i] = float32(i%5) - 2
+						want[i] = got[i]
+					}
+					lda, ldb := 1, 1
+					if tA {
+						lda = m
+					}
+					if tB {
+						ldb = 1
+					} else {
+						ldb = n
+					}
+					if !outerProduct(tA, tB, m, n, a, lda, b, ldb, acc, got, n) {
+						t.Fatalf("n %d tA %v tB %v: outer product declined", n, tA, tB)
+					}
+					buf := pool32.get()
+					gemmBlocked(shape32(asmKernels), buf, tA, tB, m, n, 1, a, lda, b, ldb, acc, false, want, n)
+					pool32.put(buf)
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("n %d tA %v tB %v acc %v: element %d = %v, driver %v", n, tA, tB, acc, i, got[i], want[i])
+						}
+					}
+					if acc {
+						continue
+					}
+					// With the bias and ReLU fused: as the separate pass.
+					bias := make([]float32, n)
+					for j := range bias {
+						bias[j] = special[(j+4)%len(special)] - 1
+					}
+					for _, relu := range []bool{false, true} {
+						addBiasReluRows(&Mat[float32]{Rows: m, Cols: n, Data: want}, bias, relu)
+						outerBiasRelu(tA, tB, m, n, a, lda, b, ldb, false, got, n, bias, relu)
+						for i := range got {
+							if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("n %d tA %v tB %v relu %v: element %d = %v, separate passes %v", n, tA, tB, relu, i, got[i], want[i])
+							}
+						}
+						outerProduct(tA, tB, m, n, a, lda, b, ldb, false, want, n)
+					}
+				}
+			}
+		}
+	}
+}

@@ -191,6 +191,13 @@ func outputMask[T Float](degrees, order []int, blocks, k int) *Mat[T] {
 // more buffers. The values are those of the separate ops, bit for bit:
 // the same additions of the same operands, then the same selection.
 func (t *Tape[T]) linearNoGrad(x, w *Node[T], mask *Mat[T], b *Node[T], relu bool) *Node[T] {
+	if X, W := x.Value, w.Value; X.Cols == 1 && mask == nil && W.Rows == 1 && b.Value.Cols == W.Cols {
+		// One input: an outer product, its bias and ReLU in one pass.
+		out := t.rawNode(X.Rows, W.Cols)
+		if outerBiasRelu(false, false, X.Rows, W.Cols, X.Data, 1, W.Data, W.Cols, false, out.Value.Data, W.Cols, b.Value.Data, relu) {
+			return out
+		}
+	}
 	var out *Node[T]
 	if mask != nil {
 		out = t.MaskedMatMul(x, w, mask)
