@@ -91,15 +91,56 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 	// A 1×1 convolution over all channels needs no im2col: the image is
 	// its own column matrix.
 	identity := k == 1 && kk == in.C
-	var cols *Mat[T]
-	if !identity {
-		cols = t.rawBuf(batch, kk*hw) // im2col writes every element
-	}
-	colOf := func(img int) []T {
-		if identity {
-			return X.Data[img*X.Cols : (img+1)*X.Cols]
+	out := t.rawNode(batch, cout*hw, parents...) // every value is written by the β=0 product
+	oc := cout * hw
+
+	// Scratch taken from the tape so that memory stays flat: per worker
+	// for the input gradient, single for the sums over the images.
+	var dcol, dwp, db *Mat[T]
+	var sums *imageSums[T]
+	if out.Grad != nil {
+		if x.Grad != nil && !identity {
+			dcol = t.buf(numWorkers(batch), kk*hw)
 		}
-		return cols.Data[img*kk*hw : (img+1)*kk*hw]
+		if w.Grad != nil {
+			dwp = t.buf(cout, kk)
+		}
+		if b != nil && b.Grad != nil {
+			db = t.buf(1, cout)
+		}
+		var dbData []T
+		if db != nil {
+			dbData = db.Data
+		}
+		sums = newImageSums(t, batch, hw, dwp, dbData)
+	}
+
+	// The column matrices: kept for the backward pass only when the
+	// weight gradient's route reads them all at once (sums.run); otherwise
+	// each worker builds an image's columns into scratch of its own, in
+	// the forward pass and again in the backward pass, where they are
+	// still in the core's cache when the products read them: storing the
+	// whole batch's (a PixelCNN step's come to 200 MB) and reading them
+	// back from memory cost more than building them twice.
+	keep := !identity && sums != nil && !sums.perImage()
+	var cols *Mat[T]
+	switch {
+	case keep:
+		cols = t.rawBuf(batch, kk*hw) // im2col writes every element
+	case !identity:
+		cols = t.rawBuf(numWorkers(batch), kk*hw)
+	}
+	// colOf returns image img's column matrix, built by worker wk.
+	colOf := func(wk, img int) []T {
+		switch {
+		case identity:
+			return X.Data[img*X.Cols : (img+1)*X.Cols]
+		case keep:
+			return cols.Data[img*kk*hw : (img+1)*kk*hw]
+		}
+		c := cols.Data[wk*kk*hw : (wk+1)*kk*hw]
+		im2col(X.Data[img*X.Cols:(img+1)*X.Cols], in, k, active, c)
+		return c
 	}
 
 	// One goroutine per core runs the images, so their products stay on
@@ -108,15 +149,13 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 	if numWorkers(batch) == 1 {
 		mm = gemm[T]
 	}
-	out := t.rawNode(batch, cout*hw, parents...) // every value is written by the β=0 product
-	oc := cout * hw
-	parallelImages(batch, func(_, lo, hi int) {
+	parallelImages(batch, func(wk, lo, hi int) {
 		for img := lo; img < hi; img++ {
-			if !identity {
+			if keep {
 				im2col(X.Data[img*X.Cols:(img+1)*X.Cols], in, k, active, cols.Data[img*kk*hw:(img+1)*kk*hw])
 			}
 			o := out.Value.Data[img*oc : (img+1)*oc]
-			mm(false, false, cout, hw, kk, wp.Data, kk, colOf(img), hw, 0, o, hw)
+			mm(false, false, cout, hw, kk, wp.Data, kk, colOf(wk, img), hw, 0, o, hw)
 			if b != nil {
 				for c := 0; c < cout; c++ {
 					// x·1 + b is x + b exactly, fused or not.
@@ -128,24 +167,6 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 	if out.Grad == nil {
 		return out
 	}
-
-	// Scratch taken from the tape so that memory stays flat: per worker
-	// for the input gradient, single for the sums over the images.
-	var dcol, dwp, db *Mat[T]
-	if x.Grad != nil && !identity {
-		dcol = t.buf(numWorkers(batch), kk*hw)
-	}
-	if w.Grad != nil {
-		dwp = t.buf(cout, kk)
-	}
-	if b != nil && b.Grad != nil {
-		db = t.buf(1, cout)
-	}
-	var dbData []T
-	if db != nil {
-		dbData = db.Data
-	}
-	sums := newImageSums(t, batch, hw, dwp, dbData)
 	return t.recordClaiming(out, func() {
 		w.settle()
 		if b != nil {
@@ -158,12 +179,19 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 		G := out.Grad.Data
 		gradOf := func(img int) []T { return G[img*oc : (img+1)*oc] }
 		// dW' = Σ dOut · colᵀ and the bias sums, over the images in order.
-		sums.left, sums.right, sums.out = gradOf, colOf, gradOf
+		sums.left, sums.out = gradOf, gradOf
+		if keep || identity {
+			sums.right = func(img int) []T { return colOf(0, img) }
+		}
 		if x.Grad != nil || sums.perImage() {
 			parallelImages(batch, func(wk, lo, hi int) {
 				for img := lo; img < hi; img++ {
 					if sums.perImage() {
-						sums.image(img, gradOf(img))
+						var right []T // the columns, when dW' needs them
+						if dwp != nil {
+							right = colOf(wk, img)
+						}
+						sums.image(img, gradOf(img), right)
 					}
 					if x.Grad == nil {
 						continue
@@ -275,13 +303,12 @@ func (s *imageSums[T]) slot() int {
 func (s *imageSums[T]) perImage() bool { return s.parts != nil }
 
 // image writes image img's products, one per block of steps, and bias
-// sums into its slot, with left the image's left factor (left(img) where
-// run would use it).
-func (s *imageSums[T]) image(img int, left []T) {
+// sums into its slot, with left and right the image's factors (left(img)
+// and right(img) where run would use them).
+func (s *imageSums[T]) image(img int, left, right []T) {
 	p := s.parts[img*s.slot() : (img+1)*s.slot()]
 	if s.dw != nil {
 		rows, cols, hw := s.dw.Rows, s.dw.Cols, s.hw
-		right := s.right(img)
 		for p0 := 0; p0 < hw; p0 += gemmKC {
 			gemmSerial(false, true, rows, cols, min(gemmKC, hw-p0), left[p0:], hw, right[p0:], hw, 0, p, cols)
 			p = p[rows*cols:]
