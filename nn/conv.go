@@ -555,25 +555,22 @@ func im2col[T Float](x []T, in ImageShape, k int, active []int, dst []T) {
 }
 
 // col2im is the adjoint of im2col: it adds each row of d back onto the
-// input positions it was read from.
+// input positions it was read from, each kernel column's image rows in
+// one block addition (the same fixed shift as im2col's).
 func col2im[T Float](d []T, in ImageShape, k int, active []int, gx []T) {
-	hw, p := in.H*in.W, k/2
+	hw, p, W := in.H*in.W, k/2, in.W
 	for a, col := range active {
 		c, u, v := col/(k*k), (col/k)%k, col%k
 		row := d[a*hw : (a+1)*hw]
 		dst := gx[c*hw : (c+1)*hw]
-		jlo, jhi := max(0, p-v), min(in.W, in.W+p-v)
-		if jlo >= jhi {
+		jlo, jhi := max(0, p-v), min(W, W+p-v)
+		ilo, ihi := max(0, p-u), min(in.H, in.H+p-u)
+		if jlo >= jhi || ilo >= ihi {
 			continue
 		}
-		for i := 0; i < in.H; i++ {
-			si := i + u - p
-			if si < 0 || si >= in.H {
-				continue
-			}
-			off := si*in.W + v - p
-			addTo(dst[off+jlo:off+jhi], row[i*in.W+jlo:i*in.W+jhi])
-		}
+		d0 := ilo*W + jlo
+		shift := (u-p)*W + v - p
+		addBlock(dst[d0+shift:], row[d0:], ihi-ilo, jhi-jlo, W, W)
 	}
 }
 

@@ -128,6 +128,22 @@ func bits64[T Float](x []T) []uint64 {
 	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
+// addBlock sets dst[r·ldd+j] += src[r·lds+j] for r < rows, j < w.
+func addBlock[T Float](dst, src []T, rows, w, ldd, lds int) {
+	if rows <= 0 || w <= 0 {
+		return
+	}
+	_ = dst[(rows-1)*ldd+w-1]
+	_ = src[(rows-1)*lds+w-1]
+	if elemAsm && unsafe.Sizeof(src[0]) == 4 {
+		addBlock32(&asF32(dst)[0], &asF32(src)[0], rows, w, ldd, lds)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		addTo(dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w])
+	}
+}
+
 // addTo sets dst[i] += src[i].
 func addTo[T Float](dst, src []T) { sumInto(dst, dst, src) }
 

@@ -58,6 +58,9 @@ func reluBack64(ga, grad, x *float64, n int, acc bool)
 //go:noescape
 func outer32(c, a, b *float32, m, n, as, ldc int, acc bool, bias *float32, relu bool)
 
+//go:noescape
+func addBlock32(dst, src *float32, rows, w, ldd, lds int)
+
 // elemAsm reports whether the AVX2 loops run (the GEMM kernels' test:
 // AVX2 implies the AVX these loops need).
 var elemAsm = hasAVX2FMA()

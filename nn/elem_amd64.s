@@ -488,3 +488,47 @@ o32biasstore:
 o32done:
 	VZEROUPPER
 	RET
+
+// func addBlock32(dst, src *float32, rows, w, ldd, lds int)
+// dst[r·ldd+j] += src[r·lds+j] for r < rows and j < w: a 2-D block added
+// in one call (col2im's rows are 28 wide, too short for a call each).
+// Eight at a time, then one at a time for the rest of each row.
+TEXT ·addBlock32(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ w+24(FP), CX
+	MOVQ ldd+32(FP), R9
+	SHLQ $2, R9
+	MOVQ lds+40(FP), R10
+	SHLQ $2, R10
+	MOVQ CX, R11
+	ANDQ $-8, R11 // the whole vectors of a row
+	TESTQ R8, R8
+	JZ abdone
+abrow:
+	XORQ AX, AX
+abvec:
+	CMPQ AX, R11
+	JGE abtail
+	VMOVUPS (DI)(AX*4), Y0
+	VADDPS (SI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP abvec
+abtail:
+	CMPQ AX, CX
+	JGE abnext
+	MOVSS (DI)(AX*4), X0
+	ADDSS (SI)(AX*4), X0
+	MOVSS X0, (DI)(AX*4)
+	INCQ AX
+	JMP abtail
+abnext:
+	ADDQ R9, DI
+	ADDQ R10, SI
+	DECQ R8
+	JNZ abrow
+abdone:
+	VZEROUPPER
+	RET

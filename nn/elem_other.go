@@ -31,4 +31,5 @@ func reluBack32(ga, grad, x *float32, n int, acc bool)          { panic("nn: no 
 func outer32(c, a, b *float32, m, n, as, ldc int, acc bool, bias *float32, relu bool) {
 	panic("nn: no AVX2 loops")
 }
-func reluBack64(ga, grad, x *float64, n int, acc bool) { panic("nn: no AVX2 loops") }
+func addBlock32(dst, src *float32, rows, w, ldd, lds int) { panic("nn: no AVX2 loops") }
+func reluBack64(ga, grad, x *float64, n int, acc bool)    { panic("nn: no AVX2 loops") }

@@ -94,3 +94,31 @@ func TestSumInto(t *testing.T) {
 	testSumInto[float32](t)
 	testSumInto[float64](t)
 }
+
+// TestAddBlock: the block addition against a plain loop, bit for bit,
+// for widths on both sides of a vector and strides wider than the block.
+func TestAddBlock(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, w := range []int{1, 7, 8, 9, 27, 28} {
+		rows, ldd, lds := 5, w+3, w+1
+		dst, src := make([]float32, rows*ldd), make([]float32, rows*lds)
+		for i := range dst {
+			dst[i] = float32(rng.NormFloat64())
+		}
+		for i := range src {
+			src[i] = float32(rng.NormFloat64())
+		}
+		want := append([]float32(nil), dst...)
+		for r := 0; r < rows; r++ {
+			for j := 0; j < w; j++ {
+				want[r*ldd+j] += src[r*lds+j]
+			}
+		}
+		addBlock(dst, src, rows, w, ldd, lds)
+		for i := range dst {
+			if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("w %d: element %d = %v, want %v", w, i, dst[i], want[i])
+			}
+		}
+	}
+}
