@@ -67,6 +67,7 @@ func (t *Tape[T]) RQSpline(x, raw *Node[T], s Spline, inverse bool) (y, logdet *
 	y = t.node(X.Rows, X.Cols, x, raw)
 	logdet = t.node(X.Rows, 1, x, raw)
 	knots := newRQSource(R, s, X.Cols)
+	valuesOnly := t.NoGrad && t.ValuesOnly
 	// Rows are independent (each element's spline, each row's sum in
 	// order), so they are split over the cores, each part with its own
 	// scratch knots: the same values on any number of cores.
@@ -78,11 +79,18 @@ func (t *Tape[T]) RQSpline(x, raw *Node[T], s Spline, inverse bool) (y, logdet *
 			for j := 0; j < X.Cols; j++ {
 				in := float64(X.Data[i*X.Cols+j])
 				out, ld := in, 0.0
-				if math.Abs(in) <= s.Bound {
+				switch {
+				case math.Abs(in) > s.Bound:
+				case valuesOnly:
+					out = src.at(i, j).value(in, inverse)
+				default:
 					out, ld = src.at(i, j).apply(in, inverse)
 				}
 				y.Value.Data[i*X.Cols+j] = T(out)
 				sum += ld
+			}
+			if valuesOnly {
+				sum = math.NaN()
 			}
 			logdet.Value.Data[i] = T(sum)
 		}
@@ -300,6 +308,18 @@ func (kn *rqKnots[T]) apply(v float64, inverse bool) (float64, float64) {
 	return b.x0 + xi*b.w, -ld
 }
 
+// value is apply's result without the log-derivative.
+func (kn *rqKnots[T]) value(v float64, inverse bool) float64 {
+	if !inverse {
+		k := bin(kn.xs, v)
+		b := kn.binAt(k)
+		return b.evalY(clamp01((v - b.x0) / b.w))
+	}
+	k := bin(kn.ys, v)
+	b := kn.binAt(k)
+	return b.x0 + b.root(v)*b.w
+}
+
 func clamp01(v float64) float64 { return math.Min(1, math.Max(0, v)) }
 
 // eval returns y and log dy/dx at relative position xi in the bin
@@ -310,6 +330,14 @@ func (b rqBin) eval(xi float64) (y, logDeriv float64) {
 	num := b.h * (b.s*xi*xi + b.d0*t)
 	p := b.d1*xi*xi + 2*b.s*t + b.d0*(1-xi)*(1-xi)
 	return b.y0 + num/den, 2*math.Log(b.s) + math.Log(p) - 2*math.Log(den)
+}
+
+// evalY is eval's y alone.
+func (b rqBin) evalY(xi float64) float64 {
+	t := xi * (1 - xi)
+	den := b.s + (b.d0+b.d1-2*b.s)*t
+	num := b.h * (b.s*xi*xi + b.d0*t)
+	return b.y0 + num/den
 }
 
 // root inverts the bin at output v: the relative position solves the

@@ -269,3 +269,35 @@ func TestRQSplineSameOnAnyCores(t *testing.T) {
 		}
 	}
 }
+
+// TestRQSplineValuesOnly: with ValuesOnly the values are the same bits
+// and every log-determinant is NaN (never a plausible number).
+func TestRQSplineValuesOnly(t *testing.T) {
+	s := DefaultSpline(8, 3)
+	rng := rand.New(rand.NewPCG(12, 12))
+	rows, cols := 200, 2
+	x := make([]float64, rows*cols)
+	for i := range x {
+		x[i] = rng.NormFloat64() * 2
+	}
+	raw := make([]float64, rows*cols*s.ParamsPer())
+	for i := range raw {
+		raw[i] = rng.NormFloat64()
+	}
+	for _, inverse := range []bool{false, true} {
+		var full, vals Tape[float64]
+		full.NoGrad, vals.NoGrad, vals.ValuesOnly = true, true, true
+		y1, _ := full.RQSpline(full.Input(rows, cols, x), full.Input(rows, cols*s.ParamsPer(), raw), s, inverse)
+		y2, ld := vals.RQSpline(vals.Input(rows, cols, x), vals.Input(rows, cols*s.ParamsPer(), raw), s, inverse)
+		for i := range y1.Value.Data {
+			if math.Float64bits(y1.Value.Data[i]) != math.Float64bits(y2.Value.Data[i]) {
+				t.Fatalf("inverse %v: y[%d] %v, values only %v", inverse, i, y1.Value.Data[i], y2.Value.Data[i])
+			}
+		}
+		for i, v := range ld.Value.Data {
+			if !math.IsNaN(v) {
+				t.Fatalf("inverse %v: logdet[%d] = %v with ValuesOnly, want NaN", inverse, i, v)
+			}
+		}
+	}
+}

@@ -59,6 +59,10 @@ func NewParam[T Float](r, c int) *Node[T] {
 type Tape[T Float] struct {
 	// NoGrad turns off gradient recording, for evaluation and sampling.
 	NoGrad bool
+	// ValuesOnly, on a NoGrad tape, lets ops that return a
+	// log-determinant beside their value (RQSpline) skip it and fill it
+	// with NaN: for sampling, which wants the values alone.
+	ValuesOnly bool
 
 	ops  []*Node[T]
 	bufs []*Mat[T]

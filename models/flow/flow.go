@@ -93,6 +93,7 @@ func (f *Flow[T]) LogProb(x *mat.Dense) ([]float64, error) {
 	nn.ForChunks(r, evalChunk, func(w, lo, hi int) {
 		t := tapes[w]
 		t.Reset()
+		t.ValuesOnly = false
 		lp := f.logProb(t, t.Input(hi-lo, c, data[lo*c:hi*c]))
 		for i, v := range lp.Value.Data {
 			out[lo+i] = float64(v)
@@ -117,7 +118,7 @@ func (f *Flow[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
 	for i := range z {
 		z[i] = rng.NormFloat64()
 	}
-	x, _, err := f.Invert(z, n)
+	x, _, err := f.invert(z, n, true)
 	return x, err
 }
 
@@ -125,6 +126,12 @@ func (f *Flow[T]) Sample(n int, rng *rand.Rand) (*mat.Dense, error) {
 // inverse log-determinant per row. Chunks of rows run side by side, as
 // in LogProb.
 func (f *Flow[T]) Invert(z []float64, n int) (*mat.Dense, []float64, error) {
+	return f.invert(z, n, false)
+}
+
+// invert is Invert; with valuesOnly the transforms may skip their
+// log-determinants (nn.Tape.ValuesOnly), and the returned ones are NaN.
+func (f *Flow[T]) invert(z []float64, n int, valuesOnly bool) (*mat.Dense, []float64, error) {
 	out := mat.NewDense(max(n, 1), f.Dim, nil)
 	logdet := make([]float64, n)
 	raw := out.RawMatrix().Data // n×Dim, stride Dim
@@ -132,6 +139,7 @@ func (f *Flow[T]) Invert(z []float64, n int) (*mat.Dense, []float64, error) {
 	nn.ForChunks(n, evalChunk, func(w, lo, hi int) {
 		t := tapes[w]
 		t.Reset()
+		t.ValuesOnly = valuesOnly
 		x := t.Input(hi-lo, f.Dim, z[lo*f.Dim:hi*f.Dim])
 		total := logdet[lo:hi]
 		for k := len(f.Transforms) - 1; k >= 0; k-- {

@@ -93,6 +93,7 @@ func (m *MaskedSpline[T]) inverseNoGrad(t *nn.Tape[T], z *nn.Node[T]) (*nn.Node[
 	logdet := nn.NewMat[T](z.Value.Rows, 1)
 	var scratch nn.Tape[T]
 	scratch.NoGrad = true
+	scratch.ValuesOnly = t.ValuesOnly
 	for pass := 0; pass < m.Dim; pass++ {
 		scratch.Reset()
 		out, ld := scratch.RQSpline(z, m.Net.Forward(&scratch, scratch.Const(x)), m.Spline, true)

@@ -162,6 +162,7 @@ func (m *MaskedAffine[T]) inverseNoGrad(t *nn.Tape[T], z *nn.Node[T]) (*nn.Node[
 	logdet := nn.NewMat[T](rows, 1)
 	var scratch nn.Tape[T]
 	scratch.NoGrad = true
+	scratch.ValuesOnly = t.ValuesOnly
 	for pass := 0; pass < m.Dim; pass++ {
 		scratch.Reset()
 		mu, alpha := m.params(&scratch, scratch.Const(x))
