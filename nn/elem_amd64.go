@@ -61,6 +61,9 @@ func outer32(c, a, b *float32, m, n, as, ldc int, acc bool, bias *float32, relu 
 //go:noescape
 func addBlock32(dst, src *float32, rows, w, ldd, lds int)
 
+//go:noescape
+func div64(x *float64, n int, s float64)
+
 // elemAsm reports whether the AVX2 loops run (the GEMM kernels' test:
 // AVX2 implies the AVX these loops need).
 var elemAsm = hasAVX2FMA()

@@ -532,3 +532,23 @@ abnext:
 abdone:
 	VZEROUPPER
 	RET
+
+// func div64(x *float64, n int, s float64)
+// x[i] = x[i] / s, four at a time (n a multiple of 4): IEEE division,
+// correctly rounded, the same bits as the scalar loop.
+TEXT ·div64(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSD s+16(FP), Y15
+	XORQ AX, AX
+dv64:
+	CMPQ AX, CX
+	JGE dv64done
+	VMOVUPD (DI)(AX*8), Y0
+	VDIVPD Y15, Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP dv64
+dv64done:
+	VZEROUPPER
+	RET

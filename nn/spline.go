@@ -233,12 +233,14 @@ func (kn *rqKnots[T]) deriv(j int) float64 {
 	return kn.s.MinDeriv + softplus(float64(kn.raw[2*k+j-1])+kn.shift)
 }
 
+// softmaxInto sets dst to the softmax of raw, computed in float64. The
+// maximum is taken without branches (max), which may pick +0 where a
+// strict comparison kept −0: v − m, and so every exponential, is the
+// same either way. The divisions go four at a time (div64).
 func softmaxInto[T Float](dst []float64, raw []T) {
 	m := float64(raw[0])
 	for _, v := range raw[1:] {
-		if float64(v) > m {
-			m = float64(v)
-		}
+		m = max(m, float64(v))
 	}
 	for i, v := range raw {
 		dst[i] = float64(v) - m
@@ -248,7 +250,13 @@ func softmaxInto[T Float](dst []float64, raw []T) {
 	for _, e := range dst {
 		sum += e
 	}
-	for i := range dst {
+	done := 0
+	if elemAsm {
+		if done = len(dst) &^ 3; done > 0 {
+			div64(&dst[0], done, sum)
+		}
+	}
+	for i := done; i < len(dst); i++ {
 		dst[i] /= sum
 	}
 }
