@@ -194,7 +194,8 @@ type rqKnots[T Float] struct {
 func newRQKnots[T Float](s Spline) *rqKnots[T] {
 	k := s.Bins
 	f := func(n int) []float64 { return make([]float64, n) }
-	return &rqKnots[T]{s: s, pw: f(k), ph: f(k), xs: f(k + 1), ys: f(k + 1), ds: f(k + 1),
+	p := f(2 * k) // pw then ph, side by side for softmax2
+	return &rqKnots[T]{s: s, pw: p[:k], ph: p[k:], xs: f(k + 1), ys: f(k + 1), ds: f(k + 1),
 		gxs: f(k + 1), gys: f(k + 1), gds: f(k + 1), g: f(k), shift: derivShift(s)}
 }
 
@@ -216,10 +217,8 @@ func (kn *rqKnots[T]) fill(raw []T, s Spline) {
 // computes when binAt needs them.
 func (kn *rqKnots[T]) fillLazy(raw []T, s Spline) {
 	k := s.Bins
-	softmaxInto(kn.pw, raw[:k])
-	softmaxInto(kn.ph, raw[k:2*k])
-	cumKnots(kn.xs, kn.pw, s.MinWidth, s.Bound)
-	cumKnots(kn.ys, kn.ph, s.MinHeight, s.Bound)
+	softmax2(kn.pw, kn.ph, raw[:k], raw[k:2*k])
+	cumKnots2(kn.xs, kn.ys, kn.pw, kn.ph, s.MinWidth, s.MinHeight, s.Bound)
 	kn.ds[0], kn.ds[k] = 1, 1
 	kn.raw = raw
 }
@@ -233,42 +232,61 @@ func (kn *rqKnots[T]) deriv(j int) float64 {
 	return kn.s.MinDeriv + softplus(float64(kn.raw[2*k+j-1])+kn.shift)
 }
 
-// softmaxInto sets dst to the softmax of raw, computed in float64. The
-// maximum is taken without branches (max), which may pick +0 where a
+// softmax2 sets pw and ph to the softmaxes of rw and rh, computed in
+// float64, the widths' and heights' chains of additions interleaved so
+// that neither waits on its own, and one call for the exponentials of
+// both (pw and ph adjacent in memory, as newRQKnots makes them). The
+// maxima are taken without branches (max), which may pick +0 where a
 // strict comparison kept −0: v − m, and so every exponential, is the
-// same either way. The divisions go four at a time (div64).
-func softmaxInto[T Float](dst []float64, raw []T) {
-	m := float64(raw[0])
-	for _, v := range raw[1:] {
-		m = max(m, float64(v))
+// same either way. The divisions go four at a time (divBy).
+func softmax2[T Float](pw, ph []float64, rw, rh []T) {
+	k := len(rw)
+	mw, mh := float64(rw[0]), float64(rh[0])
+	for i := 1; i < k; i++ {
+		mw, mh = max(mw, float64(rw[i])), max(mh, float64(rh[i]))
 	}
-	for i, v := range raw {
-		dst[i] = float64(v) - m
+	for i := range k {
+		pw[i], ph[i] = float64(rw[i])-mw, float64(rh[i])-mh
 	}
-	expInto(dst, dst)
-	var sum float64
-	for _, e := range dst {
-		sum += e
+	if both := pw[:2*k]; &both[k] == &ph[0] {
+		expInto(both, both)
+	} else {
+		expInto(pw, pw)
+		expInto(ph, ph)
 	}
+	var sw, sh float64
+	for i := range k {
+		sw += pw[i]
+		sh += ph[i]
+	}
+	divBy(pw, sw)
+	divBy(ph, sh)
+}
+
+// divBy sets x[i] /= s, four at a time where elemAsm allows.
+func divBy(x []float64, s float64) {
 	done := 0
 	if elemAsm {
-		if done = len(dst) &^ 3; done > 0 {
-			div64(&dst[0], done, sum)
+		if done = len(x) &^ 3; done > 0 {
+			div64(&x[0], done, s)
 		}
 	}
-	for i := done; i < len(dst); i++ {
-		dst[i] /= sum
+	for i := done; i < len(x); i++ {
+		x[i] /= s
 	}
 }
 
-// cumKnots sets knots[j] = −b + 2b·Σ_{i<j} (min + (1−K·min)·p_i).
-func cumKnots(knots, p []float64, least, b float64) {
-	k := len(p)
-	knots[0], knots[k] = -b, b
-	var cum float64
+// cumKnots2 sets xs[j] = −b + 2b·Σ_{i<j} (leastW + (1−K·leastW)·pw_i),
+// and ys likewise from ph, their running sums interleaved.
+func cumKnots2(xs, ys, pw, ph []float64, leastW, leastH, b float64) {
+	k := len(pw)
+	xs[0], xs[k], ys[0], ys[k] = -b, b, -b, b
+	var cw, ch float64
 	for j := 1; j < k; j++ {
-		cum += least + (1-float64(k)*least)*p[j-1]
-		knots[j] = -b + 2*b*cum
+		cw += leastW + (1-float64(k)*leastW)*pw[j-1]
+		ch += leastH + (1-float64(k)*leastH)*ph[j-1]
+		xs[j] = -b + 2*b*cw
+		ys[j] = -b + 2*b*ch
 	}
 }
 
