@@ -35,10 +35,16 @@ const (
 // c = p (acc false) or c += p (acc true), rows ldc apart.
 type gemmKernel[T Float] func(k int, a, b, c []T, ldc int, acc bool)
 
-// gemmShape is a precision's micro-tile width, block sizes and kernel.
+// gemmKernelA is a kernel that reads its sliver of A in place: row r's
+// value at step p at a[r·lda + p], where gemmKernel reads them packed.
+type gemmKernelA[T Float] func(k int, a []T, lda int, b, c []T, ldc int, acc bool)
+
+// gemmShape is a precision's micro-tile width, block sizes and kernels
+// (kernA nil where there is none).
 type gemmShape[T Float] struct {
 	nr, mc, nc int
 	kern       gemmKernel[T]
+	kernA      gemmKernelA[T]
 }
 
 // Assembly kernels, set by gemm_amd64.go when the processor has AVX2 and
@@ -46,6 +52,7 @@ type gemmShape[T Float] struct {
 var (
 	asmKernels bool
 	sgemmAsm   gemmKernel[float32]
+	sgemmAsmA  gemmKernelA[float32]
 	dgemmAsm   gemmKernel[float64]
 )
 
@@ -83,7 +90,7 @@ func BLAS() string {
 
 func shape32(useAsm bool) gemmShape[float32] {
 	if useAsm && sgemmAsm != nil {
-		return gemmShape[float32]{nr: 16, mc: 120, nc: 2048, kern: sgemmAsm}
+		return gemmShape[float32]{nr: 16, mc: 120, nc: 2048, kern: sgemmAsm, kernA: sgemmAsmA}
 	}
 	return gemmShape[float32]{nr: 16, mc: 120, nc: 2048, kern: microGo[float32]}
 }
@@ -249,6 +256,10 @@ func gemmBlocked[T Float](sh gemmShape[T], buf *gemmBuf[T], tA, tB bool, m, n, k
 	buf.b = grow(buf.b, kcMax*ncMax)
 	buf.tile = grow(buf.tile, gemmMR*nr)
 	tile := buf.tile
+	// The kernel that reads A in place skips packing its whole slivers:
+	// a row-major A's six rows are read side by side as they lie, where
+	// packing would transpose them first (the sums are the same).
+	directA := sh.kernA != nil && !tA && !transC
 	for jc := 0; jc < n; jc += sh.nc {
 		ncb := min(sh.nc, n-jc)
 		for pc := 0; pc < k; pc += gemmKC {
@@ -257,13 +268,29 @@ func gemmBlocked[T Float](sh gemmShape[T], buf *gemmBuf[T], tA, tB bool, m, n, k
 			packB(buf.b, b, ldb, tB, pc, kcb, jc, ncb, nr)
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)
-				packA(buf.a, a, lda, tA, ic, mcb, pc, kcb)
+				fullA := mcb / gemmMR * gemmMR // whole slivers, read in place when directA
+				switch {
+				case !directA:
+					packA(buf.a, a, lda, tA, ic, mcb, pc, kcb)
+				case fullA < mcb:
+					packA(buf.a[fullA*kcb:], a, lda, tA, ic+fullA, mcb-fullA, pc, kcb)
+				}
 				for jr := 0; jr < ncb; jr += nr {
 					nrb := min(nr, ncb-jr)
 					pb := buf.b[jr*kcb : (jr+nr)*kcb]
 					for ir := 0; ir < mcb; ir += gemmMR {
 						mrb := min(gemmMR, mcb-ir)
 						pa := buf.a[ir*kcb : (ir+gemmMR)*kcb]
+						if directA && ir < fullA && nrb == nr {
+							ci := (ic+ir)*ldc + jc + jr
+							sh.kernA(kcb, a[(ic+ir)*lda+pc:], lda, pb, c[ci:ci+(gemmMR-1)*ldc+nr], ldc, accBlock)
+							continue
+						}
+						if directA && ir < fullA {
+							// A partial sliver of B with a whole one of A: the
+							// packed kernel needs A packed, so pack it here.
+							packA(pa, a, lda, tA, ic+ir, gemmMR, pc, kcb)
+						}
 						if transC {
 							sh.kern(kcb, pa, pb, tile, nr, false)
 							for r := 0; r < mrb; r++ {

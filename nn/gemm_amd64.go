@@ -8,6 +8,9 @@ package nn
 func sgemmKernel6x16(k int, a, b, c *float32, ldc int, acc bool)
 
 //go:noescape
+func sgemmKernel6x16A(k int, a *float32, lda int, b, c *float32, ldc int, acc bool)
+
+//go:noescape
 func dgemmKernel6x8(k int, a, b, c *float64, ldc int, acc bool)
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
@@ -45,6 +48,9 @@ func init() {
 		asmKernels = true
 		sgemmAsm = func(k int, a, b, c []float32, ldc int, acc bool) {
 			sgemmKernel6x16(k, &a[0], &b[0], &c[0], ldc, acc)
+		}
+		sgemmAsmA = func(k int, a []float32, lda int, b, c []float32, ldc int, acc bool) {
+			sgemmKernel6x16A(k, &a[0], lda, &b[0], &c[0], ldc, acc)
 		}
 		dgemmAsm = func(k int, a, b, c []float64, ldc int, acc bool) {
 			dgemmKernel6x8(k, &a[0], &b[0], &c[0], ldc, acc)
