@@ -64,6 +64,14 @@ func addBlock32(dst, src *float32, rows, w, ldd, lds int)
 //go:noescape
 func div64(x *float64, n int, s float64)
 
+// Implemented in spline_amd64.s (see rqLanes).
+
+//go:noescape
+func maxSubLanes(buf *float64, k int) (ok bool)
+
+//go:noescape
+func normCumLanes(buf *float64, k int, xs, ys *float64, c *[6]float64)
+
 // elemAsm reports whether the AVX2 loops run (the GEMM kernels' test:
 // AVX2 implies the AVX these loops need).
 var elemAsm = hasAVX2FMA()

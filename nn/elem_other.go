@@ -33,4 +33,8 @@ func outer32(c, a, b *float32, m, n, as, ldc int, acc bool, bias *float32, relu 
 }
 func addBlock32(dst, src *float32, rows, w, ldd, lds int) { panic("nn: no AVX2 loops") }
 func div64(x *float64, n int, s float64)                  { panic("nn: no AVX2 loops") }
-func reluBack64(ga, grad, x *float64, n int, acc bool)    { panic("nn: no AVX2 loops") }
+func maxSubLanes(buf *float64, k int) bool                { panic("nn: no AVX2 loops") }
+func normCumLanes(buf *float64, k int, xs, ys *float64, c *[6]float64) {
+	panic("nn: no AVX2 loops")
+}
+func reluBack64(ga, grad, x *float64, n int, acc bool) { panic("nn: no AVX2 loops") }

@@ -72,21 +72,12 @@ func (t *Tape[T]) RQSpline(x, raw *Node[T], s Spline, inverse bool) (y, logdet *
 	// order), so they are split over the cores, each part with its own
 	// scratch knots: the same values on any number of cores.
 	parts := max(1, min(runtime.GOMAXPROCS(0), X.Rows*X.Cols/rqGrain))
+	lds := t.f64Buf(X.Rows * X.Cols) // each element's log-derivative
 	parallelParts(X.Rows, parts, func(_, lo, hi int) {
-		src := knots.forPart()
+		rqForward(knots.forPart(), X, y.Value, lds, lo, hi, s, inverse, valuesOnly)
 		for i := lo; i < hi; i++ {
 			var sum float64
-			for j := 0; j < X.Cols; j++ {
-				in := float64(X.Data[i*X.Cols+j])
-				out, ld := in, 0.0
-				switch {
-				case math.Abs(in) > s.Bound:
-				case valuesOnly:
-					out = src.at(i, j).value(in, inverse)
-				default:
-					out, ld = src.at(i, j).apply(in, inverse)
-				}
-				y.Value.Data[i*X.Cols+j] = T(out)
+			for _, ld := range lds[i*X.Cols : (i+1)*X.Cols] {
 				sum += ld
 			}
 			if valuesOnly {

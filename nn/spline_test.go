@@ -301,3 +301,39 @@ func TestRQSplineValuesOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestRQLanesMatchScalar: knots normalised four at a time have the bits
+// of the one-at-a-time code, for ordinary parameters and for some whose
+// differences leave exp64x4's range (the lanes then take expInto).
+func TestRQLanesMatchScalar(t *testing.T) {
+	if !rqLanesOK {
+		t.Skip("no lanes in this build")
+	}
+	for _, bins := range []int{1, 4, 16} {
+		s := DefaultSpline(bins, 5)
+		rng := rand.New(rand.NewPCG(uint64(bins), 9))
+		for trial := 0; trial < 50; trial++ {
+			var raws [4][]float32
+			for l := range raws {
+				raws[l] = make([]float32, s.ParamsPer())
+				for i := range raws[l] {
+					raws[l][i] = float32(rng.NormFloat64() * 3)
+				}
+			}
+			if trial%10 == 9 {
+				raws[trial%4][0] = -900 // e^−900 is a denormal: math.Exp's own branch
+			}
+			ln := getRQLanes[float32](s)
+			ln.fill(&raws)
+			for l := range raws {
+				want := newRQKnots[float32](s)
+				want.fillLazy(raws[l], s)
+				for j := 0; j <= bins; j++ {
+					if math.Float64bits(ln.kn[l].xs[j]) != math.Float64bits(want.xs[j]) || math.Float64bits(ln.kn[l].ys[j]) != math.Float64bits(want.ys[j]) {
+						t.Fatalf("bins %d trial %d lane %d knot %d: (%v, %v), scalar (%v, %v)", bins, trial, l, j, ln.kn[l].xs[j], ln.kn[l].ys[j], want.xs[j], want.ys[j])
+					}
+				}
+			}
+		}
+	}
+}
