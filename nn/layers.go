@@ -218,7 +218,7 @@ func (t *Tape[T]) linearNoGrad(x, w *Node[T], mask *Mat[T], b *Node[T], relu boo
 // call per row.
 func addBiasReluRows[T Float](o *Mat[T], bias []T, relu bool) {
 	switch {
-	case elemAsm && unsafe.Sizeof(bias[0]) == 4 && o.Cols%8 == 0 && o.Rows > 0:
+	case elemAsm && unsafe.Sizeof(bias[0]) == 4 && o.Cols >= 8 && o.Rows > 0:
 		biasReluRows32(&asF32(o.Data)[0], &asF32(bias)[0], o.Rows, o.Cols, relu)
 	case o.Cols < 8 && !relu:
 		for i := 0; i < o.Rows; i++ {

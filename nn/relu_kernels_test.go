@@ -122,3 +122,45 @@ func TestAddBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestBiasReluRows: the whole-matrix loop, widths that are not whole
+// vectors included, against the plain Go loop bit for bit (signed zeros
+// and NaN among the values).
+func TestBiasReluRows(t *testing.T) {
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), 1e-40, -1e-40, 2.5, -3}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, cols := range []int{8, 9, 15, 16, 47} {
+		for _, relu := range []bool{false, true} {
+			rows := 5
+			x, b := make([]float32, rows*cols), make([]float32, cols)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+				if i%5 == 0 {
+					x[i] = special[i%len(special)]
+				}
+			}
+			for j := range b {
+				b[j] = special[(j+1)%len(special)]
+				if j%3 == 0 {
+					b[j] = float32(rng.NormFloat64())
+				}
+			}
+			want := append([]float32(nil), x...)
+			for i := 0; i < rows; i++ {
+				for j := 0; j < cols; j++ {
+					v := want[i*cols+j] + b[j]
+					if relu && !(v > 0) {
+						v = 0
+					}
+					want[i*cols+j] = v
+				}
+			}
+			addBiasReluRows(&Mat[float32]{Rows: rows, Cols: cols, Data: x}, b, relu)
+			for i := range x {
+				if math.Float32bits(x[i]) != math.Float32bits(want[i]) && !(x[i] != x[i] && want[i] != want[i]) {
+					t.Fatalf("cols %d relu %v: element %d = %v, want %v", cols, relu, i, x[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -206,8 +206,9 @@ affineDone:
 
 // func biasReluRows32(x, b *float32, rows, cols int, relu bool)
 //
-// biasRelu32 on each of rows consecutive rows of cols values (a multiple
-// of 8): row[j] += b[j], then max(·, +0) when relu is set; one call for a
+// biasRelu32 on each of rows consecutive rows of cols values (eight at a
+// time, the last cols mod 8 one at a time with the same operations):
+// row[j] += b[j], then max(·, +0) when relu is set; one call for a
 // whole matrix instead of one per row.
 TEXT ·biasReluRows32(SB), NOSPLIT, $0-33
 	MOVQ    x+0(FP), DI
@@ -217,14 +218,17 @@ TEXT ·biasReluRows32(SB), NOSPLIT, $0-33
 	MOVBLZX relu+32(FP), DX
 	VXORPS  Y15, Y15, Y15
 
+	MOVQ    CX, R9
+	ANDQ    $-8, R9 // the whole vectors of a row; the rest one by one
+
 rowLoop:
 	TESTQ R8, R8
 	JZ    rowsDone
 	XORQ  AX, AX
 
 colLoop:
-	CMPQ    AX, CX
-	JGE     rowEnd
+	CMPQ    AX, R9
+	JGE     tailLoop
 	VMOVUPS (DI)(AX*4), Y0
 	VADDPS  (SI)(AX*4), Y0, Y0
 	TESTB   DL, DL
@@ -235,6 +239,20 @@ colStore:
 	VMOVUPS Y0, (DI)(AX*4)
 	ADDQ    $8, AX
 	JMP     colLoop
+
+tailLoop:
+	CMPQ   AX, CX
+	JGE    rowEnd
+	MOVSS  (DI)(AX*4), X0
+	ADDSS  (SI)(AX*4), X0
+	TESTB  DL, DL
+	JZ     tailStore
+	VMAXSS X15, X0, X0
+
+tailStore:
+	MOVSS X0, (DI)(AX*4)
+	INCQ  AX
+	JMP   tailLoop
 
 rowEnd:
 	LEAQ (DI)(CX*4), DI
