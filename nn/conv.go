@@ -274,11 +274,14 @@ type imageSums[T Float] struct {
 // while recording, so that the scratch is the tape's to reuse.
 func newImageSums[T Float](t *Tape[T], batch, hw int, dw *Mat[T], db []T) *imageSums[T] {
 	s := &imageSums[T]{batch: batch, hw: hw, dw: dw, db: db}
-	// With an external BLAS the per-image products would be BLAS calls
-	// from every core at once, each wanting the cores for its own
-	// threads: PixelCNN's step took 4.4× as long. That build keeps the
-	// column-chunk route, whose products the pool cuts by shape.
-	if blasSgemm != nil || blasDgemm != nil {
+	// With an external BLAS that runs threads of its own (OpenBLAS with
+	// OPENBLAS_NUM_THREADS set) the per-image products would be BLAS
+	// calls from every core at once, each wanting the cores for its
+	// threads: PixelCNN's step took 4.4× as long. Such a build keeps the
+	// column-chunk route, whose products the pool cuts by shape. With
+	// single-threaded BLAS calls (blasSplit, the default) each core runs
+	// its own images' products, as in the pure-Go build.
+	if (blasSgemm != nil || blasDgemm != nil) && !blasSplit {
 		return s
 	}
 	if n := batch * s.slot(); n > 0 && n <= imagePartsMax {
