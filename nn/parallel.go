@@ -248,3 +248,66 @@ func ForChunks(n, size int, f func(worker, lo, hi int)) {
 	work(0)
 	wg.Wait()
 }
+
+// numWorkers is how many goroutines share a batch of n images.
+func numWorkers(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n))
+}
+
+// parallelImages splits images [0, n) into numWorkers(n) contiguous
+// ranges and runs f(worker, lo, hi) on each, concurrently.
+func parallelImages(n int, f func(worker, lo, hi int)) {
+	parallelParts(n, numWorkers(n), f)
+}
+
+// elemGrain is the smallest slice that parallelElems splits: below it
+// the goroutine hand-off costs more than the loop.
+const elemGrain = 1 << 16
+
+// parallelElems runs f on contiguous parts of [0, n) concurrently, one
+// per available CPU, when n is large enough to be worth it: elementwise
+// ops on whole feature maps are memory-bound loops that would otherwise
+// leave all cores but one idle between the parallel convolutions.
+func parallelElems(n int, f func(lo, hi int)) {
+	parallelParts(n, max(1, min(n/elemGrain, runtime.GOMAXPROCS(0))), func(_, lo, hi int) { f(lo, hi) })
+}
+
+// parallelChunks runs f(0), …, f(n−1) on numWorkers(n) goroutines, each
+// taking the next chunk not yet taken: which goroutine runs a chunk is
+// left to timing, so chunks must write disjoint results.
+func parallelChunks(n int, f func(chunk int)) {
+	workers := numWorkers(n)
+	if workers == 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+			f(i)
+		}
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+}
+
+// parallelParts splits [0, n) into parts contiguous ranges and runs
+// f(part, lo, hi) on each, the last on the calling goroutine.
+func parallelParts(n, parts int, f func(part, lo, hi int)) {
+	if parts <= 1 {
+		f(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts - 1 {
+		wg.Go(func() { f(p, p*n/parts, (p+1)*n/parts) })
+	}
+	f(parts-1, (parts-1)*n/parts, n)
+	wg.Wait()
+}
