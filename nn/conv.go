@@ -33,6 +33,21 @@ func (s ImageShape) String() string { return fmt.Sprintf("%d×%d×%d", s.C, s.H,
 //
 // Images are processed in parallel, one goroutine per available CPU.
 func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b *Node[T]) *Node[T] {
+	return t.conv2D(x, in, w, k, mask, b, nil)
+}
+
+// Conv2DAdd returns res + Conv2D(x, in, w, k, mask, b), with the values
+// and gradients of Add(res, Conv2D(…)) bit for bit: a residual block's
+// last convolution and its skip connection. Each image's sum is taken
+// while its convolution output is still in the cache, and the backward
+// pass hands the sum's gradient to the convolution as it is rather than
+// through a copy for the convolution's own output.
+func (t *Tape[T]) Conv2DAdd(res, x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b *Node[T]) *Node[T] {
+	return t.conv2D(x, in, w, k, mask, b, res)
+}
+
+// conv2D is Conv2D, plus res when res is not nil (Conv2DAdd).
+func (t *Tape[T]) conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b, res *Node[T]) *Node[T] {
 	X, Wv := x.Value, w.Value
 	hw := in.H * in.W
 	if X.Cols != in.Size() {
@@ -56,6 +71,12 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 		parents = append(parents, b)
 	}
 	batch := X.Rows
+	if res != nil {
+		if res.Value.Rows != batch || res.Value.Cols != Wv.Rows*hw {
+			panic(fmt.Sprintf("nn.Conv2DAdd: %s added to %d×%d outputs", res.Value.shape(), batch, Wv.Rows*hw))
+		}
+		parents = append(parents, res)
+	}
 
 	// Kernel columns that the mask leaves alive, and the packed masked
 	// weights restricted to them (Cout×kk).
@@ -159,6 +180,9 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 					affinePlane(o[c*hw:(c+1)*hw], o[c*hw:(c+1)*hw], 1, b.Value.Data[c], false)
 				}
 			}
+			if res != nil { // res + conv, as Add(res, conv) adds them
+				sumInto(o, res.Value.Data[img*oc:(img+1)*oc], o)
+			}
 		}
 	})
 	if out.Grad == nil {
@@ -174,6 +198,14 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 		// a 1×1 convolution's product has β = 0.
 		freshX := x.Grad != nil && x.claim()
 		G := out.Grad.Data
+		if res != nil && res.Grad != nil {
+			// Add's backward for res; the convolution's own output's
+			// gradient would be 0 + G, which its products use as they
+			// would G (a −0 in G makes no difference to a product or sum
+			// that starts from +0).
+			dr := claimed(res)
+			parallelElems(len(G), func(lo, hi int) { sumInto(res.Grad.Data[lo:hi], part(dr, lo, hi), G[lo:hi]) })
+		}
 		gradOf := func(img int) []T { return G[img*oc : (img+1)*oc] }
 		// dW' = Σ dOut · colᵀ and the bias sums, over the images in order.
 		sums.left, sums.out = gradOf, gradOf

@@ -378,3 +378,40 @@ func TestPlaneSumsInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestConv2DAddSameAsAdd: Conv2DAdd gives Add(res, Conv2D(…))'s values
+// and every gradient (input, weights, bias, res) bit for bit, with res
+// also read elsewhere so that its gradient has two contributions.
+func TestConv2DAddSameAsAdd(t *testing.T) {
+	for i, c := range convCases {
+		t.Run(c.name, func(t *testing.T) {
+			run := func(fused bool) []float64 {
+				x, w, b, mask := c.build(uint64(i))
+				rng := rand.New(rand.NewPCG(uint64(i), 23))
+				res := randParam(rng, c.batch, c.cout*c.in.H*c.in.W, -1, 1)
+				var tp Tape[float64]
+				r := tp.Relu(res) // a second reader of res
+				var y *Node[float64]
+				if fused {
+					y = tp.Conv2DAdd(r, x, c.in, w, c.k, mask, b)
+				} else {
+					y = tp.Add(r, tp.Conv2D(x, c.in, w, c.k, mask, b))
+				}
+				tp.Backward(tp.Sum(tp.Mul(tp.Square(y), r)))
+				out := append([]float64(nil), y.Value.Data...)
+				for _, n := range []*Node[float64]{x, w, b, res} {
+					if n != nil {
+						out = append(out, n.Grad.Data...)
+					}
+				}
+				return out
+			}
+			want, got := run(false), run(true)
+			for j := range want {
+				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+					t.Fatalf("value %d: %v fused, %v apart", j, got[j], want[j])
+				}
+			}
+		})
+	}
+}

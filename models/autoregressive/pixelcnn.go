@@ -32,6 +32,13 @@ func (l convLayer[T]) apply(t *nn.Tape[T], x *nn.Node[T], h, w int) *nn.Node[T] 
 	return t.Conv2D(x, in, l.W, l.K, l.Mask, l.B)
 }
 
+// applyAdd is res + apply(t, x, h, w), in one op (nn.Conv2DAdd).
+func (l convLayer[T]) applyAdd(t *nn.Tape[T], res, x *nn.Node[T], h, w int) *nn.Node[T] {
+	in := l.In
+	in.H, in.W = h, w
+	return t.Conv2DAdd(res, x, in, l.W, l.K, l.Mask, l.B)
+}
+
 // PixelCNN is a small PixelCNN (van den Oord et al. 2016) for binary
 // images: a K×K type-A masked convolution, residual blocks (1×1 conv to
 // half the channels, 3×3 type-B masked conv, 1×1 conv back, added to the
@@ -128,8 +135,7 @@ func (p *PixelCNN[T]) logits(t *nn.Tape[T], x *nn.Node[T], h, w int) *nn.Node[T]
 		l := p.layers[1+3*b : 4+3*b]
 		r := l[0].apply(t, act(f), h, w)
 		r = l[1].apply(t, act(r), h, w)
-		r = l[2].apply(t, act(r), h, w)
-		f = t.Add(f, r)
+		f = l[2].applyAdd(t, f, act(r), h, w)
 	}
 	n := len(p.layers)
 	f = p.layers[n-2].apply(t, act(f), h, w)
@@ -178,7 +184,7 @@ func (p *PixelCNN[T]) coneLogits(t *nn.Tape[T], x *nn.Node[T], i, j int) *nn.Nod
 		next := p.cone(i, j, c)
 		r, f = crop(r, half, cur, next), crop(f, full, cur, next)
 		cur = next
-		f = t.Add(f, l[2].apply(t, act(r), cur.h, cur.w))
+		f = l[2].applyAdd(t, f, act(r), cur.h, cur.w)
 	}
 	n := len(p.layers)
 	f = p.layers[n-2].apply(t, act(f), cur.h, cur.w)
