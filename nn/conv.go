@@ -33,7 +33,25 @@ func (s ImageShape) String() string { return fmt.Sprintf("%d×%d×%d", s.C, s.H,
 //
 // Images are processed in parallel, one goroutine per available CPU.
 func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b *Node[T]) *Node[T] {
-	return t.conv2D(x, in, w, k, mask, b, nil)
+	return t.conv2D(x, in, w, k, mask, b, nil, false)
+}
+
+// Conv2DRelu returns Relu(Conv2D(x, in, w, k, mask, b)), the values and
+// gradients of the two ops bit for bit, without keeping the convolution's
+// own output: each image is rectified while in the cache, and the
+// backward pass masks each image's gradient (where the output is > 0,
+// which is where its input was) just before the products read it.
+func (t *Tape[T]) Conv2DRelu(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b *Node[T]) *Node[T] {
+	return t.conv2D(x, in, w, k, mask, b, nil, true)
+}
+
+// Conv2DApply returns Apply(a, Conv2D(x, in, w, k, mask, b)): fused
+// (Conv2DRelu) when a is ReLU.
+func Conv2DApply[T Float](a Activation, t *Tape[T], x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b *Node[T]) *Node[T] {
+	if appliesRelu(a) {
+		return t.Conv2DRelu(x, in, w, k, mask, b)
+	}
+	return Apply(a, t, t.Conv2D(x, in, w, k, mask, b))
 }
 
 // Conv2DAdd returns res + Conv2D(x, in, w, k, mask, b), with the values
@@ -43,11 +61,12 @@ func (t *Tape[T]) Conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 // pass hands the sum's gradient to the convolution as it is rather than
 // through a copy for the convolution's own output.
 func (t *Tape[T]) Conv2DAdd(res, x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b *Node[T]) *Node[T] {
-	return t.conv2D(x, in, w, k, mask, b, res)
+	return t.conv2D(x, in, w, k, mask, b, res, false)
 }
 
-// conv2D is Conv2D, plus res when res is not nil (Conv2DAdd).
-func (t *Tape[T]) conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b, res *Node[T]) *Node[T] {
+// conv2D is Conv2D, plus res when res is not nil (Conv2DAdd), rectified
+// when relu is set (Conv2DRelu; not with res).
+func (t *Tape[T]) conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat[T], b, res *Node[T], relu bool) *Node[T] {
 	X, Wv := x.Value, w.Value
 	hw := in.H * in.W
 	if X.Cols != in.Size() {
@@ -132,6 +151,17 @@ func (t *Tape[T]) conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 		}
 		sums = newImageSums(t, batch, hw, dwp, dbData)
 	}
+	// With relu, the gradient at the convolution's own output: masked
+	// image by image into per-worker scratch, or for the whole batch
+	// when the column-chunk route reads all images at once.
+	var gm *Mat[T]
+	if relu && out.Grad != nil {
+		if sums.perImage() {
+			gm = t.rawBuf(numWorkers(batch), oc)
+		} else {
+			gm = t.rawBuf(batch, oc)
+		}
+	}
 
 	// The column matrices: kept for the backward pass only when the
 	// weight gradient's route reads them all at once (sums.run); otherwise
@@ -183,6 +213,9 @@ func (t *Tape[T]) conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 			if res != nil { // res + conv, as Add(res, conv) adds them
 				sumInto(o, res.Value.Data[img*oc:(img+1)*oc], o)
 			}
+			if relu {
+				reluForward(o, o)
+			}
 		}
 	})
 	if out.Grad == nil {
@@ -206,7 +239,22 @@ func (t *Tape[T]) conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 			dr := claimed(res)
 			parallelElems(len(G), func(lo, hi int) { sumInto(res.Grad.Data[lo:hi], part(dr, lo, hi), G[lo:hi]) })
 		}
+		Y := out.Value.Data
 		gradOf := func(img int) []T { return G[img*oc : (img+1)*oc] }
+		if relu && !sums.perImage() {
+			parallelElems(len(G), func(lo, hi int) { reluBackward(gm.Data[lo:hi], G[lo:hi], Y[lo:hi], false) })
+			gradOf = func(img int) []T { return gm.Data[img*oc : (img+1)*oc] }
+		}
+		// imgGrad is image img's output gradient for worker wk, masked
+		// into the worker's scratch with relu on the per-image route.
+		imgGrad := func(wk, img int) []T {
+			if !relu || !sums.perImage() {
+				return gradOf(img)
+			}
+			g := gm.Row(wk)
+			reluBackward(g, G[img*oc:(img+1)*oc], Y[img*oc:(img+1)*oc], false)
+			return g
+		}
 		// dW' = Σ dOut · colᵀ and the bias sums, over the images in order.
 		sums.left, sums.out = gradOf, gradOf
 		if keep || identity {
@@ -215,12 +263,13 @@ func (t *Tape[T]) conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 		if x.Grad != nil || sums.perImage() {
 			parallelImages(batch, func(wk, lo, hi int) {
 				for img := lo; img < hi; img++ {
+					g := imgGrad(wk, img)
 					if sums.perImage() {
 						var right []T // the columns, when dW' needs them
 						if dwp != nil {
 							right = colOf(wk, img)
 						}
-						sums.image(img, gradOf(img), right)
+						sums.image(img, g, right, g)
 					}
 					if x.Grad == nil {
 						continue
@@ -234,11 +283,11 @@ func (t *Tape[T]) conv2D(x *Node[T], in ImageShape, w *Node[T], k int, mask *Mat
 						if freshX {
 							beta = 0
 						}
-						mm(true, false, kk, hw, cout, wp.Data, kk, gradOf(img), hw, beta, gx, hw)
+						mm(true, false, kk, hw, cout, wp.Data, kk, g, hw, beta, gx, hw)
 						continue
 					}
 					dc := dcol.Row(wk)
-					mm(true, false, kk, hw, cout, wp.Data, kk, gradOf(img), hw, 0, dc, hw)
+					mm(true, false, kk, hw, cout, wp.Data, kk, g, hw, 0, dc, hw)
 					if freshX {
 						clear(gx)
 					}

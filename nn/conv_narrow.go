@@ -101,7 +101,7 @@ func (t *Tape[T]) Conv2DNarrow(x *Node[T], in ImageShape, w *Node[T], k int, b *
 					shiftPartials(dp, gradOf(img), in, k, cout, true)
 				}
 				if sums.perImage() {
-					sums.image(img, dp, imageOf(img))
+					sums.image(img, dp, imageOf(img), gradOf(img))
 				}
 				if x.Grad != nil { // dx += W̃ᵀ·dP
 					gemmSerial(true, false, in.C, hw, rows, wt.Data, in.C, dp, hw, 1, x.Grad.Data[img*X.Cols:(img+1)*X.Cols], hw)

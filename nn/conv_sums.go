@@ -71,9 +71,10 @@ func (s *imageSums[T]) slot() int {
 func (s *imageSums[T]) perImage() bool { return s.parts != nil }
 
 // image writes image img's products, one per block of steps, and bias
-// sums into its slot, with left and right the image's factors (left(img)
-// and right(img) where run would use them).
-func (s *imageSums[T]) image(img int, left, right []T) {
+// sums into its slot, with left, right and out the image's factors and
+// output gradient (left(img), right(img) and out(img) where run would use
+// them).
+func (s *imageSums[T]) image(img int, left, right, out []T) {
 	p := s.parts[img*s.slot() : (img+1)*s.slot()]
 	if s.dw != nil {
 		rows, cols, hw := s.dw.Rows, s.dw.Cols, s.hw
@@ -83,7 +84,7 @@ func (s *imageSums[T]) image(img int, left, right []T) {
 		}
 	}
 	if s.db != nil {
-		planeSums(p[:len(s.db)], s.out(img), s.hw)
+		planeSums(p[:len(s.db)], out, s.hw)
 	}
 }
 

@@ -415,3 +415,36 @@ func TestConv2DAddSameAsAdd(t *testing.T) {
 		})
 	}
 }
+
+// TestConv2DReluSameAsRelu: Conv2DRelu gives Relu(Conv2D(…))'s values and
+// gradients bit for bit.
+func TestConv2DReluSameAsRelu(t *testing.T) {
+	for i, c := range convCases {
+		t.Run(c.name, func(t *testing.T) {
+			run := func(fused bool) []float64 {
+				x, w, b, mask := c.build(uint64(i))
+				var tp Tape[float64]
+				var y *Node[float64]
+				if fused {
+					y = tp.Conv2DRelu(x, c.in, w, c.k, mask, b)
+				} else {
+					y = tp.Relu(tp.Conv2D(x, c.in, w, c.k, mask, b))
+				}
+				tp.Backward(tp.Sum(tp.Square(tp.AddScalar(y, -0.3))))
+				out := append([]float64(nil), y.Value.Data...)
+				for _, n := range []*Node[float64]{x, w, b} {
+					if n != nil {
+						out = append(out, n.Grad.Data...)
+					}
+				}
+				return out
+			}
+			want, got := run(false), run(true)
+			for j := range want {
+				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+					t.Fatalf("value %d: %v fused, %v apart", j, got[j], want[j])
+				}
+			}
+		})
+	}
+}

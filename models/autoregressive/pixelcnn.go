@@ -32,6 +32,14 @@ func (l convLayer[T]) apply(t *nn.Tape[T], x *nn.Node[T], h, w int) *nn.Node[T] 
 	return t.Conv2D(x, in, l.W, l.K, l.Mask, l.B)
 }
 
+// applyAct is act(apply(t, x, h, w)), in one op for ReLU
+// (nn.Conv2DApply).
+func (l convLayer[T]) applyAct(t *nn.Tape[T], act nn.Activation, x *nn.Node[T], h, w int) *nn.Node[T] {
+	in := l.In
+	in.H, in.W = h, w
+	return nn.Conv2DApply(act, t, x, in, l.W, l.K, l.Mask, l.B)
+}
+
 // applyAdd is res + apply(t, x, h, w), in one op (nn.Conv2DAdd).
 func (l convLayer[T]) applyAdd(t *nn.Tape[T], res, x *nn.Node[T], h, w int) *nn.Node[T] {
 	in := l.In
@@ -133,9 +141,9 @@ func (p *PixelCNN[T]) logits(t *nn.Tape[T], x *nn.Node[T], h, w int) *nn.Node[T]
 	f := p.layers[0].apply(t, x, h, w)
 	for b := 0; b < p.Blocks; b++ {
 		l := p.layers[1+3*b : 4+3*b]
-		r := l[0].apply(t, act(f), h, w)
-		r = l[1].apply(t, act(r), h, w)
-		f = l[2].applyAdd(t, f, act(r), h, w)
+		r := l[0].applyAct(t, p.Act, act(f), h, w)
+		r = l[1].applyAct(t, p.Act, r, h, w)
+		f = l[2].applyAdd(t, f, r, h, w)
 	}
 	n := len(p.layers)
 	f = p.layers[n-2].apply(t, act(f), h, w)
@@ -178,13 +186,13 @@ func (p *PixelCNN[T]) coneLogits(t *nn.Tape[T], x *nn.Node[T], i, j int) *nn.Nod
 	f := crop(p.layers[0].apply(t, x, in.h, in.w), full, in, cur)
 	for b := 0; b < p.Blocks; b++ {
 		l := p.layers[1+3*b : 4+3*b]
-		r := l[0].apply(t, act(f), cur.h, cur.w)
-		r = l[1].apply(t, act(r), cur.h, cur.w)
+		r := l[0].applyAct(t, p.Act, act(f), cur.h, cur.w)
+		r = l[1].applyAct(t, p.Act, r, cur.h, cur.w)
 		c++
 		next := p.cone(i, j, c)
 		r, f = crop(r, half, cur, next), crop(f, full, cur, next)
 		cur = next
-		f = l[2].applyAdd(t, f, act(r), cur.h, cur.w)
+		f = l[2].applyAdd(t, f, r, cur.h, cur.w)
 	}
 	n := len(p.layers)
 	f = p.layers[n-2].apply(t, act(f), cur.h, cur.w)
