@@ -14,6 +14,7 @@ Run it with Debian's interpreter and PyTorch (apt-get install python3-torch):
     /usr/bin/python3 bench/peer.py -cases mlp-large,mlp-tiny -steps 20
 """
 import argparse
+import gc
 import math
 import os
 import statistics
@@ -413,6 +414,7 @@ def main():
     for name in a.cases.split(","):
         if name not in CASES:
             sys.exit(f"peer.py: unknown case {name!r} (valid: {', '.join(ALL)})")
+        gc.collect()  # each case from a collected heap, as peer/main.go does
         fn = CASES[name]()
         if a.params:
             print(f"{name}\t{live_params(fn.model)}", flush=True)
