@@ -6,26 +6,28 @@
 # allocations per op).
 #
 #   bench/gobench.sh OLD [NEW]         # NEW defaults to HEAD
-#   bench/gobench.sh -count 5 -cpu 1 -bench 'TrainStep|Sample' OLD
+#   bench/gobench.sh -count 6 -cpu 1 -benchtime 300ms -bench 'TrainStep|Sample' OLD
 #
 # Benchmarks present in only one commit are listed by benchstat without a
 # comparison. benchstat comes from golang.org/x/perf (installed into
 # $(go env GOPATH)/bin when missing; the module proxy serves it).
 set -euo pipefail
 
-count=3
+count=6
 cpu=1
 bench=.
+benchtime=300ms
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-count) count=$2; shift 2 ;;
 	-cpu) cpu=$2; shift 2 ;;
 	-bench) bench=$2; shift 2 ;;
+	-benchtime) benchtime=$2; shift 2 ;;
 	-*) echo "gobench: unknown flag $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || { echo "usage: bench/gobench.sh [-count N] [-cpu N] [-bench RE] OLD [NEW]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: bench/gobench.sh [-count N] [-cpu N] [-benchtime D] [-bench RE] OLD [NEW]" >&2; exit 2; }
 old=$1
 new=${2:-HEAD}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,10 +47,10 @@ git worktree add -q --detach "$work/new" "$new"
 run() { # side
 	local dir=$work/$1 have=()
 	for p in "${pkgs[@]}"; do [ -d "$dir/$p" ] && have+=("$p"); done
-	(cd "$dir" && go test -run '^$' -bench "$bench" -benchmem -count 1 -cpu "$cpu" "${have[@]}") |
+	(cd "$dir" && go test -run '^$' -bench "$bench" -benchtime "$benchtime" -benchmem -count 1 -cpu "$cpu" "${have[@]}") |
 		grep -E '^(Benchmark|pkg:|goos|goarch|cpu)' >>"$work/$1.txt"
 }
-echo "# $old ($(git rev-parse --short "$old")) against $new ($(git rev-parse --short "$new")), $count interleaved runs, -cpu $cpu; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $old ($(git rev-parse --short "$old")) against $new ($(git rev-parse --short "$new")), $count interleaved runs, -cpu $cpu -benchtime $benchtime; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$count"); do
 	if [ $((r % 2)) -eq 1 ]; then run old; run new; else run new; run old; fi
 	echo "# run $r/$count done" >&2
