@@ -91,7 +91,12 @@ func (t *Tape[T]) RQSpline(x, raw *Node[T], s Spline, inverse bool) (y, logdet *
 	}
 	// One backward for both outputs, recorded on the later one: every
 	// consumer of y or logdet is recorded after it and runs before it.
-	t.record(logdet, func() { rqBackward(x, raw, y, logdet, s, inverse) })
+	// Backward settles logdet's gradient, not y's, which is still fresh
+	// if nothing read y.
+	t.record(logdet, func() {
+		y.settle()
+		rqBackward(x, raw, y, logdet, s, inverse)
+	})
 	return y, logdet
 }
 

@@ -337,3 +337,40 @@ func TestRQLanesMatchScalar(t *testing.T) {
 		}
 	}
 }
+
+// TestRQSplineLogDetAlone: with only the log-determinant in the loss,
+// y's gradient is never written; its (fresh, in tests NaN-filled) buffer
+// must read as zeros, as when y enters the loss with weight zero.
+func TestRQSplineLogDetAlone(t *testing.T) {
+	s := DefaultSpline(6, 3)
+	rng := rand.New(rand.NewPCG(13, 13))
+	rows, cols := 7, 2
+	xs := make([]float64, rows*cols)
+	for i := range xs {
+		xs[i] = rng.NormFloat64()
+	}
+	raws := make([]float64, rows*cols*s.ParamsPer())
+	for i := range raws {
+		raws[i] = rng.NormFloat64()
+	}
+	for _, inverse := range []bool{false, true} {
+		grads := func(withY bool) []float64 {
+			var tp Tape[float64]
+			x := tp.Var(&Mat[float64]{Rows: rows, Cols: cols, Data: append([]float64(nil), xs...)})
+			raw := tp.Var(&Mat[float64]{Rows: rows, Cols: cols * s.ParamsPer(), Data: append([]float64(nil), raws...)})
+			y, ld := tp.RQSpline(x, raw, s, inverse)
+			loss := tp.Sum(ld)
+			if withY {
+				loss = tp.Add(loss, tp.Scale(tp.Sum(y), 0))
+			}
+			tp.Backward(loss)
+			return append(append([]float64(nil), x.Grad.Data...), raw.Grad.Data...)
+		}
+		alone, weighted := grads(false), grads(true)
+		for i := range alone {
+			if math.Float64bits(alone[i]) != math.Float64bits(weighted[i]) {
+				t.Fatalf("inverse %v: gradient %d = %v alone, %v with y weighted 0", inverse, i, alone[i], weighted[i])
+			}
+		}
+	}
+}
