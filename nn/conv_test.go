@@ -398,20 +398,9 @@ func TestConv2DAddSameAsAdd(t *testing.T) {
 					y = tp.Add(r, tp.Conv2D(x, c.in, w, c.k, mask, b))
 				}
 				tp.Backward(tp.Sum(tp.Mul(tp.Square(y), r)))
-				out := append([]float64(nil), y.Value.Data...)
-				for _, n := range []*Node[float64]{x, w, b, res} {
-					if n != nil {
-						out = append(out, n.Grad.Data...)
-					}
-				}
-				return out
+				return valuesAndGrads(y, x, w, b, res)
 			}
-			want, got := run(false), run(true)
-			for j := range want {
-				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
-					t.Fatalf("value %d: %v fused, %v apart", j, got[j], want[j])
-				}
-			}
+			requireSameBits(t, run(false), run(true))
 		})
 	}
 }
@@ -431,20 +420,32 @@ func TestConv2DReluSameAsRelu(t *testing.T) {
 					y = tp.Relu(tp.Conv2D(x, c.in, w, c.k, mask, b))
 				}
 				tp.Backward(tp.Sum(tp.Square(tp.AddScalar(y, -0.3))))
-				out := append([]float64(nil), y.Value.Data...)
-				for _, n := range []*Node[float64]{x, w, b} {
-					if n != nil {
-						out = append(out, n.Grad.Data...)
-					}
-				}
-				return out
+				return valuesAndGrads(y, x, w, b)
 			}
-			want, got := run(false), run(true)
-			for j := range want {
-				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
-					t.Fatalf("value %d: %v fused, %v apart", j, got[j], want[j])
-				}
-			}
+			requireSameBits(t, run(false), run(true))
 		})
+	}
+}
+
+// valuesAndGrads returns y's values followed by the gradients of the
+// given nodes (nil ones skipped), for comparing two ways of computing y.
+func valuesAndGrads(y *Node[float64], nodes ...*Node[float64]) []float64 {
+	out := append([]float64(nil), y.Value.Data...)
+	for _, n := range nodes {
+		if n != nil {
+			out = append(out, n.Grad.Data...)
+		}
+	}
+	return out
+}
+
+// requireSameBits fails unless the fused computation's numbers are the
+// separate ops' bit for bit.
+func requireSameBits(t *testing.T, apart, fused []float64) {
+	t.Helper()
+	for j := range apart {
+		if !sameBits(fused[j], apart[j]) {
+			t.Fatalf("value %d: %v fused, %v apart", j, fused[j], apart[j])
+		}
 	}
 }
