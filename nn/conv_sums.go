@@ -168,7 +168,7 @@ func (s *imageSums[T]) run() {
 	if chunks == 1 {
 		mm = gemm[T]
 	}
-	parallelChunks(parts, func(part int) {
+	ForChunks(parts, 1, func(_, part, _ int) {
 		if part == chunks {
 			s.sumBias()
 			return

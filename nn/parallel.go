@@ -272,31 +272,6 @@ func parallelElems(n int, f func(lo, hi int)) {
 	parallelParts(n, max(1, min(n/elemGrain, runtime.GOMAXPROCS(0))), func(_, lo, hi int) { f(lo, hi) })
 }
 
-// parallelChunks runs f(0), …, f(n−1) on numWorkers(n) goroutines, each
-// taking the next chunk not yet taken: which goroutine runs a chunk is
-// left to timing, so chunks must write disjoint results.
-func parallelChunks(n int, f func(chunk int)) {
-	workers := numWorkers(n)
-	if workers == 1 {
-		for i := 0; i < n; i++ {
-			f(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	work := func() {
-		for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-			f(i)
-		}
-	}
-	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
-}
-
 // parallelParts splits [0, n) into parts contiguous ranges and runs
 // f(part, lo, hi) on each, the last on the calling goroutine.
 func parallelParts(n, parts int, f func(part, lo, hi int)) {
