@@ -176,6 +176,7 @@ func rqBackward[T Float](x, raw, y, logdet *Node[T], s Spline, inverse bool) {
 // the gradients with respect to its knots.
 type rqKnots[T Float] struct {
 	s          Spline
+	p          []float64 // pw then ph, one slice (softmax2)
 	pw, ph     []float64 // softmax of the raw widths and heights
 	xs, ys, ds []float64 // knot positions and derivatives, K+1 each
 	gxs, gys   []float64 // gradients w.r.t. knot positions
@@ -190,8 +191,8 @@ type rqKnots[T Float] struct {
 func newRQKnots[T Float](s Spline) *rqKnots[T] {
 	k := s.Bins
 	f := func(n int) []float64 { return make([]float64, n) }
-	p := f(2 * k) // pw then ph, side by side for softmax2
-	return &rqKnots[T]{s: s, pw: p[:k], ph: p[k:], xs: f(k + 1), ys: f(k + 1), ds: f(k + 1),
+	p := f(2 * k)
+	return &rqKnots[T]{s: s, p: p, pw: p[:k], ph: p[k:], xs: f(k + 1), ys: f(k + 1), ds: f(k + 1),
 		gxs: f(k + 1), gys: f(k + 1), gds: f(k + 1), g: f(k), shift: derivShift(s)}
 }
 
@@ -213,7 +214,7 @@ func (kn *rqKnots[T]) fill(raw []T, s Spline) {
 // computes when binAt needs them.
 func (kn *rqKnots[T]) fillLazy(raw []T, s Spline) {
 	k := s.Bins
-	softmax2(kn.pw, kn.ph, raw[:k], raw[k:2*k])
+	softmax2(kn.p, raw[:k], raw[k:2*k])
 	cumKnots2(kn.xs, kn.ys, kn.pw, kn.ph, s.MinWidth, s.MinHeight, s.Bound)
 	kn.ds[0], kn.ds[k] = 1, 1
 	kn.raw = raw
@@ -228,15 +229,16 @@ func (kn *rqKnots[T]) deriv(j int) float64 {
 	return kn.s.MinDeriv + softplus(float64(kn.raw[2*k+j-1])+kn.shift)
 }
 
-// softmax2 sets pw and ph to the softmaxes of rw and rh, computed in
-// float64, the widths' and heights' chains of additions interleaved so
-// that neither waits on its own, and one call for the exponentials of
-// both (pw and ph adjacent in memory, as newRQKnots makes them). The
-// maxima are taken without branches (max), which may pick +0 where a
-// strict comparison kept −0: v − m, and so every exponential, is the
-// same either way. The divisions go four at a time (divBy).
-func softmax2[T Float](pw, ph []float64, rw, rh []T) {
+// softmax2 sets p to the softmax of rw followed by that of rh (widths
+// and heights), computed in float64, their chains of additions
+// interleaved so that neither waits on its own, and one call for all
+// the exponentials. The maxima are taken without branches (max), which
+// may pick +0 where a strict comparison kept −0: v − m, and so every
+// exponential, is the same either way. The divisions go four at a time
+// (divBy).
+func softmax2[T Float](p []float64, rw, rh []T) {
 	k := len(rw)
+	pw, ph := p[:k], p[k:2*k]
 	mw, mh := float64(rw[0]), float64(rh[0])
 	for i := 1; i < k; i++ {
 		mw, mh = max(mw, float64(rw[i])), max(mh, float64(rh[i]))
@@ -244,12 +246,7 @@ func softmax2[T Float](pw, ph []float64, rw, rh []T) {
 	for i := range k {
 		pw[i], ph[i] = float64(rw[i])-mw, float64(rh[i])-mh
 	}
-	if both := pw[:2*k]; &both[k] == &ph[0] {
-		expInto(both, both)
-	} else {
-		expInto(pw, pw)
-		expInto(ph, ph)
-	}
+	expInto(p[:2*k], p[:2*k])
 	var sw, sh float64
 	for i := range k {
 		sw += pw[i]
@@ -354,7 +351,8 @@ func (b rqBin) eval(xi float64) (y, logDeriv float64) {
 	return b.y0 + num/den, 2*math.Log(b.s) + math.Log(p) - 2*math.Log(den)
 }
 
-// evalY is eval's y alone.
+// evalY is eval's y alone: the same lines, not shared through a helper
+// returning t and den as well, which measured 1.5% slower in sampling.
 func (b rqBin) evalY(xi float64) float64 {
 	t := xi * (1 - xi)
 	den := b.s + (b.d0+b.d1-2*b.s)*t

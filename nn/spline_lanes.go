@@ -14,8 +14,6 @@ import (
 type rqLanes[T Float] struct {
 	k      int
 	kn     [4]*rqKnots[T]
-	elem   [4]int // the group's elements (row·cols + column)
-	n      int    // how many of them are set
 	buf    []float64
 	xs, ys []float64
 	c      [6]float64
@@ -28,7 +26,7 @@ var rqLanesPool sync.Pool // *rqLanes[float32] or *rqLanes[float64]
 
 // getRQLanes returns lanes for s from the pool, or new ones.
 func getRQLanes[T Float](s Spline) *rqLanes[T] {
-	if ln, ok := rqLanesPool.Get().(*rqLanes[T]); ok && ln.k == s.Bins && ln.kn[0].s == s {
+	if ln, ok := rqLanesPool.Get().(*rqLanes[T]); ok && ln.kn[0].s == s {
 		return ln
 	}
 	k := s.Bins
@@ -90,6 +88,8 @@ func rqForward[T Float](src *rqSource[T], X, y *Mat[T], lds []float64, lo, hi in
 		defer rqLanesPool.Put(ln)
 	}
 	var raws [4][]T
+	var group [4]int // the elements (row·cols + column) whose raws are set
+	n := 0
 	p := s.ParamsPer()
 	for e := lo * cols; e < hi*cols; e++ {
 		in := float64(X.Data[e])
@@ -101,20 +101,16 @@ func rqForward[T Float](src *rqSource[T], X, y *Mat[T], lds []float64, lo, hi in
 			one(e, src.at(e/cols, e%cols))
 			continue
 		}
-		raws[ln.n] = rqRow(src.raw, e/cols, e%cols, p)
-		ln.elem[ln.n] = e
-		if ln.n++; ln.n == 4 {
+		raws[n], group[n] = rqRow(src.raw, e/cols, e%cols, p), e
+		if n++; n == 4 {
 			ln.fill(&raws)
 			for l, kn := range ln.kn {
-				one(ln.elem[l], kn)
+				one(group[l], kn)
 			}
-			ln.n = 0
+			n = 0
 		}
 	}
-	if ln != nil {
-		for _, e := range ln.elem[:ln.n] {
-			one(e, src.at(e/cols, e%cols))
-		}
-		ln.n = 0
+	for _, e := range group[:n] {
+		one(e, src.at(e/cols, e%cols))
 	}
 }
