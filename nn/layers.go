@@ -191,12 +191,16 @@ func outputMask[T Float](degrees, order []int, blocks, k int) *Mat[T] {
 // more buffers. The values are those of the separate ops, bit for bit:
 // the same additions of the same operands, then the same selection.
 func (t *Tape[T]) linearNoGrad(x, w *Node[T], mask *Mat[T], b *Node[T], relu bool) *Node[T] {
-	if X, W := x.Value, w.Value; X.Cols == 1 && mask == nil && W.Rows == 1 && b.Value.Cols == W.Cols {
-		// One input: an outer product, its bias and ReLU in one pass.
+	X, W, bias := x.Value, w.Value, b.Value
+	if bias.Rows != 1 || bias.Cols != W.Cols {
+		panic(fmt.Sprintf("nn.Linear: %s·%s + row %s", X.shape(), W.shape(), bias.shape()))
+	}
+	if X.Cols == 1 && W.Rows == 1 && mask == nil {
+		// One input: an outer product, its bias and ReLU in one pass (b's
+		// row is contiguous, which is all outerBiasRelu asks).
 		out := t.rawNode(X.Rows, W.Cols)
-		if outerBiasRelu(false, false, X.Rows, W.Cols, X.Data, 1, W.Data, W.Cols, false, out.Value.Data, W.Cols, b.Value.Data, relu) {
-			return out
-		}
+		outerBiasRelu(false, false, X.Rows, W.Cols, X.Data, 1, W.Data, W.Cols, false, out.Value.Data, W.Cols, bias.Data, relu)
+		return out
 	}
 	var out *Node[T]
 	if mask != nil {
@@ -204,11 +208,7 @@ func (t *Tape[T]) linearNoGrad(x, w *Node[T], mask *Mat[T], b *Node[T], relu boo
 	} else {
 		out = t.MatMul(x, w)
 	}
-	o, bias := out.Value, b.Value
-	if bias.Rows != 1 || bias.Cols != o.Cols {
-		panic(fmt.Sprintf("nn.Linear: %s + row %s", o.shape(), bias.shape()))
-	}
-	addBiasReluRows(o, bias.Data, relu)
+	addBiasReluRows(out.Value, bias.Data, relu)
 	return out
 }
 
